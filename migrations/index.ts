@@ -1,0 +1,15 @@
+// Every migration, in the order they run. A new migration is a new dated file added here.
+import { migration as m01 } from './2026-11-23-01-tenants-and-mailboxes.js';
+import { migration as m02 } from './2026-11-23-02-messages.js';
+import { migration as m03 } from './2026-11-23-03-people.js';
+import { migration as m04 } from './2026-11-23-04-events.js';
+import { migration as m05 } from './2026-11-23-05-outbox.js';
+import type { Migration } from './types.js';
+
+export const migrations: Array<{ name: string } & Migration> = [
+  { name: '2026-11-23-01-tenants-and-mailboxes', ...m01 },
+  { name: '2026-11-23-02-messages', ...m02 },
+  { name: '2026-11-23-03-people', ...m03 },
+  { name: '2026-11-23-04-events', ...m04 },
+  { name: '2026-11-23-05-outbox', ...m05 },
+];

@@ -1,0 +1,48 @@
+// The database schema in code. Migrations create the tables; these models read and write them.
+// Models are defined per Sequelize instance (not as global classes), so two connections in one
+// process, such as two outbox workers in a test, each get their own.
+import type { Sequelize } from 'sequelize';
+import { defineActivity } from './activity.js';
+import { defineEvent } from './event.js';
+import { defineEventMessage } from './event-message.js';
+import { defineGroup } from './group.js';
+import { defineMailbox } from './mailbox.js';
+import { defineMembership } from './membership.js';
+import { defineMessage } from './message.js';
+import { defineOutboxAttempt } from './outbox-attempt.js';
+import { defineOutboxMail } from './outbox-mail.js';
+import { defineSubscription } from './subscription.js';
+import { defineTenant } from './tenant.js';
+import { defineUser } from './user.js';
+
+export type { Activity, ActivityVia } from './activity.js';
+export type { Event, EventKind, EventStatus } from './event.js';
+export type { EventMessage } from './event-message.js';
+export type { Group } from './group.js';
+export type { Mailbox, MailboxKind, MailboxMode } from './mailbox.js';
+export type { Membership } from './membership.js';
+export type { Message, MessageAttributes } from './message.js';
+export type { OutboxAttempt, AttemptOutcome } from './outbox-attempt.js';
+export type { OutboxMail, OutboxStatus } from './outbox-mail.js';
+export type { Subscription, InterestLevel } from './subscription.js';
+export type { Tenant } from './tenant.js';
+export type { User } from './user.js';
+
+export function defineModels(sequelize: Sequelize) {
+  return {
+    Tenant: defineTenant(sequelize),
+    Mailbox: defineMailbox(sequelize),
+    Message: defineMessage(sequelize),
+    User: defineUser(sequelize),
+    Group: defineGroup(sequelize),
+    Membership: defineMembership(sequelize),
+    Subscription: defineSubscription(sequelize),
+    Event: defineEvent(sequelize),
+    EventMessage: defineEventMessage(sequelize),
+    Activity: defineActivity(sequelize),
+    OutboxMail: defineOutboxMail(sequelize),
+    OutboxAttempt: defineOutboxAttempt(sequelize),
+  };
+}
+
+export type Models = ReturnType<typeof defineModels>;

@@ -1,0 +1,63 @@
+import { DataTypes, type ModelStatic, type Sequelize } from 'sequelize';
+import { type Row, tableOptions } from './row.js';
+
+/**
+ * One MSE: the exact bytes as they arrived, plus the fields parsed from them. A message
+ * that could not be parsed is still stored, with `parseError` saying why.
+ */
+export interface MessageAttributes {
+  id: number;
+  tenantId: number;
+  mailboxId: number | null;
+  /** idempotency key, unique per tenant: from the Message-ID, else from the content hash */
+  dedupKey: string;
+  messageIdHeader: string | null;
+  fromAddress: string | null;
+  toAddresses: string[];
+  subject: string | null;
+  /** the Date header, when it parses */
+  sentAt: Date | null;
+  receivedAt: Date;
+  text: string | null;
+  html: string | null;
+  raw: Buffer;
+  rawSize: number;
+  /** sha256 of the raw bytes, hex */
+  contentHash: string;
+  parseError: string | null;
+  /** how the message came: smtp, import, replay (later imap, graph, gmail) */
+  source: string;
+  envelopeFrom: string | null;
+  envelopeTo: string[];
+  /** how many times this message was delivered; a re-delivery only counts here */
+  deliveries: number;
+}
+export type Message = Row<MessageAttributes, 'id' | 'deliveries'>;
+
+export const defineMessage = (sequelize: Sequelize): ModelStatic<Message> =>
+  sequelize.define<Message>(
+    'Message',
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      tenantId: { type: DataTypes.INTEGER, allowNull: false },
+      mailboxId: { type: DataTypes.INTEGER, allowNull: true },
+      dedupKey: { type: DataTypes.STRING(80), allowNull: false },
+      messageIdHeader: { type: DataTypes.TEXT, allowNull: true },
+      fromAddress: { type: DataTypes.TEXT, allowNull: true },
+      toAddresses: { type: DataTypes.JSON, allowNull: false },
+      subject: { type: DataTypes.TEXT, allowNull: true },
+      sentAt: { type: DataTypes.DATE, allowNull: true },
+      receivedAt: { type: DataTypes.DATE, allowNull: false },
+      text: { type: DataTypes.TEXT, allowNull: true },
+      html: { type: DataTypes.TEXT, allowNull: true },
+      raw: { type: DataTypes.BLOB, allowNull: false },
+      rawSize: { type: DataTypes.INTEGER, allowNull: false },
+      contentHash: { type: DataTypes.STRING(64), allowNull: false },
+      parseError: { type: DataTypes.TEXT, allowNull: true },
+      source: { type: DataTypes.STRING(16), allowNull: false },
+      envelopeFrom: { type: DataTypes.TEXT, allowNull: true },
+      envelopeTo: { type: DataTypes.JSON, allowNull: false },
+      deliveries: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
+    },
+    tableOptions('messages'),
+  );

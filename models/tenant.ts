@@ -1,0 +1,24 @@
+import { DataTypes, type ModelStatic, type Sequelize } from 'sequelize';
+import { type Row, tableOptions } from './row.js';
+
+/** One customer. Every other row belongs to exactly one tenant; nothing crosses tenants. */
+export interface TenantAttributes {
+  id: number;
+  /** short, unique, used on the command line: `--tenant default` */
+  name: string;
+  displayName: string;
+  createdAt: Date;
+}
+export type Tenant = Row<TenantAttributes, 'id'>;
+
+export const defineTenant = (sequelize: Sequelize): ModelStatic<Tenant> =>
+  sequelize.define<Tenant>(
+    'Tenant',
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      name: { type: DataTypes.STRING(64), allowNull: false, unique: true },
+      displayName: { type: DataTypes.STRING(200), allowNull: false },
+      createdAt: { type: DataTypes.DATE, allowNull: false },
+    },
+    tableOptions('tenants'),
+  );

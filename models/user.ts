@@ -1,0 +1,27 @@
+import { DataTypes, type ModelStatic, type Sequelize } from 'sequelize';
+import { type Row, tableOptions } from './row.js';
+
+/** An engineer or manager of a tenant. The handle names their claim folders. */
+export interface UserAttributes {
+  id: number;
+  tenantId: number;
+  email: string;
+  displayName: string;
+  handle: string;
+  createdAt: Date;
+}
+export type User = Row<UserAttributes, 'id'>;
+
+export const defineUser = (sequelize: Sequelize): ModelStatic<User> =>
+  sequelize.define<User>(
+    'User',
+    {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      tenantId: { type: DataTypes.INTEGER, allowNull: false },
+      email: { type: DataTypes.STRING(320), allowNull: false },
+      displayName: { type: DataTypes.STRING(200), allowNull: false },
+      handle: { type: DataTypes.STRING(64), allowNull: false },
+      createdAt: { type: DataTypes.DATE, allowNull: false },
+    },
+    tableOptions('users'),
+  );

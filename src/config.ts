@@ -1,0 +1,144 @@
+// The only reader of process.env. Everything DaTamer can be told at start-up is here,
+// validated once; a bad value stops the start with one line naming the variable.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { DatamerError } from './errors.js';
+
+const MiB = 1024 * 1024;
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(1, 'must be a port number between 1 and 65535')
+  .max(65535, 'must be a port number between 1 and 65535');
+
+const host = z.string().min(1, 'must not be empty');
+
+const databaseUrl = z
+  .string()
+  .refine((v) => /^(postgres|postgresql):\/\/.+/.test(v) || /^sqlite:.+/.test(v), {
+    message: 'must start with postgres:// (PostgreSQL) or sqlite: (a file path, or sqlite::memory:)',
+  });
+
+const smtpUrl = z.string().refine((v) => /^smtps?:\/\/[^/]+/.test(v), {
+  message: 'must look like smtp://host:port or smtps://user:pass@host:port',
+});
+
+const bytes = z.coerce
+  .number({ error: 'must be a number of bytes' })
+  .int('must be a whole number of bytes')
+  .min(1024, 'must be at least 1024 bytes');
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+  error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+});
+
+const flag = z.enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'], {
+  error: 'must be 1 or 0 (or true/false, yes/no, on/off)',
+});
+
+/** Each variable, its rule and its default. Order is the order errors are reported in. */
+const schema = z.object({
+  DATAMER_DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
+  DATABASE_URL: databaseUrl.optional(),
+  DATAMER_LOG_LEVEL: logLevel.default('info'),
+  DATAMER_SMTP_HOST: host.default('127.0.0.1'),
+  DATAMER_SMTP_PORT: port.default(2525),
+  DATAMER_SMTP_MAX_BYTES: bytes.default(25 * MiB),
+  DATAMER_SMTP_TLS_KEY_FILE: z.string().optional(),
+  DATAMER_SMTP_TLS_CERT_FILE: z.string().optional(),
+  DATAMER_SMTP_AUTH_USER: z.string().optional(),
+  DATAMER_SMTP_AUTH_PASSWORD: z.string().optional(),
+  DATAMER_SMTP_AUTH_PASSWORD_FILE: z.string().optional(),
+  DATAMER_WEB_HOST: host.default('127.0.0.1'),
+  DATAMER_WEB_PORT: port.default(3000),
+  DATAMER_OUTGOING_SMTP_URL: smtpUrl.optional(),
+  DATAMER_JOBS: flag.default('1'),
+});
+
+export interface Config {
+  readonly dataDir: string;
+  /** postgres://… or sqlite:<path> or sqlite::memory: */
+  readonly databaseUrl: string;
+  readonly logLevel: string;
+  readonly smtp: {
+    readonly host: string;
+    readonly port: number;
+    readonly maxBytes: number;
+    readonly tls: { readonly key: Buffer; readonly cert: Buffer } | null;
+    readonly auth: { readonly user: string; readonly password: string } | null;
+  };
+  readonly web: { readonly host: string; readonly port: number };
+  /** where outgoing mail (alerts, notices) is handed over; null: the outbox keeps it queued */
+  readonly outgoingSmtpUrl: string | null;
+  readonly jobs: boolean;
+}
+
+function fail(variable: string, problem: string): never {
+  throw new DatamerError('CONFIG_INVALID', `${variable}: ${problem}`);
+}
+
+function readSecretFile(variable: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    return fail(variable, `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** Both or neither: a half-configured feature is a mistake, not a default. */
+function pair<T>(a: [string, T | undefined], b: [string, T | undefined]): [T, T] | null {
+  if (a[1] === undefined && b[1] === undefined) return null;
+  if (a[1] === undefined) fail(a[0], `must be set when ${b[0]} is set`);
+  if (b[1] === undefined) fail(b[0], `must be set when ${a[0]} is set`);
+  return [a[1], b[1]];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty variables count as unset: `FOO= npm start` should not be an error.
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in schema.shape && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0]);
+    fail(variable, `${issue.message}, got ${JSON.stringify(env[variable])}`);
+  }
+  const e = parsed.data;
+
+  const tlsFiles = pair(['DATAMER_SMTP_TLS_KEY_FILE', e.DATAMER_SMTP_TLS_KEY_FILE], ['DATAMER_SMTP_TLS_CERT_FILE', e.DATAMER_SMTP_TLS_CERT_FILE]);
+  const password =
+    e.DATAMER_SMTP_AUTH_PASSWORD_FILE !== undefined
+      ? readSecretFile('DATAMER_SMTP_AUTH_PASSWORD_FILE', e.DATAMER_SMTP_AUTH_PASSWORD_FILE).toString('utf8').trim()
+      : e.DATAMER_SMTP_AUTH_PASSWORD;
+  const auth = pair(['DATAMER_SMTP_AUTH_USER', e.DATAMER_SMTP_AUTH_USER], ['DATAMER_SMTP_AUTH_PASSWORD', password]);
+
+  const dataDir = path.resolve(e.DATAMER_DATA_DIR);
+  const config: Config = {
+    dataDir,
+    databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'datamer.sqlite')}`,
+    logLevel: e.DATAMER_LOG_LEVEL,
+    smtp: {
+      host: e.DATAMER_SMTP_HOST,
+      port: e.DATAMER_SMTP_PORT,
+      maxBytes: e.DATAMER_SMTP_MAX_BYTES,
+      tls: tlsFiles && {
+        key: readSecretFile('DATAMER_SMTP_TLS_KEY_FILE', tlsFiles[0]),
+        cert: readSecretFile('DATAMER_SMTP_TLS_CERT_FILE', tlsFiles[1]),
+      },
+      auth: auth && { user: auth[0], password: auth[1] },
+    },
+    web: { host: e.DATAMER_WEB_HOST, port: e.DATAMER_WEB_PORT },
+    outgoingSmtpUrl: e.DATAMER_OUTGOING_SMTP_URL ?? null,
+    jobs: ['1', 'true', 'yes', 'on'].includes(e.DATAMER_JOBS),
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

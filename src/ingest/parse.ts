@@ -1,0 +1,67 @@
+// Raw bytes in, the fields DaTamer files and classifies by out. Never throws: a message
+// mailparser cannot make sense of still comes back, with `parseError` saying why.
+import { simpleParser, type AddressObject } from 'mailparser';
+import { messageOf } from '../errors.js';
+
+export interface ParsedMessage {
+  messageIdHeader: string | null;
+  fromAddress: string | null;
+  toAddresses: string[];
+  subject: string | null;
+  sentAt: Date | null;
+  text: string | null;
+  html: string | null;
+  parseError: string | null;
+}
+
+const unparsed = (parseError: string): ParsedMessage => ({
+  messageIdHeader: null,
+  fromAddress: null,
+  toAddresses: [],
+  subject: null,
+  sentAt: null,
+  text: null,
+  html: null,
+  parseError,
+});
+
+/** PostgreSQL text cannot hold NUL; hostile mail can. The raw bytes keep the original. */
+export function storableText(value: string | null | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  return value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
+}
+
+function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
+  const list = Array.isArray(field) ? field : field ? [field] : [];
+  const out: string[] = [];
+  const walk = (entries: AddressObject['value']) => {
+    for (const entry of entries) {
+      if (entry.address) out.push(entry.address.toLowerCase());
+      if (entry.group) walk(entry.group);
+    }
+  };
+  for (const obj of list) walk(obj.value);
+  return out;
+}
+
+export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
+  let mail;
+  try {
+    mail = await simpleParser(raw, { skipHtmlToText: false, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
+  } catch (err) {
+    return unparsed(`mailparser: ${messageOf(err)}`);
+  }
+  if (mail.headers.size === 0) return { ...unparsed('no mail headers found'), text: storableText(mail.text ?? null) };
+
+  const date = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : null;
+  return {
+    messageIdHeader: storableText(mail.messageId?.trim() || null),
+    fromAddress: addresses(mail.from)[0] ?? null,
+    toAddresses: [...addresses(mail.to), ...addresses(mail.cc)],
+    subject: storableText(mail.subject ?? null),
+    sentAt: date,
+    text: storableText(mail.text ?? null),
+    html: typeof mail.html === 'string' ? storableText(mail.html) : null,
+    parseError: null,
+  };
+}

@@ -1,0 +1,22 @@
+// The bree schedule: which jobs run how often. Each job is a thin file in jobs/.
+import Bree from 'bree';
+import type { Logger } from './log.js';
+import { jobsDir } from './paths.js';
+
+export const JOBS = [{ name: 'outbox-delivery', interval: '15s' }];
+
+export function createScheduler(log: Logger): Bree {
+  return new Bree({
+    root: jobsDir,
+    defaultExtension: 'js',
+    jobs: JOBS,
+    // bree logs through console by default; route it to DaTamer's log.
+    logger: {
+      info: (...args: unknown[]) => log.debug({ bree: args.map(String).join(' ') }),
+      warn: (...args: unknown[]) => log.warn({ bree: args.map(String).join(' ') }),
+      error: (...args: unknown[]) => log.error({ bree: args.map(String).join(' ') }),
+    } as never,
+    errorHandler: (error: unknown, workerMetadata: { name?: string }) =>
+      log.error({ job: workerMetadata?.name, err: String(error) }, 'job failed'),
+  });
+}

@@ -1,0 +1,122 @@
+// DaTamer's own address: an SMTP server that takes mail only for its tenants' addresses,
+// never relays, and answers 250 only once the message is committed to the database.
+import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import type { Config } from '../../config.js';
+import type { Deps } from '../../deps.js';
+import { messageOf } from '../../errors.js';
+import { receive, type Arrival } from '../../pipeline.js';
+import type { Mailbox } from '../../../models/index.js';
+import { findSmtpMailbox } from '../../tenants/tenants.js';
+
+export interface SmtpListener {
+  listen(): Promise<AddressInfo>;
+  /** Stops taking connections, lets messages being stored finish, then resolves. */
+  close(): Promise<void>;
+}
+
+/** An error smtp-server turns into an SMTP reply with this code. */
+function reply(code: number, text: string): Error & { responseCode: number } {
+  return Object.assign(new Error(text), { responseCode: code });
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpListener {
+  const recipients = new WeakMap<SMTPServerSession, Mailbox[]>();
+  const storing = new Set<Promise<unknown>>();
+
+  const server = new SMTPServer({
+    banner: 'DaTamer',
+    size: options.maxBytes,
+    logger: false,
+    // Ctrl-C should not wait long for idle clients; messages in flight finish regardless.
+    closeTimeout: 3_000,
+    disabledCommands: [...(options.tls ? [] : ['STARTTLS']), ...(options.auth ? [] : ['AUTH'])],
+    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
+    authOptional: !options.auth,
+    // Without TLS configured, AUTH over plain text is the operator's choice (loopback, private network).
+    allowInsecureAuth: !options.tls,
+    authMethods: ['PLAIN', 'LOGIN'],
+
+    onAuth(auth, _session, callback) {
+      const ok = options.auth && sameSecret(auth.username ?? '', options.auth.user) && sameSecret(auth.password ?? '', options.auth.password);
+      if (!ok) return callback(reply(535, '5.7.8 Authentication credentials invalid'));
+      callback(null, { user: auth.username });
+    },
+
+    onRcptTo(address, session, callback) {
+      findSmtpMailbox(deps, address.address).then(
+        (mailbox) => {
+          // Only our tenants' addresses: anything else would make DaTamer a relay.
+          if (!mailbox) return callback(reply(550, `5.1.1 <${address.address}>: no such DaTamer address here`));
+          recipients.set(session, [...(recipients.get(session) ?? []), mailbox]);
+          callback();
+        },
+        (err) => {
+          deps.log.error({ err: messageOf(err) }, 'smtp: recipient lookup failed');
+          callback(reply(451, '4.3.0 Temporary failure, try again later'));
+        },
+      );
+    },
+
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => {
+        // Past the limit, keep reading (the client is still sending) but stop keeping.
+        if (!stream.sizeExceeded) chunks.push(chunk);
+      });
+      stream.on('error', (err) => callback(err));
+      stream.on('end', () => {
+        if (stream.sizeExceeded) {
+          return callback(reply(552, `5.3.4 Message too big: DaTamer accepts at most ${options.maxBytes} bytes`));
+        }
+        const raw = Buffer.concat(chunks);
+        const mailboxes = recipients.get(session) ?? [];
+        recipients.delete(session);
+        const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
+        const envelopeTo = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+        const arrivals: Arrival[] = [];
+        for (const mailbox of mailboxes) {
+          // Several addresses of one tenant: one copy for that tenant.
+          if (arrivals.some((a) => a.tenantId === mailbox.tenantId)) continue;
+          arrivals.push({ tenantId: mailbox.tenantId, mailboxId: mailbox.id, raw, source: 'smtp', envelopeFrom, envelopeTo });
+        }
+        const work = receive(deps, arrivals).then(
+          (stored) => {
+            const ids = stored.map((s) => s.messageId).join(',');
+            callback(null, `2.0.0 Stored by DaTamer as ${ids}`);
+          },
+          (err) => {
+            deps.log.error({ err: messageOf(err) }, 'smtp: could not store a message; the client will retry');
+            callback(reply(451, '4.3.0 Could not store the message, try again later'));
+          },
+        );
+        storing.add(work);
+        void work.finally(() => storing.delete(work));
+      });
+    },
+  });
+
+  server.on('error', (err) => deps.log.warn({ err: messageOf(err) }, 'smtp: connection error'));
+
+  return {
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.server.once('error', reject);
+        server.listen(options.port, options.host, () => {
+          server.server.off('error', reject);
+          resolve(server.server.address() as AddressInfo);
+        });
+      }),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.allSettled([...storing]);
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// `npm start`: migrate, make sure there is a tenant, then DaTamer's SMTP address, the web
+// site and the jobs. Ctrl-C (or SIGTERM) stops taking new work, lets what is in flight
+// finish, and closes the database last, so nothing is left half-written.
+import type { Server } from 'node:http';
+import { systemClock } from './clock.js';
+import { loadConfig, type Config } from './config.js';
+import { openDb } from './db.js';
+import type { Deps } from './deps.js';
+import { isDatamerError, messageOf } from './errors.js';
+import { createScheduler } from './jobs.js';
+import { createLogger } from './log.js';
+import { createSmtpListener } from './mailboxes/smtp/listener.js';
+import { migrate } from './migrate.js';
+import { ensureDefaultTenant } from './tenants/tenants.js';
+import { createApp } from './web/app.js';
+
+/** One line on stderr and a non-zero exit: what a user sees when the start cannot go on. */
+function stop(line: string): never {
+  process.stderr.write(`datamer: ${line}\n`);
+  process.exit(2);
+}
+
+function inUse(err: unknown, variable: string, host: string, port: number): never {
+  if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') stop(`${variable}: ${host}:${port} is already in use (is DaTamer already running?)`);
+  if ((err as NodeJS.ErrnoException).code === 'EACCES') stop(`${variable}: not allowed to listen on ${host}:${port}`);
+  throw err;
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+async function listenWeb(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(config.web.port, config.web.host);
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (isDatamerError(err, 'CONFIG_INVALID')) stop(err.message);
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+
+  const db = await openDb(config.databaseUrl).catch((err) =>
+    stop(`DATABASE_URL: cannot open ${redactUrl(config.databaseUrl)}: ${messageOf(err)}`),
+  );
+  const deps: Deps = { db, clock: systemClock, log };
+  const ran = await migrate(db);
+  if (ran.length > 0) log.info({ migrations: ran }, 'database schema brought up to date');
+  const { tenants } = await ensureDefaultTenant(deps);
+
+  const smtp = createSmtpListener(deps, config.smtp);
+  await smtp.listen().catch((err) => inUse(err, 'DATAMER_SMTP_PORT', config.smtp.host, config.smtp.port));
+  const web = await listenWeb(createApp(deps), config).catch((err) => inUse(err, 'DATAMER_WEB_PORT', config.web.host, config.web.port));
+  const scheduler = config.jobs ? createScheduler(log) : null;
+  await scheduler?.start();
+
+  const where = db.dialect === 'sqlite' ? `SQLite ${config.databaseUrl.replace(/^sqlite:/, '')}` : `PostgreSQL ${redactUrl(config.databaseUrl)}`;
+  const first = tenants[0]?.addresses[0] ?? 'datamer@localhost';
+  process.stdout.write(
+    [
+      `DaTamer is running (database: ${where})`,
+      `  SMTP address  ${config.smtp.host}:${config.smtp.port}  for ${tenants.flatMap((t) => t.addresses).join(', ')}`,
+      `  web site      http://${config.web.host}:${config.web.port}/`,
+      `  jobs          ${scheduler ? 'running' : 'off (DATAMER_JOBS=0)'}${config.outgoingSmtpUrl ? '' : '; outgoing mail stays queued until DATAMER_OUTGOING_SMTP_URL is set'}`,
+      `Send it a monitoring email, for example:`,
+      `  curl smtp://${config.smtp.host}:${config.smtp.port} --mail-from cron@example.com --mail-rcpt ${first} --upload-file fixtures/hello.eml`,
+      `Stop with Ctrl-C.`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping: no new mail or requests; finishing what is in flight');
+    // Stop taking new work first; the database closes last, after everything using it.
+    web.closeIdleConnections();
+    const webClosed = new Promise<void>((resolve) => web.close(() => resolve()));
+    setTimeout(() => web.closeAllConnections(), 3_000).unref();
+    await Promise.all([smtp.close(), webClosed, scheduler?.stop()]);
+    await db.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`datamer: could not start: ${isDatamerError(err) ? err.message : (err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

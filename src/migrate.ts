@@ -1,0 +1,19 @@
+import { SequelizeStorage, Umzug } from 'umzug';
+import type { QueryInterface } from 'sequelize';
+import { migrations } from '../migrations/index.js';
+import type { Db } from './db.js';
+
+function umzug(db: Db) {
+  return new Umzug<QueryInterface>({
+    migrations,
+    context: db.sequelize.getQueryInterface(),
+    storage: new SequelizeStorage({ sequelize: db.sequelize, tableName: 'schema_migrations' }),
+    logger: undefined,
+  });
+}
+
+/** Brings the schema up to date; returns the names of the migrations it ran. */
+export async function migrate(db: Db): Promise<string[]> {
+  const ran = await umzug(db).up();
+  return ran.map((m) => m.name);
+}

@@ -1,0 +1,25 @@
+// One run of outbox delivery, as the bree job does it: its own database connection, the
+// configured SMTP server, then done.
+import { hostname } from 'node:os';
+import { threadId } from 'node:worker_threads';
+import nodemailer from 'nodemailer';
+import { systemClock } from '../clock.js';
+import type { Config } from '../config.js';
+import { openDb } from '../db.js';
+import type { Logger } from '../log.js';
+import { deliverDue, type DeliveryReport } from './outbox.js';
+
+export async function runOutboxDelivery(config: Config, log: Logger): Promise<DeliveryReport | null> {
+  // No outgoing server configured: mail stays queued (and visible) until one is.
+  if (!config.outgoingSmtpUrl) return null;
+  const db = await openDb(config.databaseUrl);
+  const transport = nodemailer.createTransport(config.outgoingSmtpUrl);
+  try {
+    const report = await deliverDue({ db, clock: systemClock, log }, transport, `${hostname()}:${process.pid}:${threadId}`);
+    if (report.sent + report.retrying + report.failed + report.interrupted > 0) log.info(report, 'outbox: delivery run');
+    return report;
+  } finally {
+    transport.close();
+    await db.close();
+  }
+}

@@ -1,0 +1,169 @@
+// Outgoing mail goes through the outbox table: queued in the same transaction as the change
+// that caused it, delivered later by a job, retried with backoff, never sent twice, and every
+// attempt recorded.
+//
+// "Never twice" is kept by claiming a row with a conditional UPDATE (queued -> sending) before
+// handing it to the SMTP server: of several workers, exactly one sees its update affect the row.
+// A worker that dies between the claim and recording the outcome leaves the row in `sending`;
+// nobody can know whether the server took it, so it is marked failed ("interrupted"), shown to
+// the operator, and not resent.
+import { randomUUID } from 'node:crypto';
+import { Op, type Transaction } from 'sequelize';
+import type { Deps } from '../deps.js';
+import { messageOf } from '../errors.js';
+import type { AttemptOutcome, OutboxMail } from '../../models/index.js';
+
+export interface OutgoingMail {
+  tenantId: number;
+  kind: string;
+  from: string;
+  to: string[];
+  subject: string;
+  text: string;
+  html?: string | null;
+  headers?: Record<string, string>;
+}
+
+/** What delivery needs of nodemailer: a transport's sendMail. */
+export interface MailTransport {
+  sendMail(mail: {
+    from: string;
+    to: string[];
+    subject: string;
+    text: string;
+    html?: string;
+    headers: Record<string, string>;
+    messageId: string;
+  }): Promise<{ response?: string }>;
+}
+
+export const DELIVERY = {
+  maxAttempts: 8,
+  firstBackoffMs: 30_000,
+  maxBackoffMs: 60 * 60_000,
+  /** a claim older than this belongs to a worker that died */
+  leaseMs: 10 * 60_000,
+  batch: 50,
+};
+
+/** 30 s, 1 min, 2 min, … capped at an hour. */
+export function backoffMs(attempts: number): number {
+  return Math.min(DELIVERY.firstBackoffMs * 2 ** Math.max(0, attempts - 1), DELIVERY.maxBackoffMs);
+}
+
+/** SMTP 5xx replies are final (RFC 5321 §4.2.1); everything else may pass on a later try. */
+export function isPermanent(err: unknown): boolean {
+  const code = (err as { responseCode?: number }).responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+export async function enqueueMail(deps: Deps, mail: OutgoingMail, transaction?: Transaction): Promise<OutboxMail> {
+  const now = deps.clock.now();
+  const domain = mail.from.split('@')[1] ?? 'datamer.invalid';
+  return deps.db.models.OutboxMail.create(
+    {
+      tenantId: mail.tenantId,
+      kind: mail.kind,
+      fromAddress: mail.from,
+      toAddresses: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html ?? null,
+      // RFC 3834 §5: DaTamer's own mail says it is automatic, so other robots do not answer it.
+      headers: { 'Auto-Submitted': 'auto-generated', ...mail.headers },
+      messageIdHeader: `<outbox-${randomUUID()}@${domain}>`,
+      status: 'queued',
+      nextAttemptAt: now,
+      createdAt: now,
+    },
+    { transaction },
+  );
+}
+
+export interface DeliveryReport {
+  sent: number;
+  retrying: number;
+  failed: number;
+  interrupted: number;
+}
+
+async function record(deps: Deps, row: OutboxMail, worker: string, outcome: AttemptOutcome, response: string | null): Promise<void> {
+  await deps.db.models.OutboxAttempt.create({ tenantId: row.tenantId, outboxId: row.id, worker, outcome, response, at: deps.clock.now() });
+}
+
+/** Rows whose worker died mid-send: failed, never resent (see the top of this file). */
+async function failInterrupted(deps: Deps, worker: string): Promise<number> {
+  const { OutboxMail } = deps.db.models;
+  const staleBefore = new Date(deps.clock.now().getTime() - DELIVERY.leaseMs);
+  const stale = await OutboxMail.findAll({ where: { status: 'sending', claimedAt: { [Op.lt]: staleBefore } } });
+  let count = 0;
+  for (const row of stale) {
+    const error = `interrupted while sending (worker ${row.claimedBy}); the server may or may not have it, so it is not resent`;
+    const [changed] = await OutboxMail.update(
+      { status: 'failed', lastError: error },
+      { where: { id: row.id, status: 'sending', claimedBy: row.claimedBy } },
+    );
+    if (changed === 1) {
+      count++;
+      await record(deps, row, worker, 'interrupted', error);
+    }
+  }
+  return count;
+}
+
+/**
+ * Delivers what is due. Safe to run in any number of workers at once: each row is claimed by
+ * exactly one of them.
+ */
+export async function deliverDue(deps: Deps, transport: MailTransport, worker: string): Promise<DeliveryReport> {
+  const { OutboxMail } = deps.db.models;
+  const report: DeliveryReport = { sent: 0, retrying: 0, failed: 0, interrupted: await failInterrupted(deps, worker) };
+
+  for (;;) {
+    const due = await OutboxMail.findAll({
+      where: { status: 'queued', nextAttemptAt: { [Op.lte]: deps.clock.now() } },
+      order: [['nextAttemptAt', 'ASC'], ['id', 'ASC']],
+      limit: DELIVERY.batch,
+    });
+    if (due.length === 0) return report;
+
+    let claimedAny = false;
+    for (const row of due) {
+      const [claimed] = await OutboxMail.update(
+        { status: 'sending', claimedBy: worker, claimedAt: deps.clock.now(), attempts: row.attempts + 1 },
+        { where: { id: row.id, status: 'queued', attempts: row.attempts } },
+      );
+      if (claimed !== 1) continue; // another worker has it
+      claimedAny = true;
+      const attempts = row.attempts + 1;
+      try {
+        const info = await transport.sendMail({
+          from: row.fromAddress,
+          to: row.toAddresses,
+          subject: row.subject,
+          text: row.text,
+          ...(row.html ? { html: row.html } : {}),
+          headers: row.headers,
+          messageId: row.messageIdHeader,
+        });
+        await OutboxMail.update({ status: 'sent', sentAt: deps.clock.now(), lastError: null }, { where: { id: row.id } });
+        await record(deps, row, worker, 'sent', info.response ?? null);
+        report.sent++;
+      } catch (err) {
+        const error = messageOf(err);
+        const final = isPermanent(err) || attempts >= DELIVERY.maxAttempts;
+        const nextAttemptAt = new Date(deps.clock.now().getTime() + backoffMs(attempts));
+        await OutboxMail.update(
+          final ? { status: 'failed', lastError: error } : { status: 'queued', lastError: error, nextAttemptAt },
+          { where: { id: row.id } },
+        );
+        await record(deps, row, worker, final ? 'failed' : 'retry', error);
+        if (final) report.failed++;
+        else report.retrying++;
+        deps.log.warn({ outboxId: row.id, attempts, final, err: error }, 'outbox: delivery failed');
+      }
+    }
+    // Everything due was taken by other workers: they will finish it.
+    if (!claimedAny) return report;
+  }
+}

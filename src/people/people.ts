@@ -1,0 +1,86 @@
+// Users, groups, memberships and subscriptions of one tenant. Every function takes the
+// tenant first: there is no way to ask for another tenant's people by accident.
+import { UniqueConstraintError } from 'sequelize';
+import type { Deps } from '../deps.js';
+import { DatamerError } from '../errors.js';
+import { audienceOf, isOrgPattern, type Audience } from '../notifications/audience.js';
+import type { Group, InterestLevel, Subscription, User } from '../../models/index.js';
+import { normalizeAddress } from '../tenants/tenants.js';
+
+const HANDLE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+async function unique<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof UniqueConstraintError) throw new DatamerError('CONFLICT', `${what} already exists`);
+    throw err;
+  }
+}
+
+export async function addUser(deps: Deps, tenantId: number, input: { email: string; handle: string; displayName?: string }): Promise<User> {
+  const handle = input.handle.toLowerCase();
+  if (!HANDLE.test(handle)) {
+    throw new DatamerError('INPUT_INVALID', `handle "${input.handle}": use lower-case letters, digits, . - and _ (it names the user's claim folders)`);
+  }
+  const email = normalizeAddress(input.email);
+  if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new DatamerError('INPUT_INVALID', `"${input.email}" is not an email address`);
+  return unique(`a user with handle "${handle}" or email ${email}`, () =>
+    deps.db.models.User.create({ tenantId, email, handle, displayName: input.displayName ?? handle, createdAt: deps.clock.now() }),
+  );
+}
+
+export function listUsers(deps: Deps, tenantId: number): Promise<User[]> {
+  return deps.db.models.User.findAll({ where: { tenantId }, order: [['handle', 'ASC']] });
+}
+
+export async function findUser(deps: Deps, tenantId: number, handle: string): Promise<User> {
+  const user = await deps.db.models.User.findOne({ where: { tenantId, handle: handle.toLowerCase() } });
+  if (!user) throw new DatamerError('NOT_FOUND', `no user with handle "${handle}"`);
+  return user;
+}
+
+export async function addGroup(deps: Deps, tenantId: number, name: string): Promise<Group> {
+  if (!/^\S.{0,99}$/.test(name)) throw new DatamerError('INPUT_INVALID', `group name "${name}" must be 1 to 100 characters`);
+  return unique(`a group named "${name}"`, () => deps.db.models.Group.create({ tenantId, name, createdAt: deps.clock.now() }));
+}
+
+export function listGroups(deps: Deps, tenantId: number): Promise<Group[]> {
+  return deps.db.models.Group.findAll({ where: { tenantId }, order: [['name', 'ASC']] });
+}
+
+export async function findGroup(deps: Deps, tenantId: number, name: string): Promise<Group> {
+  const group = await deps.db.models.Group.findOne({ where: { tenantId, name } });
+  if (!group) throw new DatamerError('NOT_FOUND', `no group named "${name}"`);
+  return group;
+}
+
+export async function joinGroup(deps: Deps, tenantId: number, groupName: string, handle: string): Promise<void> {
+  const [group, user] = await Promise.all([findGroup(deps, tenantId, groupName), findUser(deps, tenantId, handle)]);
+  await unique(`${handle} in group "${groupName}"`, () =>
+    deps.db.models.Membership.create({ tenantId, groupId: group.id, userId: user.id, createdAt: deps.clock.now() }),
+  );
+}
+
+export async function subscribe(deps: Deps, tenantId: number, groupName: string, orgPattern: string, level: InterestLevel): Promise<Subscription> {
+  const pattern = orgPattern.toLowerCase();
+  if (!isOrgPattern(pattern)) {
+    throw new DatamerError('INPUT_INVALID', `org pattern "${orgPattern}": use a.b.c, a.b.* or * (segments of a-z 0-9 _ -)`);
+  }
+  if (level !== 'responder' && level !== 'interested') {
+    throw new DatamerError('INPUT_INVALID', `level "${level}": use responder or interested`);
+  }
+  const group = await findGroup(deps, tenantId, groupName);
+  return unique(`a subscription of "${groupName}" to ${pattern}`, () =>
+    deps.db.models.Subscription.create({ tenantId, groupId: group.id, orgPattern: pattern, level, createdAt: deps.clock.now() }),
+  );
+}
+
+/** Who responds to, and who is interested in, events of `org` in this tenant. */
+export async function audienceFor(deps: Deps, tenantId: number, org: string): Promise<Audience> {
+  const [subscriptions, memberships] = await Promise.all([
+    deps.db.models.Subscription.findAll({ where: { tenantId } }),
+    deps.db.models.Membership.findAll({ where: { tenantId } }),
+  ]);
+  return audienceOf(org, subscriptions, memberships);
+}

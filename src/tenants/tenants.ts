@@ -1,0 +1,85 @@
+// Tenants and DaTamer's own addresses for them.
+import { UniqueConstraintError } from 'sequelize';
+import type { Deps } from '../deps.js';
+import { DatamerError } from '../errors.js';
+import type { Mailbox, Tenant } from '../../models/index.js';
+
+const TENANT_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+// Deliberately simple: the SMTP layer has already parsed the address; this only refuses nonsense.
+const ADDRESS = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+$/;
+
+export function normalizeAddress(address: string): string {
+  return address.trim().toLowerCase();
+}
+
+export interface NewTenant {
+  name: string;
+  displayName?: string;
+  /** DaTamer's own address for this tenant: the SMTP listener accepts mail for it */
+  address: string;
+}
+
+export async function addTenant(deps: Deps, input: NewTenant): Promise<{ tenant: Tenant; mailbox: Mailbox }> {
+  if (!TENANT_NAME.test(input.name)) {
+    throw new DatamerError('INPUT_INVALID', `tenant name "${input.name}": use lower-case letters, digits, - and _ (at most 64)`);
+  }
+  const address = normalizeAddress(input.address);
+  if (!ADDRESS.test(address)) throw new DatamerError('INPUT_INVALID', `"${input.address}" is not an email address`);
+  const { Tenant, Mailbox } = deps.db.models;
+  try {
+    return await deps.db.transaction(async (transaction) => {
+      const now = deps.clock.now();
+      const tenant = await Tenant.create({ name: input.name, displayName: input.displayName ?? input.name, createdAt: now }, { transaction });
+      const mailbox = await Mailbox.create({ tenantId: tenant.id, kind: 'smtp', address, mode: 'ingest', createdAt: now }, { transaction });
+      return { tenant, mailbox };
+    });
+  } catch (err) {
+    if (err instanceof UniqueConstraintError) {
+      const fields = Object.keys(err.fields ?? {}).join(' ');
+      if (/address/.test(fields)) throw new DatamerError('ADDRESS_TAKEN', `the address ${address} already belongs to a tenant`);
+      throw new DatamerError('CONFLICT', `a tenant named "${input.name}" already exists`);
+    }
+    throw err;
+  }
+}
+
+export async function listTenants(deps: Deps): Promise<Array<{ tenant: Tenant; addresses: string[] }>> {
+  const { Tenant, Mailbox } = deps.db.models;
+  const tenants = await Tenant.findAll({ order: [['id', 'ASC']] });
+  const mailboxes = await Mailbox.findAll({ where: { kind: 'smtp' }, order: [['id', 'ASC']] });
+  return tenants.map((tenant) => ({
+    tenant,
+    addresses: mailboxes.filter((m) => m.tenantId === tenant.id).map((m) => m.address),
+  }));
+}
+
+export async function findTenant(deps: Deps, name: string): Promise<Tenant> {
+  const tenant = await deps.db.models.Tenant.findOne({ where: { name } });
+  if (!tenant) throw new DatamerError('TENANT_NOT_FOUND', `no tenant named "${name}" (see: datamer tenant list)`);
+  return tenant;
+}
+
+/** The mailbox an SMTP recipient belongs to, or null: the listener refuses everything else. */
+export async function findSmtpMailbox(deps: Deps, address: string): Promise<Mailbox | null> {
+  return deps.db.models.Mailbox.findOne({ where: { kind: 'smtp', address: normalizeAddress(address) } });
+}
+
+export async function smtpMailboxOf(deps: Deps, tenantId: number): Promise<Mailbox | null> {
+  return deps.db.models.Mailbox.findOne({ where: { tenantId, kind: 'smtp' }, order: [['id', 'ASC']] });
+}
+
+export const DEFAULT_TENANT = { name: 'default', address: 'datamer@localhost' } as const;
+
+/** On a fresh database, `npm start` makes a tenant so mail can be sent at once. */
+export async function ensureDefaultTenant(deps: Deps): Promise<{ created: boolean; tenants: Awaited<ReturnType<typeof listTenants>> }> {
+  const count = await deps.db.models.Tenant.count();
+  if (count === 0) {
+    try {
+      await addTenant(deps, { name: DEFAULT_TENANT.name, displayName: 'Default', address: DEFAULT_TENANT.address });
+    } catch (err) {
+      // Another DaTamer process sharing the database made it first: that is fine.
+      if (!(err instanceof DatamerError && (err.code === 'CONFLICT' || err.code === 'ADDRESS_TAKEN'))) throw err;
+    }
+  }
+  return { created: count === 0, tenants: await listTenants(deps) };
+}
