@@ -26,19 +26,20 @@ export async function addTenant(deps: Deps, input: NewTenant): Promise<{ tenant:
   const address = normalizeAddress(input.address);
   if (!ADDRESS.test(address)) throw new DatamerError('INPUT_INVALID', `"${input.address}" is not an email address`);
   const { Tenant, Mailbox } = deps.db.models;
+  const taken = () => new DatamerError('ADDRESS_TAKEN', `the address ${address} already belongs to a tenant`);
+  const named = () => new DatamerError('CONFLICT', `a tenant named "${input.name}" already exists`);
   try {
     return await deps.db.transaction(async (transaction) => {
+      // Asked first for a precise message; the unique indexes still decide a race.
+      if (await Mailbox.findOne({ where: { kind: 'smtp', address }, transaction })) throw taken();
+      if (await Tenant.findOne({ where: { name: input.name }, transaction })) throw named();
       const now = deps.clock.now();
       const tenant = await Tenant.create({ name: input.name, displayName: input.displayName ?? input.name, createdAt: now }, { transaction });
       const mailbox = await Mailbox.create({ tenantId: tenant.id, kind: 'smtp', address, mode: 'ingest', createdAt: now }, { transaction });
       return { tenant, mailbox };
     });
   } catch (err) {
-    if (err instanceof UniqueConstraintError) {
-      const fields = Object.keys(err.fields ?? {}).join(' ');
-      if (/address/.test(fields)) throw new DatamerError('ADDRESS_TAKEN', `the address ${address} already belongs to a tenant`);
-      throw new DatamerError('CONFLICT', `a tenant named "${input.name}" already exists`);
-    }
+    if (err instanceof UniqueConstraintError) throw /address/.test(JSON.stringify(err.fields ?? {}) + err.message) ? taken() : named();
     throw err;
   }
 }

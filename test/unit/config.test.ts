@@ -1,0 +1,70 @@
+import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { isDatamerError } from '../../src/errors.js';
+
+function problem(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (isDatamerError(err, 'CONFIG_INVALID')) return err.message;
+    throw err;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('configuration', () => {
+  it('starts on SQLite under ./data, SMTP on 127.0.0.1:2525 and the web on 127.0.0.1:3000 when nothing is set', () => {
+    const c = loadConfig({});
+    expect(c.databaseUrl).to.equal(`sqlite:${path.resolve('data', 'datamer.sqlite')}`);
+    expect(c.smtp).to.include({ host: '127.0.0.1', port: 2525, maxBytes: 25 * 1024 * 1024 });
+    expect(c.smtp.tls).to.equal(null);
+    expect(c.smtp.auth).to.equal(null);
+    expect(c.web).to.deep.equal({ host: '127.0.0.1', port: 3000 });
+    expect(c.outgoingSmtpUrl).to.equal(null);
+    expect(c.jobs).to.equal(true);
+  });
+
+  it('switches to PostgreSQL with DATABASE_URL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/datamer' }).databaseUrl).to.equal('postgres://u:p@db:5432/datamer');
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ DATAMER_SMTP_PORT: '' }).smtp.port).to.equal(2525);
+  });
+
+  it('is frozen, so no part of DaTamer can change it behind the others', () => {
+    const c = loadConfig({});
+    expect(Object.isFrozen(c) && Object.isFrozen(c.smtp)).to.equal(true);
+  });
+
+  const refused: Array<[NodeJS.ProcessEnv, RegExp]> = [
+    [{ DATAMER_SMTP_PORT: 'abc' }, /^DATAMER_SMTP_PORT: must be a port number.*got "abc"$/],
+    [{ DATAMER_WEB_PORT: '70000' }, /^DATAMER_WEB_PORT: must be a port number between 1 and 65535, got "70000"$/],
+    [{ DATAMER_WEB_PORT: '80.5' }, /^DATAMER_WEB_PORT: must be a whole number/],
+    [{ DATABASE_URL: 'mysql://localhost/x' }, /^DATABASE_URL: must start with postgres:\/\/.*got "mysql:\/\/localhost\/x"$/],
+    [{ DATAMER_SMTP_MAX_BYTES: '10' }, /^DATAMER_SMTP_MAX_BYTES: must be at least 1024 bytes/],
+    [{ DATAMER_LOG_LEVEL: 'loud' }, /^DATAMER_LOG_LEVEL: must be one of/],
+    [{ DATAMER_JOBS: 'maybe' }, /^DATAMER_JOBS: must be 1 or 0/],
+    [{ DATAMER_OUTGOING_SMTP_URL: 'mail.example.com' }, /^DATAMER_OUTGOING_SMTP_URL: must look like smtp:\/\/host:port/],
+    [{ DATAMER_SMTP_TLS_KEY_FILE: '/k.pem' }, /^DATAMER_SMTP_TLS_CERT_FILE: must be set when DATAMER_SMTP_TLS_KEY_FILE is set$/],
+    [{ DATAMER_SMTP_AUTH_PASSWORD: 'x' }, /^DATAMER_SMTP_AUTH_USER: must be set when DATAMER_SMTP_AUTH_PASSWORD is set$/],
+    [{ DATAMER_SMTP_TLS_KEY_FILE: '/nonexistent/k', DATAMER_SMTP_TLS_CERT_FILE: '/nonexistent/c' }, /^DATAMER_SMTP_TLS_KEY_FILE: cannot read \/nonexistent\/k \(ENOENT\)$/],
+  ];
+  for (const [env, expected] of refused) {
+    it(`refuses ${JSON.stringify(env)} with one line naming the variable`, () => {
+      const line = problem(env);
+      expect(line).to.match(expected);
+      expect(line).not.to.contain('\n');
+    });
+  }
+
+  it('reads the SMTP AUTH password from a file, as secrets should be', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'datamer-cfg-'));
+    writeFileSync(path.join(dir, 'pw'), 'from-a-file\n');
+    const c = loadConfig({ DATAMER_SMTP_AUTH_USER: 'monitor', DATAMER_SMTP_AUTH_PASSWORD_FILE: path.join(dir, 'pw') });
+    expect(c.smtp.auth).to.deep.equal({ user: 'monitor', password: 'from-a-file' });
+  });
+});
