@@ -4,6 +4,8 @@ import { migration as m02 } from './2026-11-23-02-messages.js';
 import { migration as m03 } from './2026-11-23-03-people.js';
 import { migration as m04 } from './2026-11-23-04-events.js';
 import { migration as m05 } from './2026-11-23-05-outbox.js';
+import { migration as m06 } from './2026-11-24-06-classification.js';
+import { migration as m07 } from './2026-11-24-07-rules.js';
 import type { Migration } from './types.js';
 
 export const migrations: Array<{ name: string } & Migration> = [
@@ -12,4 +14,6 @@ export const migrations: Array<{ name: string } & Migration> = [
   { name: '2026-11-23-03-people', ...m03 },
   { name: '2026-11-23-04-events', ...m04 },
   { name: '2026-11-23-05-outbox', ...m05 },
+  { name: '2026-11-24-06-classification', ...m06 },
+  { name: '2026-11-24-07-rules', ...m07 },
 ];

@@ -11,6 +11,8 @@ import { defineMembership } from './membership.js';
 import { defineMessage } from './message.js';
 import { defineOutboxAttempt } from './outbox-attempt.js';
 import { defineOutboxMail } from './outbox-mail.js';
+import { defineReclassificationRun } from './reclassification-run.js';
+import { defineRule } from './rule.js';
 import { defineSubscription } from './subscription.js';
 import { defineTenant } from './tenant.js';
 import { defineUser } from './user.js';
@@ -24,6 +26,8 @@ export type { Membership } from './membership.js';
 export type { Message, MessageAttributes } from './message.js';
 export type { OutboxAttempt, AttemptOutcome } from './outbox-attempt.js';
 export type { OutboxMail, OutboxStatus } from './outbox-mail.js';
+export type { ReclassificationRun } from './reclassification-run.js';
+export type { Rule } from './rule.js';
 export type { Subscription, InterestLevel } from './subscription.js';
 export type { Tenant } from './tenant.js';
 export type { User } from './user.js';
@@ -42,6 +46,8 @@ export function defineModels(sequelize: Sequelize) {
     Activity: defineActivity(sequelize),
     OutboxMail: defineOutboxMail(sequelize),
     OutboxAttempt: defineOutboxAttempt(sequelize),
+    Rule: defineRule(sequelize),
+    ReclassificationRun: defineReclassificationRun(sequelize),
   };
 }
 

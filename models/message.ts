@@ -31,8 +31,19 @@ export interface MessageAttributes {
   envelopeTo: string[];
   /** how many times this message was delivered; a re-delivery only counts here */
   deliveries: number;
+  // The classification (null until the message has been processed).
+  severity: string | null;
+  org: string | null;
+  servers: string[] | null;
+  schedule: { period: 'hour' | 'day' | 'month'; n: number; v: number } | null;
+  /** tag, rule:<id>, model:<version> or none */
+  classifiedBy: string | null;
+  decidedBy: Record<string, string> | null;
+  tagWarnings: Array<{ tag: string; where: string; problem: string }> | null;
+  classifiedAt: Date | null;
 }
-export type Message = Row<MessageAttributes, 'id' | 'deliveries'>;
+type Classified = 'severity' | 'org' | 'servers' | 'schedule' | 'classifiedBy' | 'decidedBy' | 'tagWarnings' | 'classifiedAt';
+export type Message = Row<MessageAttributes, 'id' | 'deliveries' | Classified>;
 
 export const defineMessage = (sequelize: Sequelize): ModelStatic<Message> =>
   sequelize.define<Message>(
@@ -58,6 +69,14 @@ export const defineMessage = (sequelize: Sequelize): ModelStatic<Message> =>
       envelopeFrom: { type: DataTypes.TEXT, allowNull: true },
       envelopeTo: { type: DataTypes.JSON, allowNull: false },
       deliveries: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
+      severity: { type: DataTypes.STRING(16), allowNull: true },
+      org: { type: DataTypes.STRING(300), allowNull: true },
+      servers: { type: DataTypes.JSON, allowNull: true },
+      schedule: { type: DataTypes.JSON, allowNull: true },
+      classifiedBy: { type: DataTypes.STRING(64), allowNull: true },
+      decidedBy: { type: DataTypes.JSON, allowNull: true },
+      tagWarnings: { type: DataTypes.JSON, allowNull: true },
+      classifiedAt: { type: DataTypes.DATE, allowNull: true },
     },
     tableOptions('messages'),
   );

@@ -8,8 +8,10 @@ export interface TenantAttributes {
   name: string;
   displayName: string;
   createdAt: Date;
+  /** bumped with every rule change: compiled rules older than this are stale */
+  rulesRevision: number;
 }
-export type Tenant = Row<TenantAttributes, 'id'>;
+export type Tenant = Row<TenantAttributes, 'id' | 'rulesRevision'>;
 
 export const defineTenant = (sequelize: Sequelize): ModelStatic<Tenant> =>
   sequelize.define<Tenant>(
@@ -19,6 +21,7 @@ export const defineTenant = (sequelize: Sequelize): ModelStatic<Tenant> =>
       name: { type: DataTypes.STRING(64), allowNull: false, unique: true },
       displayName: { type: DataTypes.STRING(200), allowNull: false },
       createdAt: { type: DataTypes.DATE, allowNull: false },
+      rulesRevision: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
     },
     tableOptions('tenants'),
   );

@@ -12,6 +12,8 @@ export interface ParsedMessage {
   text: string | null;
   html: string | null;
   parseError: string | null;
+  /** lower-cased header name → unfolded values, for rules on any header */
+  headers: Map<string, string[]>;
 }
 
 const unparsed = (parseError: string): ParsedMessage => ({
@@ -23,12 +25,24 @@ const unparsed = (parseError: string): ParsedMessage => ({
   text: null,
   html: null,
   parseError,
+  headers: new Map(),
 });
 
 /** PostgreSQL text cannot hold NUL; hostile mail can. The raw bytes keep the original. */
 export function storableText(value: string | null | undefined): string | null {
   if (value === undefined || value === null) return null;
   return value.includes('\u0000') ? value.replace(/\u0000/g, '\uFFFD') : value;
+}
+
+function headerMap(lines: ReadonlyArray<{ key: string; line: string }>): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const { key, line } of lines) {
+    const colon = line.indexOf(':');
+    // RFC 5322 §2.2.3: a folded header is one logical line.
+    const value = storableText(line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim()) ?? '';
+    map.set(key, [...(map.get(key) ?? []), value]);
+  }
+  return map;
 }
 
 function addresses(field: AddressObject | AddressObject[] | undefined): string[] {
@@ -63,5 +77,6 @@ export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
     text: storableText(mail.text ?? null),
     html: typeof mail.html === 'string' ? storableText(mail.html) : null,
     parseError: null,
+    headers: headerMap(mail.headerLines ?? []),
   };
 }

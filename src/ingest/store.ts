@@ -3,7 +3,7 @@
 import { UniqueConstraintError } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { dedupKey, sha256 } from './dedup.js';
-import { parseMessage } from './parse.js';
+import { parseMessage, type ParsedMessage } from './parse.js';
 
 /** One message as it arrived for one tenant. */
 export interface Arrival {
@@ -22,10 +22,16 @@ export interface Stored {
   duplicateOf: number | null;
 }
 
+export interface StoredParsed extends Stored {
+  /** what was parsed from the bytes; processing goes on from here without parsing again */
+  parsed: ParsedMessage;
+  receivedAt: Date;
+}
+
 /** A concurrent delivery of the same message can win the race for the unique key; then retry. */
 const RACE_RETRIES = 3;
 
-export async function storeArrivals(deps: Deps, arrivals: Arrival[]): Promise<Stored[]> {
+export async function storeArrivals(deps: Deps, arrivals: Arrival[]): Promise<StoredParsed[]> {
   const prepared = await Promise.all(
     arrivals.map(async (arrival) => {
       const parsed = await parseMessage(arrival.raw);
@@ -37,7 +43,7 @@ export async function storeArrivals(deps: Deps, arrivals: Arrival[]): Promise<St
   for (let attempt = 1; ; attempt++) {
     try {
       return await deps.db.transaction(async (transaction) => {
-        const stored: Stored[] = [];
+        const stored: StoredParsed[] = [];
         for (const { arrival, parsed, key, hash } of prepared) {
           const existing = await Message.findOne({
             where: { tenantId: arrival.tenantId, dedupKey: key },
@@ -46,16 +52,18 @@ export async function storeArrivals(deps: Deps, arrivals: Arrival[]): Promise<St
           });
           if (existing) {
             await Message.increment('deliveries', { where: { id: existing.id, tenantId: arrival.tenantId }, transaction });
-            stored.push({ tenantId: arrival.tenantId, messageId: existing.id, duplicateOf: existing.id });
+            stored.push({ tenantId: arrival.tenantId, messageId: existing.id, duplicateOf: existing.id, parsed, receivedAt: deps.clock.now() });
             continue;
           }
+          const { headers: _headers, ...fields } = parsed;
+          const receivedAt = deps.clock.now();
           const row = await Message.create(
             {
               tenantId: arrival.tenantId,
               mailboxId: arrival.mailboxId,
               dedupKey: key,
-              ...parsed,
-              receivedAt: deps.clock.now(),
+              ...fields,
+              receivedAt,
               raw: arrival.raw,
               rawSize: arrival.raw.length,
               contentHash: hash,
@@ -65,7 +73,7 @@ export async function storeArrivals(deps: Deps, arrivals: Arrival[]): Promise<St
             },
             { transaction },
           );
-          stored.push({ tenantId: arrival.tenantId, messageId: row.id, duplicateOf: null });
+          stored.push({ tenantId: arrival.tenantId, messageId: row.id, duplicateOf: null, parsed, receivedAt });
         }
         return stored;
       });

@@ -87,8 +87,18 @@ export interface DeliveryReport {
   interrupted: number;
 }
 
-async function record(deps: Deps, row: OutboxMail, worker: string, outcome: AttemptOutcome, response: string | null): Promise<void> {
-  await deps.db.models.OutboxAttempt.create({ tenantId: row.tenantId, outboxId: row.id, worker, outcome, response, at: deps.clock.now() });
+async function record(
+  deps: Deps,
+  row: OutboxMail,
+  worker: string,
+  outcome: AttemptOutcome,
+  response: string | null,
+  transaction?: Transaction,
+): Promise<void> {
+  await deps.db.models.OutboxAttempt.create(
+    { tenantId: row.tenantId, outboxId: row.id, worker, outcome, response, at: deps.clock.now() },
+    { transaction },
+  );
 }
 
 /** Rows whose worker died mid-send: failed, never resent (see the top of this file). */
@@ -136,6 +146,7 @@ export async function deliverDue(deps: Deps, transport: MailTransport, worker: s
       if (claimed !== 1) continue; // another worker has it
       claimedAny = true;
       const attempts = row.attempts + 1;
+      let response: string | null;
       try {
         const info = await transport.sendMail({
           from: row.fromAddress,
@@ -146,22 +157,31 @@ export async function deliverDue(deps: Deps, transport: MailTransport, worker: s
           headers: row.headers,
           messageId: row.messageIdHeader,
         });
-        await OutboxMail.update({ status: 'sent', sentAt: deps.clock.now(), lastError: null }, { where: { id: row.id } });
-        await record(deps, row, worker, 'sent', info.response ?? null);
-        report.sent++;
+        response = info.response ?? null;
       } catch (err) {
         const error = messageOf(err);
         const final = isPermanent(err) || attempts >= DELIVERY.maxAttempts;
         const nextAttemptAt = new Date(deps.clock.now().getTime() + backoffMs(attempts));
-        await OutboxMail.update(
-          final ? { status: 'failed', lastError: error } : { status: 'queued', lastError: error, nextAttemptAt },
-          { where: { id: row.id } },
-        );
-        await record(deps, row, worker, final ? 'failed' : 'retry', error);
+        await deps.db.transaction(async (transaction) => {
+          await OutboxMail.update(
+            final ? { status: 'failed', lastError: error } : { status: 'queued', lastError: error, nextAttemptAt },
+            { where: { id: row.id }, transaction },
+          );
+          await record(deps, row, worker, final ? 'failed' : 'retry', error, transaction);
+        });
         if (final) report.failed++;
         else report.retrying++;
         deps.log.warn({ outboxId: row.id, attempts, final, err: error }, 'outbox: delivery failed');
+        continue;
       }
+      // The server has the mail now. Writing that down stays outside the try above: if it
+      // fails, the row must not go back to the queue (that would send it twice); it stays in
+      // `sending` and is later marked interrupted, like a worker that died here.
+      await deps.db.transaction(async (transaction) => {
+        await OutboxMail.update({ status: 'sent', sentAt: deps.clock.now(), lastError: null }, { where: { id: row.id }, transaction });
+        await record(deps, row, worker, 'sent', response, transaction);
+      });
+      report.sent++;
     }
     // Everything due was taken by other workers: they will finish it.
     if (!claimedAny) return report;

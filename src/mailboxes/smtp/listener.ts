@@ -103,7 +103,11 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
     },
   });
 
-  server.on('error', (err) => deps.log.warn({ err: messageOf(err) }, 'smtp: connection error'));
+  server.on('error', (err) => {
+    // smtp-server re-emits the listening socket's errors here too; listen() already reports those.
+    if ((err as NodeJS.ErrnoException).syscall === 'listen') return;
+    deps.log.warn({ err: messageOf(err) }, 'smtp: connection error');
+  });
 
   return {
     listen: () =>

@@ -1,0 +1,59 @@
+// After the rules change, classify the stored messages again: from the raw bytes, in batches,
+// each batch committed with the run's cursor, so an interrupted run resumes where it stopped.
+import { Op } from 'sequelize';
+import type { Deps } from '../deps.js';
+import { reclassifyMessageEvent } from '../events/events.js';
+import { parseMessage } from '../ingest/parse.js';
+import { classifyMessage } from './classifier.js';
+import { compiledRulesOf } from './rule-store.js';
+
+export interface ReclassifyReport {
+  runId: number;
+  resumed: boolean;
+  scanned: number;
+  changed: number;
+}
+
+export async function reclassify(deps: Deps, tenantId: number, options: { batch?: number; maxBatches?: number } = {}): Promise<ReclassifyReport> {
+  const { Message, ReclassificationRun } = deps.db.models;
+  const batch = options.batch ?? 500;
+  let run = await ReclassificationRun.findOne({ where: { tenantId, finishedAt: null }, order: [['id', 'DESC']] });
+  const resumed = run !== null;
+  run ??= await ReclassificationRun.create({ tenantId, cursor: 0, scanned: 0, changed: 0, startedAt: deps.clock.now(), finishedAt: null });
+  const rules = await compiledRulesOf(deps, tenantId);
+
+  for (let batches = 0; options.maxBatches === undefined || batches < options.maxBatches; batches++) {
+    const messages = await Message.findAll({
+      // Messages not processed yet are left to processPending(), which also makes their events.
+      where: { tenantId, id: { [Op.gt]: run.cursor }, classifiedAt: { [Op.ne]: null } },
+      attributes: ['id', 'raw', 'severity', 'org', 'servers', 'schedule', 'classifiedBy'],
+      order: [['id', 'ASC']],
+      limit: batch,
+    });
+    if (messages.length === 0) {
+      await run.update({ finishedAt: deps.clock.now() });
+      break;
+    }
+    // Parse and classify outside the transaction: it holds the write lock, so keep it short.
+    const results = await Promise.all(messages.map(async (m) => ({ m, outcome: classifyMessage(await parseMessage(m.raw), rules) })));
+    await deps.db.transaction(async (transaction) => {
+      let changed = 0;
+      for (const { m, outcome } of results) {
+        const c = outcome.classification;
+        const before = JSON.stringify([m.severity, m.org, m.servers ?? [], m.schedule, m.classifiedBy]);
+        if (before === JSON.stringify([c.severity, c.org, c.servers, c.schedule, c.by])) continue;
+        changed++;
+        await Message.update(
+          { severity: c.severity, org: c.org, servers: c.servers, schedule: c.schedule, classifiedBy: c.by, decidedBy: c.decidedBy, tagWarnings: outcome.tagWarnings, classifiedAt: deps.clock.now() },
+          { where: { tenantId, id: m.id }, transaction },
+        );
+        await reclassifyMessageEvent(deps, tenantId, m.id, c, transaction);
+      }
+      await run!.update(
+        { cursor: messages[messages.length - 1]!.id, scanned: run!.scanned + messages.length, changed: run!.changed + changed },
+        { transaction },
+      );
+    });
+  }
+  return { runId: run.id, resumed, scanned: run.scanned, changed: run.changed };
+}

@@ -1,0 +1,29 @@
+// Where the CLI writes. Results go to stdout (so they can be piped), everything about the
+// run (errors, rejections, progress) to stderr. Tests pass their own streams.
+
+export interface Output {
+  write(chunk: string): boolean | void;
+  /** for back-pressure: a real stream says when it can take more */
+  once?(event: 'drain', listener: () => void): unknown;
+  isTTY?: boolean;
+}
+
+export interface CliIo {
+  /** the environment to configure from; undefined: this process's */
+  env?: NodeJS.ProcessEnv;
+  stdout: Output;
+  stderr: Output;
+}
+
+/** Writes a line; resolves once the stream can take more (a replay can print millions of lines). */
+export function writeLine(out: Output, line: string): void | Promise<void> {
+  const ok = out.write(`${line}\n`);
+  if (ok === false && out.once) return new Promise((resolve) => out.once!('drain', resolve));
+}
+
+/** Columns padded to their widest cell, for the `list` commands. */
+export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  return all.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+}

@@ -1,0 +1,82 @@
+// datamer user add | list, group add | join, subscribe: the people of one tenant (--tenant).
+import { Option, type Command } from 'commander';
+import { addGroup, addUser, joinGroup, listUsers, subscribe } from '../people/people.js';
+import type { InterestLevel } from '../../models/index.js';
+import { table, writeLine, type CliIo } from './io.js';
+import { tenantNamed, withDeps } from './session.js';
+
+const tenantOption = () => new Option('--tenant <name>', 'the tenant').default('default');
+
+export function peopleCommands(program: Command, io: CliIo): void {
+  const user = program.command('user').description("add and list a tenant's users");
+
+  user
+    .command('add <email>')
+    .description('add a user')
+    .requiredOption('--handle <handle>', "short lower-case name; it names the user's claim folders")
+    .option('--name <display name>', 'the name people see (default: the handle)')
+    .addOption(tenantOption())
+    .action((email: string, options: { handle: string; name?: string; tenant: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        const added = await addUser(deps, tenant.id, { email, handle: options.handle, displayName: options.name });
+        writeLine(io.stdout, `user ${added.handle} <${added.email}> added to tenant ${tenant.name}`);
+      }),
+    );
+
+  user
+    .command('list')
+    .description('list the users')
+    .addOption(tenantOption())
+    .option('--json', 'print JSON instead of a table')
+    .action((options: { tenant: string; json?: boolean }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        const users = await listUsers(deps, tenant.id);
+        if (options.json) {
+          const out = users.map((u) => ({ handle: u.handle, email: u.email, displayName: u.displayName, createdAt: u.createdAt.toISOString() }));
+          writeLine(io.stdout, JSON.stringify(out, null, 2));
+          return;
+        }
+        for (const line of table(['HANDLE', 'EMAIL', 'NAME'], users.map((u) => [u.handle, u.email, u.displayName]))) writeLine(io.stdout, line);
+      }),
+    );
+
+  const group = program.command('group').description("add a tenant's groups and put users in them");
+
+  group
+    .command('add <name>')
+    .description('add a group')
+    .addOption(tenantOption())
+    .action((name: string, options: { tenant: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        const added = await addGroup(deps, tenant.id, name);
+        writeLine(io.stdout, `group "${added.name}" added to tenant ${tenant.name}`);
+      }),
+    );
+
+  group
+    .command('join <group> <handle>')
+    .description('put a user in a group')
+    .addOption(tenantOption())
+    .action((groupName: string, handle: string, options: { tenant: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        await joinGroup(deps, tenant.id, groupName, handle);
+        writeLine(io.stdout, `${handle.toLowerCase()} joined group "${groupName}"`);
+      }),
+    );
+
+  program
+    .command('subscribe <group> <org-pattern> <level>')
+    .description('make a group responder for, or interested in, the events of matching orgs (a.b.c, a.b.* or *); level: responder or interested')
+    .addOption(tenantOption())
+    .action((groupName: string, pattern: string, level: string, options: { tenant: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        const subscription = await subscribe(deps, tenant.id, groupName, pattern, level as InterestLevel);
+        writeLine(io.stdout, `group "${groupName}" is now ${subscription.level} for ${subscription.orgPattern}`);
+      }),
+    );
+}

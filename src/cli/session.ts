@@ -1,0 +1,41 @@
+// Every command that touches the database goes through here: the configuration and the
+// database of the service (DATABASE_URL, or the SQLite file under DATAMER_DATA_DIR), the
+// schema brought up to date, and the tenant the command is for.
+import { systemClock } from '../clock.js';
+import { loadConfig, type Config } from '../config.js';
+import { openDb } from '../db.js';
+import type { Deps } from '../deps.js';
+import { DatamerError, messageOf } from '../errors.js';
+import { silentLogger } from '../log.js';
+import { migrate } from '../migrate.js';
+import { DEFAULT_TENANT, ensureDefaultTenant, findTenant } from '../tenants/tenants.js';
+import type { Tenant } from '../../models/index.js';
+import type { CliIo } from './io.js';
+
+/** A password in a postgres:// URL never reaches the terminal. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+export async function withDeps<T>(io: CliIo, work: (deps: Deps, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig(io.env);
+  const db = await openDb(config.databaseUrl).catch((err) => {
+    throw new DatamerError('STORE_FAILED', `DATABASE_URL: cannot open ${redactUrl(config.databaseUrl)}: ${messageOf(err)}`, { cause: err });
+  });
+  try {
+    await migrate(db);
+    // The CLI reports what it did itself; the service's JSON log lines would only get in the way.
+    return await work({ db, clock: systemClock, log: silentLogger() }, config);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * The tenant named by --tenant. The default tenant is made on a fresh database, as `npm start`
+ * does, so `datamer import` works before the service was ever started.
+ */
+export async function tenantNamed(deps: Deps, name: string): Promise<Tenant> {
+  if (name === DEFAULT_TENANT.name) await ensureDefaultTenant(deps);
+  return findTenant(deps, name);
+}

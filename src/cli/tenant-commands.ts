@@ -1,0 +1,38 @@
+// datamer tenant add | list
+import type { Command } from 'commander';
+import { addTenant, listTenants } from '../tenants/tenants.js';
+import { table, writeLine, type CliIo } from './io.js';
+import { withDeps } from './session.js';
+
+export function tenantCommands(program: Command, io: CliIo): void {
+  const tenant = program.command('tenant').description('add and list tenants');
+
+  tenant
+    .command('add <name>')
+    .description("add a tenant, with DaTamer's own address for it")
+    .requiredOption('--address <address>', 'the address the SMTP listener accepts mail for, for this tenant')
+    .option('--display-name <text>', 'the name people see (default: the tenant name)')
+    .action((name: string, options: { address: string; displayName?: string }) =>
+      withDeps(io, async (deps) => {
+        const { tenant: added, mailbox } = await addTenant(deps, { name, address: options.address, displayName: options.displayName });
+        writeLine(io.stdout, `tenant ${added.name} added; its address is ${mailbox.address}`);
+      }),
+    );
+
+  tenant
+    .command('list')
+    .description('list the tenants and their addresses')
+    .option('--json', 'print JSON instead of a table')
+    .action((options: { json?: boolean }) =>
+      withDeps(io, async (deps) => {
+        const tenants = await listTenants(deps);
+        if (options.json) {
+          const out = tenants.map(({ tenant: t, addresses }) => ({ name: t.name, displayName: t.displayName, addresses, createdAt: t.createdAt.toISOString() }));
+          writeLine(io.stdout, JSON.stringify(out, null, 2));
+          return;
+        }
+        const rows = tenants.map(({ tenant: t, addresses }) => [t.name, t.displayName, addresses.join(', ')]);
+        for (const line of table(['NAME', 'DISPLAY NAME', 'ADDRESSES'], rows)) writeLine(io.stdout, line);
+      }),
+    );
+}

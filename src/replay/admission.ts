@@ -1,0 +1,18 @@
+// Which messages an offline source (an mbox, a maildir, .eml files) hands to the pipeline.
+// The same limits as DaTamer's SMTP address: nothing bigger than DATAMER_SMTP_MAX_BYTES, and
+// nothing empty; a refused message is counted and reported with its reason, never a crash.
+
+/** true when the bytes hold nothing but spaces, tabs and line breaks */
+function blank(raw: Buffer): boolean {
+  for (const byte of raw) {
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d && byte !== 0x0a) return false;
+  }
+  return true;
+}
+
+/** Why this message is refused, or null when it may be received. `size` is the full size in bytes. */
+export function rejectionOf(message: { raw: Buffer; size: number }, maxBytes: number): string | null {
+  if (message.size > maxBytes) return `too large: ${message.size} bytes, the limit is ${maxBytes} (DATAMER_SMTP_MAX_BYTES)`;
+  if (message.size === 0 || blank(message.raw)) return 'empty message';
+  return null;
+}

@@ -1,0 +1,96 @@
+// `datamer replay`: an mbox as if its messages had arrived live, in Date order, on a fresh
+// in-memory database, with a virtual clock set to each message's time before the pipeline
+// receives it. Same pipeline as the SMTP address, so a replay answers "what would DaTamer have
+// done with last month's mail?".
+import { VirtualClock } from '../clock.js';
+import { openDb } from '../db.js';
+import type { Deps } from '../deps.js';
+import { silentLogger, type Logger } from '../log.js';
+import { migrate } from '../migrate.js';
+import { receive } from '../pipeline.js';
+import { addTenant } from '../tenants/tenants.js';
+import { rejectionOf } from './admission.js';
+import { messageLine, rejectedLine, type ReplayLine } from './lines.js';
+import { dateHeader, messageIdHeader, messageTimes, timeOrder } from './message-time.js';
+
+/** One message of the source, in source order. (An MboxMessage is one.) */
+export interface ReplaySource {
+  raw: Buffer;
+  /** full size in bytes (raw may hold only the start of an oversized message) */
+  size: number;
+  /** the mbox From_ line's date, the fallback when the Date header does not parse */
+  envelopeDate: Date | null;
+}
+
+/** Receives each line in order; may return a promise (back-pressure on stdout). */
+export type LineWriter = (line: ReplayLine) => void | Promise<void>;
+
+export interface ReplayOptions {
+  /** the replay tenant's name; its address is <tenant>@replay.invalid */
+  tenant?: string;
+  /** the size limit, as DATAMER_SMTP_MAX_BYTES */
+  maxBytes: number;
+  log?: Logger;
+}
+
+export interface ReplaySummary {
+  messages: number;
+  stored: number;
+  duplicates: number;
+  rejected: number;
+}
+
+interface Entry {
+  index: number;
+  raw: Buffer;
+  rejection: string | null;
+  messageId: string | null;
+}
+
+export const DEFAULT_REPLAY_TENANT = 'replay';
+
+export async function replay(source: AsyncIterable<ReplaySource>, write: LineWriter, options: ReplayOptions): Promise<ReplaySummary> {
+  // Date order needs every message first; the in-memory database will hold them all anyway.
+  const entries: Entry[] = [];
+  const clues: Array<{ dateHeader: Date | null; envelopeDate: Date | null }> = [];
+  for await (const message of source) {
+    const rejection = rejectionOf(message, options.maxBytes);
+    entries.push({ index: entries.length, raw: rejection ? Buffer.alloc(0) : message.raw, rejection, messageId: messageIdHeader(message.raw) });
+    clues.push({ dateHeader: dateHeader(message.raw), envelopeDate: message.envelopeDate });
+  }
+  const times = messageTimes(clues);
+  const order = timeOrder(times);
+
+  const summary: ReplaySummary = { messages: entries.length, stored: 0, duplicates: 0, rejected: 0 };
+  const clock = new VirtualClock(order.length > 0 ? times[order[0]!]! : 0);
+  const db = await openDb('sqlite::memory:');
+  try {
+    await migrate(db);
+    const deps: Deps = { db, clock, log: options.log ?? silentLogger() };
+    const name = options.tenant ?? DEFAULT_REPLAY_TENANT;
+    const { tenant, mailbox } = await addTenant(deps, { name, displayName: `Replay ${name}`, address: `${name}@replay.invalid` });
+    const firstIndexOf = new Map<number, number>();
+
+    for (const position of order) {
+      const entry = entries[position]!;
+      clock.set(times[position]!);
+      if (entry.rejection) {
+        summary.rejected++;
+        await write(rejectedLine(entry.index, entry.rejection));
+        continue;
+      }
+      const [stored] = await receive(deps, [{ tenantId: tenant.id, mailboxId: mailbox.id, raw: entry.raw, source: 'replay' }]);
+      entry.raw = Buffer.alloc(0); // stored now; let the memory go
+      if (stored!.duplicateOf === null) {
+        firstIndexOf.set(stored!.messageId, entry.index);
+        summary.stored++;
+      } else {
+        summary.duplicates++;
+      }
+      await write(messageLine({ index: entry.index, receivedAt: clock.now(), messageIdHeader: entry.messageId, stored: stored! }, firstIndexOf));
+    }
+  } finally {
+    await db.close();
+  }
+  return summary;
+}
