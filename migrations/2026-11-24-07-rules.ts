@@ -28,7 +28,7 @@ export const migration: Migration = {
       tenant_id: { type: DataTypes.INTEGER, allowNull: false, references: { model: 'tenants', key: 'id' }, onDelete: 'CASCADE' },
       cursor: { type: DataTypes.INTEGER, allowNull: false },
       scanned: { type: DataTypes.INTEGER, allowNull: false },
-      changed: { type: DataTypes.INTEGER, allowNull: false },
+      changed_count: { type: DataTypes.INTEGER, allowNull: false },
       started_at: { type: DataTypes.DATE, allowNull: false },
       finished_at: { type: DataTypes.DATE, allowNull: true },
     });

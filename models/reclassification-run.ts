@@ -8,7 +8,8 @@ export interface ReclassificationRunAttributes {
   /** the last message id done */
   cursor: number;
   scanned: number;
-  changed: number;
+  /** messages whose classification changed (not `changed`: sequelize instances have a method of that name) */
+  changedCount: number;
   startedAt: Date;
   finishedAt: Date | null;
 }
@@ -22,7 +23,7 @@ export const defineReclassificationRun = (sequelize: Sequelize): ModelStatic<Rec
       tenantId: { type: DataTypes.INTEGER, allowNull: false },
       cursor: { type: DataTypes.INTEGER, allowNull: false },
       scanned: { type: DataTypes.INTEGER, allowNull: false },
-      changed: { type: DataTypes.INTEGER, allowNull: false },
+      changedCount: { type: DataTypes.INTEGER, allowNull: false },
       startedAt: { type: DataTypes.DATE, allowNull: false },
       finishedAt: { type: DataTypes.DATE, allowNull: true },
     },

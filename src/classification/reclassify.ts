@@ -19,7 +19,7 @@ export async function reclassify(deps: Deps, tenantId: number, options: { batch?
   const batch = options.batch ?? 500;
   let run = await ReclassificationRun.findOne({ where: { tenantId, finishedAt: null }, order: [['id', 'DESC']] });
   const resumed = run !== null;
-  run ??= await ReclassificationRun.create({ tenantId, cursor: 0, scanned: 0, changed: 0, startedAt: deps.clock.now(), finishedAt: null });
+  run ??= await ReclassificationRun.create({ tenantId, cursor: 0, scanned: 0, changedCount: 0, startedAt: deps.clock.now(), finishedAt: null });
   const rules = await compiledRulesOf(deps, tenantId);
 
   for (let batches = 0; options.maxBatches === undefined || batches < options.maxBatches; batches++) {
@@ -50,10 +50,10 @@ export async function reclassify(deps: Deps, tenantId: number, options: { batch?
         await reclassifyMessageEvent(deps, tenantId, m.id, c, transaction);
       }
       await run!.update(
-        { cursor: messages[messages.length - 1]!.id, scanned: run!.scanned + messages.length, changed: run!.changed + changed },
+        { cursor: messages[messages.length - 1]!.id, scanned: run!.scanned + messages.length, changedCount: run!.changedCount + changed },
         { transaction },
       );
     });
   }
-  return { runId: run.id, resumed, scanned: run.scanned, changed: run.changed };
+  return { runId: run.id, resumed, scanned: run.scanned, changed: run.changedCount };
 }

@@ -78,6 +78,7 @@ export function ruleProblems(rule: Pick<RuleDefinition, 'name' | 'conditions' | 
     if (!RULE_FIELDS.includes(condition.field)) problems.push(`unknown field "${condition.field}": use ${RULE_FIELDS.join(', ')}`);
     if (condition.field === 'header' && !condition.header?.trim()) problems.push('a header condition needs the header\'s name');
     try {
+      new RE2(condition.pattern, 'u'); // the engineer's own pattern, so the engine's message quotes it
       compile(condition);
       for (const m of condition.pattern.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)) groups.add(m[1]!);
     } catch (err) {

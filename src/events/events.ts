@@ -141,7 +141,8 @@ async function noticeAssignment(deps: Deps, event: Event, assignee: { email: str
   const from = (await smtpMailboxOf(deps, event.tenantId))?.address ?? 'datamer@localhost';
   const mail = renderMail('assignment', {
     event: event.get({ plain: true }),
-    assignee,
+    // Plain values only: templates never see model instances.
+    assignee: { displayName: assignee.displayName, email: assignee.email },
     actor: actor === SYSTEM_ACTOR ? 'DaTamer' : actor,
     createdAt: event.createdAt.toISOString(),
   });

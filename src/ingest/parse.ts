@@ -61,7 +61,9 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string[]
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
   let mail;
   try {
-    mail = await simpleParser(raw, { skipHtmlToText: false, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
+    mail = await simpleParser(raw, { // HTML-only mail keeps text null; classification converts the HTML itself (facts.ts),
+    // with a converter that leaves scripts, styles and attributes out.
+    skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
   } catch (err) {
     return unparsed(`mailparser: ${messageOf(err)}`);
   }
