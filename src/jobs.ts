@@ -3,7 +3,11 @@ import Bree from 'bree';
 import type { Logger } from './log.js';
 import { jobsDir } from './paths.js';
 
-export const JOBS = [{ name: 'outbox-delivery', interval: '15s' }];
+export const JOBS = [
+  { name: 'outbox-delivery', interval: '15s' },
+  // At start (timeout 0) and every minute: messages a crash left stored but unclassified.
+  { name: 'process-pending', timeout: 0, interval: '1m' },
+];
 
 export function createScheduler(log: Logger): Bree {
   return new Bree({
