@@ -13,7 +13,14 @@ export async function runOutboxDelivery(config: Config, log: Logger): Promise<De
   // No outgoing server configured: mail stays queued (and visible) until one is.
   if (!config.outgoingSmtpUrl) return null;
   const db = await openDb(config.databaseUrl);
-  const transport = nodemailer.createTransport(config.outgoingSmtpUrl);
+  // nodemailer waits up to 10 minutes on a silent server by default, as long as the outbox lease:
+  // a send must give up well before another worker may take its row for a dead one.
+  const transport = nodemailer.createTransport({
+    url: config.outgoingSmtpUrl,
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+  });
   try {
     const report = await deliverDue({ db, clock: systemClock, log }, transport, `${hostname()}:${process.pid}:${threadId}`);
     if (report.sent + report.retrying + report.failed + report.interrupted > 0) log.info(report, 'outbox: delivery run');

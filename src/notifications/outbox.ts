@@ -162,16 +162,20 @@ export async function deliverDue(deps: Deps, transport: MailTransport, worker: s
         const error = messageOf(err);
         const final = isPermanent(err) || attempts >= DELIVERY.maxAttempts;
         const nextAttemptAt = new Date(deps.clock.now().getTime() + backoffMs(attempts));
-        await deps.db.transaction(async (transaction) => {
-          await OutboxMail.update(
+        const outcome = await deps.db.transaction(async (transaction) => {
+          const [stillOurs] = await OutboxMail.update(
             final ? { status: 'failed', lastError: error } : { status: 'queued', lastError: error, nextAttemptAt },
-            { where: { id: row.id }, transaction },
+            { where: { id: row.id, status: 'sending', claimedBy: worker }, transaction },
           );
-          await record(deps, row, worker, final ? 'failed' : 'retry', error, transaction);
+          // A send that outlasted the lease: another worker has already given the row up as
+          // interrupted and told the operator it is not resent. Requeueing it would break that.
+          const given: AttemptOutcome = final || stillOurs !== 1 ? 'failed' : 'retry';
+          await record(deps, row, worker, given, error, transaction);
+          return given;
         });
-        if (final) report.failed++;
+        if (outcome === 'failed') report.failed++;
         else report.retrying++;
-        deps.log.warn({ outboxId: row.id, attempts, final, err: error }, 'outbox: delivery failed');
+        deps.log.warn({ outboxId: row.id, attempts, final: outcome === 'failed', err: error }, 'outbox: delivery failed');
         continue;
       }
       // The server has the mail now. Writing that down stays outside the try above: if it

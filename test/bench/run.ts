@@ -1,0 +1,122 @@
+// `npm run bench`: how fast DaTamer takes mail over SMTP, next to a bare SMTP server that
+// only throws it away, measured side by side in one run with the same client and messages.
+//
+//   BENCH_MESSAGES=2000   messages measured per target
+//   BENCH_ROUNDS=4        the measured messages go in this many rounds, taking the targets in
+//                         turn, so a burst of other work on the machine hits all of them alike
+//   BENCH_WARMUP=300      messages sent to each target first, not measured
+//   BENCH_CONNECTIONS=4   pooled SMTP connections (= messages in flight)
+//   DATAMER_TEST_PG_URL   the PostgreSQL to create the benchmark database in
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { SendPlan, SendResult } from './smtp-client.js';
+import { percentile, table } from './stats.js';
+import { bareTarget, postgresTarget, sqliteTarget, type Target } from './targets.js';
+
+function whole(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: must be a whole number of at least 1, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+const MESSAGES = whole('BENCH_MESSAGES', 2000);
+const ROUNDS = whole('BENCH_ROUNDS', 4);
+const WARMUP = whole('BENCH_WARMUP', 300);
+const CONNECTIONS = whole('BENCH_CONNECTIONS', 4);
+
+function send(plan: SendPlan): Promise<SendResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(path.join(__dirname, 'client-worker.js'), { workerData: plan });
+    worker.once('message', (m: { ok: true; result: SendResult } | { ok: false; error: string }) =>
+      m.ok ? resolve(m.result) : reject(new Error(m.error)),
+    );
+    worker.once('error', reject);
+  });
+}
+
+interface Measured {
+  target: Target;
+  result: SendResult;
+  stored: number | null;
+}
+
+const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+const rate = (r: SendResult) => (r.latencies.length / r.elapsedMs) * 1000;
+
+function merge(results: SendResult[]): SendResult {
+  return {
+    latencies: results.flatMap((r) => r.latencies),
+    elapsedMs: results.reduce((sum, r) => sum + r.elapsedMs, 0),
+    errors: results.flatMap((r) => r.errors),
+  };
+}
+
+async function main(): Promise<void> {
+  const targets: Target[] = [];
+  try {
+    targets.push(await bareTarget(), await sqliteTarget(), await postgresTarget());
+    console.log(
+      `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}; ` +
+        `${WARMUP} warm-up + ${MESSAGES} measured messages per target in ${ROUNDS} rounds, ${CONNECTIONS} connections`,
+    );
+    // Other work on the machine slows DaTamer (which needs more CPU) more than the bare server.
+    console.log(`load average at start: ${loadAverage()}`);
+    for (const target of targets) {
+      const warm = await send({ port: target.port, series: 'warmup', count: WARMUP, connections: CONNECTIONS });
+      if (warm.errors.length) throw new Error(`${target.name}: warm-up failed: ${warm.errors[0]}`);
+    }
+    const results = targets.map(() => [] as SendResult[]);
+    for (let round = 0; round < ROUNDS; round++) {
+      // Round r sends messages [from, to) of the measured series: every target gets the same ones.
+      const from = Math.floor((MESSAGES * round) / ROUNDS);
+      const to = Math.floor((MESSAGES * (round + 1)) / ROUNDS);
+      process.stderr.write(`bench: round ${round + 1} of ${ROUNDS}\n`);
+      for (const [i, target] of targets.entries()) {
+        results[i]!.push(await send({ port: target.port, series: 'measured', first: from, count: to - from, connections: CONNECTIONS }));
+      }
+    }
+    const measured: Measured[] = [];
+    for (const [i, target] of targets.entries()) measured.push({ target, result: merge(results[i]!), stored: await target.stored() });
+    console.log(`load average at end:   ${loadAverage()}\n`);
+    report(measured);
+  } finally {
+    for (const target of targets) await target.close();
+  }
+}
+
+function report(measured: Measured[]): void {
+  const rows = measured.map(({ target, result, stored }) => [
+    target.name,
+    rate(result).toFixed(0),
+    percentile(result.latencies, 0.5).toFixed(2),
+    percentile(result.latencies, 0.99).toFixed(2),
+    String(result.errors.length),
+    stored === null ? '-' : String(stored),
+  ]);
+  console.log(table(['target', 'messages/s', 'p50 ms', 'p99 ms', 'errors', 'stored'], rows));
+  const bare = rate(measured[0]!.result);
+  console.log('');
+  for (const { target, result } of measured.slice(1)) {
+    console.log(`${target.name}: DaTamer ÷ bare = ${(rate(result) / bare).toFixed(2)} (messages/s)`);
+  }
+  for (const { target, result, stored } of measured) {
+    if (result.errors.length) console.log(`${target.name}: ${result.errors.length} errors, first: ${result.errors[0]}`);
+    // Stored counts include the warm-up; anything missing means DaTamer lost mail it had answered 250 to.
+    if (stored !== null && stored !== WARMUP + result.latencies.length) {
+      console.log(`${target.name}: stored ${stored} messages, expected ${WARMUP + result.latencies.length}`);
+      process.exitCode = 1;
+    }
+  }
+  const pg = measured[2]!;
+  const pgRatio = rate(pg.result) / bare;
+  console.log(`\nPostgreSQL target: ratio ≥ 0.50: ${pgRatio >= 0.5 ? 'met' : 'NOT met'} (${pgRatio.toFixed(2)})`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

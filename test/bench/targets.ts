@@ -1,0 +1,92 @@
+// The three servers the benchmark compares, all on loopback: a bare smtp-server that throws
+// the mail away (what SMTP itself costs), and DaTamer's own listener storing into SQLite and
+// into PostgreSQL (what DaTamer adds: parse, then a transaction before 250).
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { systemClock } from '../../src/clock.js';
+import type { Config } from '../../src/config.js';
+import { openDb, type Db } from '../../src/db.js';
+import type { Deps } from '../../src/deps.js';
+import { countMessages } from '../../src/ingest/messages.js';
+import { silentLogger } from '../../src/log.js';
+import { createSmtpListener } from '../../src/mailboxes/smtp/listener.js';
+import { migrate } from '../../src/migrate.js';
+import { addTenant } from '../../src/tenants/tenants.js';
+import { BENCH_TO } from './monitoring-mail.js';
+
+export interface Target {
+  name: string;
+  port: number;
+  /** how many messages the target kept (null: it keeps none) */
+  stored(): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+const listenerOptions = (): Config['smtp'] => ({ host: '127.0.0.1', port: 0, maxBytes: 25 * 1024 * 1024, tls: null, auth: null });
+
+export async function bareTarget(): Promise<Target> {
+  const server = new SMTPServer({
+    logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    size: listenerOptions().maxBytes,
+    closeTimeout: 1_000,
+    onData(stream, _session, callback) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => callback(null, 'OK: discarded'));
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    name: 'bare smtp-server (discards)',
+    port: (server.server.address() as AddressInfo).port,
+    stored: async () => null,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** DaTamer's listener on a fresh, migrated database at `url`, with one tenant to deliver to. */
+export async function datamerTarget(name: string, url: string, dropDatabase: () => Promise<void>): Promise<Target> {
+  let db: Db | null = null;
+  try {
+    db = await openDb(url);
+    await migrate(db);
+    const deps: Deps = { db, clock: systemClock, log: silentLogger() };
+    const { tenant } = await addTenant(deps, { name: 'bench', address: BENCH_TO });
+    const listener = createSmtpListener(deps, listenerOptions());
+    const address = await listener.listen();
+    const opened = db;
+    return {
+      name,
+      port: address.port,
+      stored: () => countMessages(deps, tenant.id),
+      close: async () => {
+        await listener.close();
+        await opened.close();
+        await dropDatabase();
+      },
+    };
+  } catch (err) {
+    await db?.close();
+    await dropDatabase();
+    throw err;
+  }
+}
+
+export async function sqliteTarget(): Promise<Target> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'datamer-bench-'));
+  return datamerTarget('DaTamer on SQLite', `sqlite:${path.join(dir, 'bench.sqlite')}`, async () =>
+    rmSync(dir, { recursive: true, force: true }),
+  );
+}
+
+export async function postgresTarget(): Promise<Target> {
+  // test/helpers/db.ts picks its dialect when it is loaded; the benchmark always wants PostgreSQL here.
+  process.env.DATAMER_TEST_DB = 'postgres';
+  const { createTestDatabase } = await import('../helpers/db.js');
+  const database = await createTestDatabase();
+  return datamerTarget('DaTamer on PostgreSQL', database.url, () => database.drop());
+}
