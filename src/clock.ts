@@ -30,3 +30,11 @@ export class VirtualClock implements Clock {
     this.current += ms;
   }
 }
+
+/**
+ * Milliseconds on a monotonic timer, for how long something took or how old a cache entry is;
+ * never for what time it is (that is Clock's job, and replays move it).
+ */
+export function monotonicMs(): number {
+  return performance.now();
+}

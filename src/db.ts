@@ -45,6 +45,37 @@ function serialQueue() {
   };
 }
 
+/**
+ * Sequelize opens a new SQLite connection for every transaction and closes it after: an open,
+ * the PRAGMAs and a schema read per message. DaTamer runs its transactions one at a time per
+ * process (see serialQueue), so they can all use one long-lived writer connection instead.
+ */
+function reuseWriterConnection(sequelize: Sequelize): void {
+  type Connection = { uuid?: string };
+  const manager = sequelize.connectionManager as unknown as {
+    getConnection(options?: { uuid?: string }): Promise<Connection>;
+    releaseConnection(connection: Connection, force?: boolean): unknown;
+  };
+  const getConnection = manager.getConnection.bind(manager);
+  const releaseConnection = manager.releaseConnection.bind(manager);
+  let writer: Promise<Connection> | null = null;
+  manager.getConnection = (options) => {
+    if (!options?.uuid || options.uuid === 'default') return getConnection(options);
+    writer ??= getConnection({ ...options, uuid: 'writer' });
+    return writer;
+  };
+  manager.releaseConnection = (connection, force) => {
+    if (writer && connection.uuid && connection.uuid !== 'writer') {
+      // The transaction is over; the connection stays for the next one.
+      return writer.then((w) => {
+        if (w === connection) w.uuid = 'writer';
+        else releaseConnection(connection, force);
+      });
+    }
+    return releaseConnection(connection, force);
+  };
+}
+
 export function sqliteStorage(databaseUrl: string): string {
   const rest = databaseUrl.replace(/^sqlite:/, '');
   return rest === ':memory:' ? ':memory:' : path.resolve(rest);
@@ -62,6 +93,7 @@ export async function openDb(databaseUrl: string): Promise<Db> {
   }
   await sequelize.authenticate();
 
+  if (dialect === 'sqlite' && sqliteStorage(databaseUrl) !== ':memory:') reuseWriterConnection(sequelize);
   const models = defineModels(sequelize);
   const queue = serialQueue();
   const transaction = <T>(work: (t: Transaction) => Promise<T>): Promise<T> =>

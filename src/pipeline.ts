@@ -1,76 +1,98 @@
 // One MSE, end to end: every way mail arrives (the SMTP listener, `datamer import`,
 // `datamer replay`, later the mailbox providers) goes through here, so they all behave alike.
 //
-//   1. store the raw message, exactly once          (its own transaction: after it, acknowledge)
-//   2. classify it (tags, rules) and make its event  (a second transaction)
+//   1. parse and classify it (tags, rules), in memory
+//   2. in one transaction: store it exactly once, with its classification and its event
+//      (on PostgreSQL in a single statement: ingest/commit-postgres.ts)
 //
-// Step 2 is separate so that a bug or a database hiccup in classification can never cost a
-// message: it stays stored with classified_at null, and processPending() finishes it later.
-import { Op } from 'sequelize';
+// When this resolves the messages are committed: the caller may acknowledge them. Should step 2
+// fail for any reason but storage itself, the message is stored alone (classified_at null) and
+// processPending() finishes it later: a bug in classification can never cost a message.
+import { Op, type Transaction } from 'sequelize';
 import { classifyMessage, type Outcome } from './classification/classifier.js';
 import { compiledRulesOf, recordHits } from './classification/rule-store.js';
 import type { Deps } from './deps.js';
 import { messageOf } from './errors.js';
 import { createMessageEvent, eventIdOfMessage } from './events/events.js';
+import { commitClassifiedOnPostgres, type Committed } from './ingest/commit-postgres.js';
 import { parseMessage, type ParsedMessage } from './ingest/parse.js';
-import { storeArrivals, type Arrival, type Stored } from './ingest/store.js';
+import { prepareArrival, storePrepared, type Arrival, type Prepared, type Stored, type StoreSteps } from './ingest/store.js';
+import type { MessageAttributes } from '../models/index.js';
 
 export type { Arrival, Stored };
 
 export interface Received extends Stored {
   /** null only when processing failed; the message is stored and will be processed again */
   eventId: number | null;
+  /** how it was classified; null for a duplicate delivery, or when processing failed */
   outcome: Outcome | null;
 }
 
-/** Classifies a stored message and creates its event, in one transaction. */
-async function processMessage(deps: Deps, tenantId: number, messageId: number, parsed: ParsedMessage): Promise<{ eventId: number; outcome: Outcome }> {
-  const outcome = classifyMessage(parsed, await compiledRulesOf(deps, tenantId));
-  const { classification: c } = outcome;
-  return deps.db.transaction(async (transaction) => {
-    const at = deps.clock.now();
-    await deps.db.models.Message.update(
-      {
-        severity: c.severity,
-        org: c.org,
-        servers: c.servers,
-        schedule: c.schedule,
-        classifiedBy: c.by,
-        decidedBy: c.decidedBy,
-        tagWarnings: outcome.tagWarnings,
-        classifiedAt: at,
-      },
-      { where: { tenantId, id: messageId }, transaction },
-    );
-    await recordHits(deps, tenantId, outcome.matchedRuleIds, at, transaction);
-    const event = await createMessageEvent(deps, { tenantId, messageId, subject: parsed.subject, classification: c, at }, transaction);
-    return { eventId: event.id, outcome };
-  });
+async function classify(deps: Deps, tenantId: number, parsed: ParsedMessage): Promise<Outcome | null> {
+  try {
+    return classifyMessage(parsed, await compiledRulesOf(deps, tenantId));
+  } catch (err) {
+    deps.log.error({ err: messageOf(err) }, 'could not classify a message; it is stored and will be retried');
+    return null;
+  }
 }
 
-/**
- * Stores what arrived, then processes it. When this resolves the messages are committed, so the
- * caller may acknowledge them, even if processing failed (it is logged and retried later).
- */
-export async function receive(deps: Deps, arrivals: Arrival[]): Promise<Received[]> {
-  const stored = await storeArrivals(deps, arrivals);
-  const received: Received[] = [];
-  for (const s of stored) {
-    const base = { tenantId: s.tenantId, messageId: s.messageId, duplicateOf: s.duplicateOf };
-    if (s.duplicateOf !== null) {
-      // A copy of a message we have: it belongs to the first copy's event.
-      received.push({ ...base, eventId: await eventIdOfMessage(deps, s.tenantId, s.duplicateOf), outcome: null });
-      continue;
-    }
-    try {
-      received.push({ ...base, ...(await processMessage(deps, s.tenantId, s.messageId, s.parsed)) });
-    } catch (err) {
-      deps.log.error({ messageId: s.messageId, err: messageOf(err) }, 'stored, but could not classify it yet; it will be retried');
-      received.push({ ...base, eventId: null, outcome: null });
-    }
-  }
-  return received;
+function classificationColumns({ classification: c, tagWarnings }: Outcome, at: Date): Partial<MessageAttributes> {
+  return { severity: c.severity, org: c.org, servers: c.servers, schedule: c.schedule, classifiedBy: c.by, decidedBy: c.decidedBy, tagWarnings, classifiedAt: at };
 }
+
+/** What a classified message leads to, in its transaction: rule hits and its event. */
+async function followUp(deps: Deps, tenantId: number, messageId: number, subject: string | null, outcome: Outcome, transaction: Transaction): Promise<number> {
+  const at = deps.clock.now();
+  await recordHits(deps, tenantId, outcome.matchedRuleIds, at, transaction);
+  const event = await createMessageEvent(deps, { tenantId, messageId, subject, classification: outcome.classification, at }, transaction);
+  return event.id;
+}
+
+const duplicateSteps = (deps: Deps) => ({
+  // A copy of a message we have belongs to the first copy's event.
+  afterDuplicate: (firstId: number, p: Prepared, transaction: Transaction) => eventIdOfMessage(deps, p.arrival.tenantId, firstId, transaction),
+});
+
+export async function receive(deps: Deps, arrivals: Arrival[]): Promise<Received[]> {
+  const prepared = await Promise.all(arrivals.map(prepareArrival));
+  const outcomes = new Map<Prepared, Outcome | null>();
+  for (const p of prepared) outcomes.set(p, await classify(deps, p.arrival.tenantId, p.parsed));
+
+  const full: StoreSteps<number | null> = {
+    columns: (p) => {
+      const outcome = outcomes.get(p);
+      return outcome ? classificationColumns(outcome, deps.clock.now()) : {};
+    },
+    afterInsert: async (messageId, p, transaction) => {
+      const outcome = outcomes.get(p);
+      return outcome ? followUp(deps, p.arrival.tenantId, messageId, p.parsed.subject, outcome, transaction) : null;
+    },
+    ...duplicateSteps(deps),
+  };
+  const storeOnly: StoreSteps<number | null> = { afterInsert: async () => null, ...duplicateSteps(deps) };
+
+  let committed: Committed[];
+  try {
+    const classified = prepared.map((p) => ({ p, outcome: outcomes.get(p) ?? null }));
+    committed =
+      deps.db.dialect === 'postgres' && classified.every((c) => c.outcome !== null)
+        ? await commitClassifiedOnPostgres(deps, classified as Array<{ p: Prepared; outcome: Outcome }>)
+        : asCommitted(await storePrepared(deps, prepared, full));
+  } catch (err) {
+    deps.log.error({ err: messageOf(err) }, 'could not store messages with their events; storing them alone');
+    outcomes.clear();
+    committed = asCommitted(await storePrepared(deps, prepared, storeOnly));
+  }
+  return committed.map((c, i) => ({
+    tenantId: prepared[i]!.arrival.tenantId,
+    ...c,
+    outcome: c.duplicateOf === null ? outcomes.get(prepared[i]!) ?? null : null,
+  }));
+}
+
+const asCommitted = (stored: Array<Stored & { result: number | null }>): Committed[] =>
+  stored.map((s) => ({ messageId: s.messageId, duplicateOf: s.duplicateOf, eventId: s.result }));
 
 /** Finishes messages that were stored but not processed (after a crash or a failure). Safe to re-run. */
 export async function processPending(deps: Deps, batch = 200): Promise<number> {
@@ -87,11 +109,18 @@ export async function processPending(deps: Deps, batch = 200): Promise<number> {
     if (pending.length === 0) return done;
     for (const m of pending) {
       afterId = m.id;
-      // Another process may have finished it meanwhile; the event link says so (and its unique
-      // index stops a second event if two processes race past this check).
-      if ((await eventIdOfMessage(deps, m.tenantId, m.id)) !== null) continue;
+      const parsed = await parseMessage(m.raw);
+      const outcome = await classify(deps, m.tenantId, parsed);
+      if (!outcome) continue;
       try {
-        await processMessage(deps, m.tenantId, m.id, await parseMessage(m.raw));
+        await deps.db.transaction(async (transaction) => {
+          // Claimed by the conditional update: of two processes, only one finds it unprocessed.
+          const [claimed] = await Message.update(classificationColumns(outcome, deps.clock.now()), {
+            where: { id: m.id, tenantId: m.tenantId, classifiedAt: null },
+            transaction,
+          });
+          if (claimed === 1) await followUp(deps, m.tenantId, m.id, parsed.subject, outcome, transaction);
+        });
         done++;
       } catch (err) {
         deps.log.error({ messageId: m.id, err: messageOf(err) }, 'could not process a stored message');

@@ -1,6 +1,7 @@
 // Rules as a tenant keeps them: saved only when valid (the engine's own message for a bad
 // expression), ordered by position, counted when they match.
 import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
+import { monotonicMs } from '../clock.js';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { Rule } from '../../models/index.js';
@@ -40,6 +41,8 @@ export function checkDraft(draft: RuleDraft): void {
 
 async function bumpRevision(deps: Deps, tenantId: number, transaction: Transaction): Promise<void> {
   await deps.db.models.Tenant.increment('rulesRevision', { where: { id: tenantId }, transaction });
+  // Whatever this process compiled for the tenant is stale once this commits.
+  transaction.afterCommit(() => void cacheOf(deps).delete(tenantId));
 }
 
 export async function addRule(deps: Deps, tenantId: number, draft: RuleDraft, createdBy: string): Promise<Rule> {
@@ -104,17 +107,34 @@ export async function recordHits(deps: Deps, tenantId: number, ruleIds: number[]
 }
 
 // Compiling 1,000 rules takes milliseconds; doing it per message would not. Each process keeps
-// the compiled rules per tenant and recompiles when the tenant's rules revision moves.
-const compiledCache = new WeakMap<object, Map<number, { revision: number; compiled: CompiledRules }>>();
+// the compiled rules per tenant and recompiles when the tenant's rules revision moves. The
+// revision itself is read at most once a second: a rule saved by another process (the CLI,
+// another DaTamer) applies within a second; one saved by this process applies at once.
+const REVISION_TTL_MS = 1_000;
+interface CachedRules {
+  revision: number;
+  checkedAt: number;
+  compiled: CompiledRules;
+}
+const compiledCache = new WeakMap<object, Map<number, CachedRules>>();
+
+function cacheOf(deps: Deps): Map<number, CachedRules> {
+  let perDb = compiledCache.get(deps.db);
+  if (!perDb) compiledCache.set(deps.db, (perDb = new Map()));
+  return perDb;
+}
 
 export async function compiledRulesOf(deps: Deps, tenantId: number): Promise<CompiledRules> {
+  const cache = cacheOf(deps);
+  const cached = cache.get(tenantId);
+  if (cached && monotonicMs() - cached.checkedAt < REVISION_TTL_MS) return cached.compiled;
   const tenant = await deps.db.models.Tenant.findByPk(tenantId, { attributes: ['rulesRevision'] });
   const revision = tenant?.rulesRevision ?? 0;
-  const perDb = compiledCache.get(deps.db) ?? new Map();
-  compiledCache.set(deps.db, perDb);
-  const cached = perDb.get(tenantId);
-  if (cached && cached.revision === revision) return cached.compiled;
+  if (cached && cached.revision === revision) {
+    cached.checkedAt = monotonicMs();
+    return cached.compiled;
+  }
   const compiled = compileRules((await listRules(deps, tenantId)).map(definitionOf));
-  perDb.set(tenantId, { revision, compiled });
+  cache.set(tenantId, { revision, checkedAt: monotonicMs(), compiled });
   return compiled;
 }

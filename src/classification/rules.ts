@@ -64,7 +64,7 @@ export interface RuleMatch {
 const SEVERITIES = ['info', 'warn', 'critical'];
 const CAPTURE_REF = /^\$([A-Za-z_][A-Za-z0-9_]*)$/;
 
-function compile(condition: RuleCondition): RE2 {
+export function compileCondition(condition: RuleCondition): RE2 {
   return new RE2(condition.caseSensitive ? condition.pattern : `(?i)${condition.pattern}`, 'u');
 }
 
@@ -79,7 +79,7 @@ export function ruleProblems(rule: Pick<RuleDefinition, 'name' | 'conditions' | 
     if (condition.field === 'header' && !condition.header?.trim()) problems.push('a header condition needs the header\'s name');
     try {
       new RE2(condition.pattern, 'u'); // the engineer's own pattern, so the engine's message quotes it
-      compile(condition);
+      compileCondition(condition);
       for (const m of condition.pattern.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g)) groups.add(m[1]!);
     } catch (err) {
       problems.push(`/${condition.pattern}/ is not a valid expression: ${(err as Error).message}`);
@@ -125,7 +125,7 @@ const setKey = (c: RuleCondition) => (c.field === 'header' ? `header:${c.header!
 /** Compiles the enabled rules, in order. Rules must have passed ruleProblems() when saved. */
 export function compileRules(definitions: RuleDefinition[]): CompiledRules {
   const rules = definitions.filter((r) => r.enabled).sort((a, b) => a.position - b.position || a.id - b.id);
-  const regexes = rules.map((r) => r.conditions.map(compile));
+  const regexes = rules.map((r) => r.conditions.map(compileCondition));
   const grouped = new Map<string, { patterns: string[]; slots: Slot[] }>();
   rules.forEach((rule, r) =>
     rule.conditions.forEach((condition, c) => {
@@ -149,7 +149,8 @@ function valuesOf(key: string, facts: MessageFacts): string[] {
   return facts.headers.get(key.slice('header:'.length)) ?? [];
 }
 
-function conditionValues(condition: RuleCondition, facts: MessageFacts): string[] {
+/** The texts of a message a condition looks at (several for servers and repeated headers). */
+export function conditionValues(condition: RuleCondition, facts: MessageFacts): string[] {
   return valuesOf(setKey(condition), facts);
 }
 

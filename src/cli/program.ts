@@ -2,10 +2,12 @@
 // with "datamer:" and a non-zero exit code; DaTamer's errors are written for users already.
 import { Command, CommanderError } from 'commander';
 import { isDatamerError, messageOf } from '../errors.js';
+import { eventCommands } from './event-commands.js';
 import { importCommand } from './import-command.js';
 import { writeLine, type CliIo } from './io.js';
 import { peopleCommands } from './people-commands.js';
 import { replayCommand } from './replay-command.js';
+import { ruleCommands } from './rule-commands.js';
 import { tenantCommands } from './tenant-commands.js';
 
 export function buildProgram(io: CliIo): Command {
@@ -22,6 +24,8 @@ export function buildProgram(io: CliIo): Command {
   peopleCommands(program, io);
   importCommand(program, io);
   replayCommand(program, io);
+  ruleCommands(program, io);
+  eventCommands(program, io);
   return program;
 }
 

@@ -9,9 +9,13 @@ import { renderMail } from '../notifications/templates.js';
 import { findUser } from '../people/people.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
 import type { ActivityVia, Event } from '../../models/index.js';
+import type { EventAttributes } from '../../models/event.js';
 import { transition, type EventCommand } from './lifecycle.js';
 
 export const SYSTEM_ACTOR = 'datamer';
+
+/** Inserts on the ingest path write and return only the id: no hooks, no model validation. */
+const LEAN = { hooks: false, validate: false } as const;
 
 export interface NewMessageEvent {
   tenantId: number;
@@ -21,33 +25,35 @@ export interface NewMessageEvent {
   at: Date;
 }
 
-/** The event of a newly stored message, in the caller's transaction. */
-export async function createMessageEvent(deps: Deps, input: NewMessageEvent, transaction: Transaction): Promise<Event> {
-  const { Event, EventMessage, Activity } = deps.db.models;
+/** The row of a new message's event: what the event of a message says about itself. */
+export function messageEventRow(input: Omit<NewMessageEvent, 'messageId'>): Omit<EventAttributes, 'id'> {
   const { classification: c } = input;
-  const event = await Event.create(
-    {
-      tenantId: input.tenantId,
-      kind: 'message',
-      status: 'open',
-      title: input.subject?.trim() || '(no subject)',
-      severity: c.severity,
-      org: c.org,
-      servers: c.servers,
-      // No org: nobody subscribes to it, so the tenant's triage group must look at it.
-      triage: c.org === null,
-      assigneeId: null,
-      createdAt: input.at,
-      assignedAt: null,
-      completedAt: null,
-    },
-    { transaction },
-  );
-  await EventMessage.create({ tenantId: input.tenantId, eventId: event.id, messageId: input.messageId, createdAt: input.at }, { transaction });
-  await Activity.create(
-    { tenantId: input.tenantId, eventId: event.id, action: 'created', actor: SYSTEM_ACTOR, via: 'system', detail: { messageId: input.messageId, by: c.by }, at: input.at },
-    { transaction },
-  );
+  return {
+    tenantId: input.tenantId,
+    kind: 'message',
+    status: 'open',
+    title: input.subject?.trim() || '(no subject)',
+    severity: c.severity,
+    org: c.org,
+    servers: c.servers,
+    // No org: nobody subscribes to it, so the tenant's triage group must look at it.
+    triage: c.org === null,
+    assigneeId: null,
+    createdAt: input.at,
+    assignedAt: null,
+    completedAt: null,
+  };
+}
+
+/**
+ * The event of a newly stored message, in the caller's transaction. No activity row for the
+ * creation itself: the event's createdAt and its message say it, and this runs for every
+ * message before the SMTP 250.
+ */
+export async function createMessageEvent(deps: Deps, input: NewMessageEvent, transaction: Transaction): Promise<Event> {
+  const { Event, EventMessage } = deps.db.models;
+  const event = await Event.create(messageEventRow(input), { transaction, returning: ['id'], ...LEAN });
+  await EventMessage.create({ tenantId: input.tenantId, eventId: event.id, messageId: input.messageId, createdAt: input.at }, { transaction, ...LEAN });
   return event;
 }
 
@@ -61,8 +67,8 @@ export async function reclassifyMessageEvent(deps: Deps, tenantId: number, messa
   );
 }
 
-export async function eventIdOfMessage(deps: Deps, tenantId: number, messageId: number): Promise<number | null> {
-  const link = await deps.db.models.EventMessage.findOne({ where: { tenantId, messageId }, attributes: ['eventId'] });
+export async function eventIdOfMessage(deps: Deps, tenantId: number, messageId: number, transaction?: Transaction): Promise<number | null> {
+  const link = await deps.db.models.EventMessage.findOne({ where: { tenantId, messageId }, attributes: ['eventId'], transaction });
   return link?.eventId ?? null;
 }
 

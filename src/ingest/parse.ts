@@ -69,16 +69,21 @@ export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
   }
   if (mail.headers.size === 0) return { ...unparsed('no mail headers found'), text: storableText(mail.text ?? null) };
 
-  const date = mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : null;
+  const headers = headerMap(mail.headerLines ?? []);
+  // mailparser puts the wall-clock time in place of a Date header it cannot read; DaTamer's
+  // time comes only from its clock, so an unreadable Date is no date at all.
+  const dateHeader = headers.get('date')?.[0];
+  const readable = dateHeader !== undefined && !Number.isNaN(new Date(dateHeader).getTime());
+  const date = readable && mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : null;
   return {
     messageIdHeader: storableText(mail.messageId?.trim() || null),
     fromAddress: addresses(mail.from)[0] ?? null,
     toAddresses: [...addresses(mail.to), ...addresses(mail.cc)],
     subject: storableText(mail.subject ?? null),
     sentAt: date,
-    text: storableText(mail.text ?? null),
+    text: storableText(mail.text || null),
     html: typeof mail.html === 'string' ? storableText(mail.html) : null,
     parseError: null,
-    headers: headerMap(mail.headerLines ?? []),
+    headers,
   };
 }

@@ -1,7 +1,8 @@
 // STORE WHAT ARRIVED, EXACTLY ONCE. Everything that arrives together is stored in one
 // transaction; the caller acknowledges (SMTP 250, IMAP delete) only after this resolves.
-import { UniqueConstraintError } from 'sequelize';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
+import type { MessageAttributes } from '../../models/index.js';
 import { dedupKey, sha256 } from './dedup.js';
 import { parseMessage, type ParsedMessage } from './parse.js';
 
@@ -15,6 +16,14 @@ export interface Arrival {
   envelopeTo?: string[];
 }
 
+/** An arrival with what could be worked out before touching the database. */
+export interface Prepared {
+  arrival: Arrival;
+  parsed: ParsedMessage;
+  dedupKey: string;
+  contentHash: string;
+}
+
 export interface Stored {
   tenantId: number;
   messageId: number;
@@ -22,58 +31,57 @@ export interface Stored {
   duplicateOf: number | null;
 }
 
-export interface StoredParsed extends Stored {
-  /** what was parsed from the bytes; processing goes on from here without parsing again */
-  parsed: ParsedMessage;
-  receivedAt: Date;
+/** What the caller adds to the same transaction: more columns for a new message, and follow-up rows. */
+export interface StoreSteps<R> {
+  columns?(p: Prepared): Partial<MessageAttributes>;
+  /** after a new message is inserted */
+  afterInsert(messageId: number, p: Prepared, transaction: Transaction): Promise<R>;
+  /** after a copy of a stored message is counted */
+  afterDuplicate(firstId: number, p: Prepared, transaction: Transaction): Promise<R>;
+}
+
+export async function prepareArrival(arrival: Arrival): Promise<Prepared> {
+  const parsed = await parseMessage(arrival.raw);
+  return { arrival, parsed, dedupKey: dedupKey(arrival.raw, parsed.messageIdHeader), contentHash: sha256(arrival.raw) };
 }
 
 /** A concurrent delivery of the same message can win the race for the unique key; then retry. */
 const RACE_RETRIES = 3;
 
-export async function storeArrivals(deps: Deps, arrivals: Arrival[]): Promise<StoredParsed[]> {
-  const prepared = await Promise.all(
-    arrivals.map(async (arrival) => {
-      const parsed = await parseMessage(arrival.raw);
-      return { arrival, parsed, key: dedupKey(arrival.raw, parsed.messageIdHeader), hash: sha256(arrival.raw) };
-    }),
-  );
+export async function storePrepared<R>(deps: Deps, prepared: Prepared[], steps: StoreSteps<R>): Promise<Array<Stored & { result: R }>> {
   const { Message } = deps.db.models;
-
   for (let attempt = 1; ; attempt++) {
     try {
       return await deps.db.transaction(async (transaction) => {
-        const stored: StoredParsed[] = [];
-        for (const { arrival, parsed, key, hash } of prepared) {
-          const existing = await Message.findOne({
-            where: { tenantId: arrival.tenantId, dedupKey: key },
-            attributes: ['id'],
-            transaction,
-          });
+        const stored: Array<Stored & { result: R }> = [];
+        for (const p of prepared) {
+          const { tenantId } = p.arrival;
+          const existing = await Message.findOne({ where: { tenantId, dedupKey: p.dedupKey }, attributes: ['id'], transaction });
           if (existing) {
-            await Message.increment('deliveries', { where: { id: existing.id, tenantId: arrival.tenantId }, transaction });
-            stored.push({ tenantId: arrival.tenantId, messageId: existing.id, duplicateOf: existing.id, parsed, receivedAt: deps.clock.now() });
+            await Message.increment('deliveries', { where: { id: existing.id, tenantId }, transaction });
+            stored.push({ tenantId, messageId: existing.id, duplicateOf: existing.id, result: await steps.afterDuplicate(existing.id, p, transaction) });
             continue;
           }
-          const { headers: _headers, ...fields } = parsed;
-          const receivedAt = deps.clock.now();
+          const { headers: _notStored, ...fields } = p.parsed;
           const row = await Message.create(
             {
-              tenantId: arrival.tenantId,
-              mailboxId: arrival.mailboxId,
-              dedupKey: key,
+              tenantId,
+              mailboxId: p.arrival.mailboxId,
+              dedupKey: p.dedupKey,
               ...fields,
-              receivedAt,
-              raw: arrival.raw,
-              rawSize: arrival.raw.length,
-              contentHash: hash,
-              source: arrival.source,
-              envelopeFrom: arrival.envelopeFrom ?? null,
-              envelopeTo: arrival.envelopeTo ?? [],
+              receivedAt: deps.clock.now(),
+              raw: p.arrival.raw,
+              rawSize: p.arrival.raw.length,
+              contentHash: p.contentHash,
+              source: p.arrival.source,
+              envelopeFrom: p.arrival.envelopeFrom ?? null,
+              envelopeTo: p.arrival.envelopeTo ?? [],
+              ...steps.columns?.(p),
             },
-            { transaction },
+            // Only what is written: no reading the row back, no hooks, no model validation.
+            { transaction, returning: ['id'], hooks: false, validate: false },
           );
-          stored.push({ tenantId: arrival.tenantId, messageId: row.id, duplicateOf: null, parsed, receivedAt });
+          stored.push({ tenantId, messageId: row.id, duplicateOf: null, result: await steps.afterInsert(row.id, p, transaction) });
         }
         return stored;
       });

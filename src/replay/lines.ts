@@ -1,7 +1,19 @@
 // What `datamer replay` prints: one JSON object per line (JSON Lines). Building a line is
 // pure: the pipeline's result for a message goes in, the line comes out. docs/replay.md
 // describes every type and field.
-import type { Stored } from '../pipeline.js';
+import type { Classification } from '../classification/classify.js';
+import type { Schedule, Severity, TagWarning } from '../classification/tags.js';
+import type { Received } from '../pipeline.js';
+
+/** A message's classification, as the replay prints it. */
+export interface ClassificationField {
+  severity: Severity | null;
+  org: string | null;
+  servers: string[];
+  schedule: Schedule | null;
+  /** tag, rule:<id>, model:<version> or none */
+  by: string;
+}
 
 /** One message of the mbox, as the pipeline received it. */
 export interface MessageLine {
@@ -12,11 +24,11 @@ export interface MessageLine {
   messageId: string | null;
   /** when the replay's clock delivered it (ISO 8601) */
   receivedAt: string;
-  /** filled by classification (a later issue); null for now */
-  classification: string | null;
-  /** problems found in the message's tags (a later issue); null for now */
-  tagWarnings: string[] | null;
-  /** the event the message was attached to (a later issue); null for now */
+  /** how it was classified (a repeat: as its first copy); null only if processing failed */
+  classification: ClassificationField | null;
+  /** problems found in the message's tags; null only if processing failed */
+  tagWarnings: TagWarning[] | null;
+  /** the event the message belongs to (a repeat: its first copy's) */
   eventId: string | null;
   /** the index of the first copy in the mbox when this one is a repeat, else null */
   duplicateOf: number | null;
@@ -29,13 +41,13 @@ export interface RejectedLine {
   reason: string;
 }
 
-/** An event was created (emitted once events exist: a later issue). */
+/** An event was created. */
 export interface EventLine {
   type: 'event';
   id: string;
   kind: 'message' | 'schedule-missing' | 'schedule-excess';
   createdAt: string;
-  severity: 'critical' | 'warning' | 'info' | null;
+  severity: Severity | null;
   org: string | null;
   /** the messageId of each message line attached to the event */
   messageIds: Array<string | null>;
@@ -43,7 +55,7 @@ export interface EventLine {
   stream: string | null;
 }
 
-/** An event was completed (emitted once events exist: a later issue). */
+/** An event was resolved (a schedule alert whose count came back in range: a later issue). */
 export interface EventResolvedLine {
   type: 'event-resolved';
   id: string;
@@ -59,24 +71,57 @@ export interface ReplayedMessage {
   /** the Message-ID header as stored */
   messageIdHeader: string | null;
   /** what receive() answered for this message */
-  stored: Stored;
+  received: Pick<Received, 'messageId' | 'duplicateOf' | 'eventId' | 'outcome'>;
+}
+
+/** What a repeat needs of the first copy of its message. */
+export interface FirstCopy {
+  index: number;
+  classification: ClassificationField | null;
+  tagWarnings: TagWarning[] | null;
+}
+
+export function classificationField(c: Classification): ClassificationField {
+  return { severity: c.severity, org: c.org, servers: c.servers, schedule: c.schedule, by: c.by };
+}
+
+/** What a newly stored message leaves for its repeats. */
+export function firstCopyOf(message: ReplayedMessage): FirstCopy {
+  const outcome = message.received.outcome;
+  return { index: message.index, classification: outcome && classificationField(outcome.classification), tagWarnings: outcome?.tagWarnings ?? null };
 }
 
 /**
- * The line for a received message. `firstIndexOf` maps a stored message id to the mbox index
- * of the copy that created it, so a repeat can name its first copy.
+ * The line for a received message. `firstCopies` maps a stored message id to what its first copy
+ * in the mbox got, so a repeat can name it and show the same classification.
  */
-export function messageLine(message: ReplayedMessage, firstIndexOf: ReadonlyMap<number, number>): MessageLine {
-  const { stored } = message;
+export function messageLine(message: ReplayedMessage, firstCopies: ReadonlyMap<number, FirstCopy>): MessageLine {
+  const { received } = message;
+  const own = received.duplicateOf === null ? firstCopyOf(message) : firstCopies.get(received.duplicateOf);
   return {
     type: 'message',
     index: message.index,
     messageId: message.messageIdHeader,
     receivedAt: message.receivedAt.toISOString(),
-    classification: null,
-    tagWarnings: null,
-    eventId: null,
-    duplicateOf: stored.duplicateOf === null ? null : (firstIndexOf.get(stored.duplicateOf) ?? null),
+    classification: own?.classification ?? null,
+    tagWarnings: own?.tagWarnings ?? null,
+    eventId: received.eventId === null ? null : String(received.eventId),
+    duplicateOf: received.duplicateOf === null ? null : (firstCopies.get(received.duplicateOf)?.index ?? null),
+  };
+}
+
+/** The line for an event the pipeline created for a message. */
+export function messageEventLine(eventId: number, message: ReplayedMessage): EventLine {
+  const c = message.received.outcome?.classification;
+  return {
+    type: 'event',
+    id: String(eventId),
+    kind: 'message',
+    createdAt: message.receivedAt.toISOString(),
+    severity: c?.severity ?? null,
+    org: c?.org ?? null,
+    messageIds: [message.messageIdHeader],
+    stream: null,
   };
 }
 

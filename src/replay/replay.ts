@@ -10,7 +10,7 @@ import { migrate } from '../migrate.js';
 import { receive } from '../pipeline.js';
 import { addTenant } from '../tenants/tenants.js';
 import { rejectionOf } from './admission.js';
-import { messageLine, rejectedLine, type ReplayLine } from './lines.js';
+import { firstCopyOf, messageEventLine, messageLine, rejectedLine, type FirstCopy, type ReplayLine } from './lines.js';
 import { dateHeader, messageIdHeader, messageTimes, timeOrder } from './message-time.js';
 
 /** One message of the source, in source order. (An MboxMessage is one.) */
@@ -69,7 +69,7 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
     const deps: Deps = { db, clock, log: options.log ?? silentLogger() };
     const name = options.tenant ?? DEFAULT_REPLAY_TENANT;
     const { tenant, mailbox } = await addTenant(deps, { name, displayName: `Replay ${name}`, address: `${name}@replay.invalid` });
-    const firstIndexOf = new Map<number, number>();
+    const firstCopies = new Map<number, FirstCopy>();
 
     for (const position of order) {
       const entry = entries[position]!;
@@ -79,15 +79,17 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
         await write(rejectedLine(entry.index, entry.rejection));
         continue;
       }
-      const [stored] = await receive(deps, [{ tenantId: tenant.id, mailboxId: mailbox.id, raw: entry.raw, source: 'replay' }]);
+      const [received] = await receive(deps, [{ tenantId: tenant.id, mailboxId: mailbox.id, raw: entry.raw, source: 'replay' }]);
       entry.raw = Buffer.alloc(0); // stored now; let the memory go
-      if (stored!.duplicateOf === null) {
-        firstIndexOf.set(stored!.messageId, entry.index);
+      const replayed = { index: entry.index, receivedAt: clock.now(), messageIdHeader: entry.messageId, received: received! };
+      await write(messageLine(replayed, firstCopies));
+      if (received!.duplicateOf === null) {
+        firstCopies.set(received!.messageId, firstCopyOf(replayed));
         summary.stored++;
+        if (received!.eventId !== null) await write(messageEventLine(received!.eventId, replayed));
       } else {
         summary.duplicates++;
       }
-      await write(messageLine({ index: entry.index, receivedAt: clock.now(), messageIdHeader: entry.messageId, stored: stored! }, firstIndexOf));
     }
   } finally {
     await db.close();

@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { monotonicMs } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
 import { messageOf } from '../../errors.js';
@@ -27,8 +28,25 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * Known addresses are remembered for a while: a monitoring burst asks for the same address
+ * thousands of times. Unknown ones are always asked again, so a tenant added a moment ago
+ * gets its mail at once.
+ */
+const ADDRESS_TTL_MS = 30_000;
+
 export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpListener {
   const recipients = new WeakMap<SMTPServerSession, Mailbox[]>();
+  const known = new Map<string, { mailbox: Mailbox; at: number }>();
+  const mailboxFor = async (address: string): Promise<Mailbox | null> => {
+    const key = address.toLowerCase();
+    const hit = known.get(key);
+    if (hit && monotonicMs() - hit.at < ADDRESS_TTL_MS) return hit.mailbox;
+    const mailbox = await findSmtpMailbox(deps, key);
+    if (mailbox) known.set(key, { mailbox, at: monotonicMs() });
+    else known.delete(key);
+    return mailbox;
+  };
   const storing = new Set<Promise<unknown>>();
 
   const server = new SMTPServer({
@@ -51,7 +69,7 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
     },
 
     onRcptTo(address, session, callback) {
-      findSmtpMailbox(deps, address.address).then(
+      mailboxFor(address.address).then(
         (mailbox) => {
           // Only our tenants' addresses: anything else would make DaTamer a relay.
           if (!mailbox) return callback(reply(550, `5.1.1 <${address.address}>: no such DaTamer address here`));

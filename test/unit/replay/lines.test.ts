@@ -2,29 +2,42 @@
 // printed for it. (The replay engine itself is tested in test/integration/replay.)
 import { expect } from 'chai';
 import { rejectionOf } from '../../../src/replay/admission.js';
-import { messageLine, rejectedLine, serializeLine } from '../../../src/replay/lines.js';
+import { firstCopyOf, messageEventLine, messageLine, rejectedLine, serializeLine } from '../../../src/replay/lines.js';
 import { dateHeader, messageIdHeader, messageTimes, timeOrder } from '../../../src/replay/message-time.js';
 
 const at = (iso: string) => new Date(iso);
 
 describe('the line printed for each replayed message', () => {
-  it('names the message, the time it was received and nothing it does not know yet', () => {
-    const line = messageLine(
-      { index: 4, receivedAt: at('2026-11-23T02:00:05Z'), messageIdHeader: '<backup-1@db1>', stored: { tenantId: 1, messageId: 17, duplicateOf: null } },
-      new Map([[17, 4]]),
-    );
-    expect(serializeLine(line)).to.equal(
-      '{"type":"message","index":4,"messageId":"<backup-1@db1>","receivedAt":"2026-11-23T02:00:05.000Z","classification":null,"tagWarnings":null,"eventId":null,"duplicateOf":null}',
+  const classification = { severity: 'critical' as const, org: 'ops.backup', servers: ['db1.example.com'], schedule: { period: 'day' as const, n: 1, v: 0 }, by: 'tag', decidedBy: { org: 'tag' }, folder: null };
+  const tagWarnings = [{ tag: ':org::', where: 'body' as const, problem: 'org tag is empty' }];
+  const first = {
+    index: 4,
+    receivedAt: at('2026-11-23T02:00:05Z'),
+    messageIdHeader: '<backup-1@db1>',
+    received: { messageId: 17, duplicateOf: null, eventId: 5, outcome: { classification, tagWarnings, matchedRuleIds: [] } },
+  };
+
+  it('names the message, when it was received, how it was classified and its event', () => {
+    expect(serializeLine(messageLine(first, new Map()))).to.equal(
+      '{"type":"message","index":4,"messageId":"<backup-1@db1>","receivedAt":"2026-11-23T02:00:05.000Z",' +
+        '"classification":{"severity":"critical","org":"ops.backup","servers":["db1.example.com"],"schedule":{"period":"day","n":1,"v":0},"by":"tag"},' +
+        '"tagWarnings":[{"tag":":org::","where":"body","problem":"org tag is empty"}],"eventId":"5","duplicateOf":null}',
     );
   });
 
-  it('points a repeated message at the mbox index of its first copy', () => {
+  it('points a repeated message at the mbox index of its first copy, with the same classification and event', () => {
     const line = messageLine(
-      { index: 9, receivedAt: at('2026-11-23T03:00:00Z'), messageIdHeader: '<disk@web2>', stored: { tenantId: 1, messageId: 3, duplicateOf: 3 } },
-      new Map([[3, 1]]),
+      { index: 9, receivedAt: at('2026-11-23T03:00:00Z'), messageIdHeader: '<backup-1@db1>', received: { messageId: 17, duplicateOf: 17, eventId: 5, outcome: null } },
+      new Map([[17, firstCopyOf(first)]]),
     );
-    expect(line.duplicateOf).to.equal(1);
-    expect(line.index).to.equal(9);
+    expect(line).to.deep.include({ index: 9, duplicateOf: 4, eventId: '5' });
+    expect(line.classification).to.deep.equal(messageLine(first, new Map()).classification);
+  });
+
+  it('prints the event a message made', () => {
+    expect(serializeLine(messageEventLine(5, first))).to.equal(
+      '{"type":"event","id":"5","kind":"message","createdAt":"2026-11-23T02:00:05.000Z","severity":"critical","org":"ops.backup","messageIds":["<backup-1@db1>"],"stream":null}',
+    );
   });
 
   it('says why a message was rejected', () => {

@@ -1,0 +1,84 @@
+// datamer event list | show | assign | unassign | complete | reopen. `--json` output is the
+// stable shape of src/events/views.ts, documented in docs/cli.md for scripts.
+import { Option, type Command } from 'commander';
+import { DatamerError } from '../errors.js';
+import { changeEvent, type ChangeRequest } from '../events/events.js';
+import { eventDetail, eventSummaries } from '../events/views.js';
+import { table, writeLine, type CliIo } from './io.js';
+import { tenantNamed, withDeps } from './session.js';
+
+const tenantOption = () => new Option('--tenant <name>', 'the tenant').default('default');
+const actorOption = () => new Option('--as <handle>', 'who is doing it (recorded in the activity log)').default('cli');
+
+function eventId(text: string): number {
+  const id = /^#?(\d+)$/.exec(text);
+  if (!id) throw new DatamerError('INPUT_INVALID', `"${text}" is not an event id`);
+  return Number(id[1]);
+}
+
+export function eventCommands(program: Command, io: CliIo): void {
+  const event = program.command('event').description('the events engineers act on');
+
+  event
+    .command('list')
+    .description('events, newest first')
+    .addOption(tenantOption())
+    .option('--open', 'only events not completed')
+    .option('--limit <n>', 'at most this many', '100')
+    .option('--json', 'print JSON (stable: see docs/cli.md)')
+    .action((o: { tenant: string; open?: boolean; limit: string; json?: boolean }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, o.tenant);
+        const events = await eventSummaries(deps, tenant.id, { open: Boolean(o.open), limit: Number(o.limit) || 100 });
+        if (o.json) return void writeLine(io.stdout, JSON.stringify(events, null, 2));
+        const rows = events.map((e) => [
+          String(e.id), e.createdAt.slice(0, 16).replace('T', ' '), e.status, e.severity ?? '-', e.triage ? 'unclassified' : e.org ?? '-', e.assignee ?? '-', e.title,
+        ]);
+        for (const line of table(['ID', 'CREATED', 'STATUS', 'SEVERITY', 'ORG', 'ASSIGNEE', 'TITLE'], rows)) writeLine(io.stdout, line);
+      }),
+    );
+
+  event
+    .command('show <id>')
+    .description('one event with its messages and its activity log')
+    .addOption(tenantOption())
+    .option('--json', 'print JSON (stable: see docs/cli.md)')
+    .action((id: string, o: { tenant: string; json?: boolean }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, o.tenant);
+        const e = await eventDetail(deps, tenant.id, eventId(id));
+        if (o.json) return void writeLine(io.stdout, JSON.stringify(e, null, 2));
+        writeLine(io.stdout, `event #${e.id} (${e.kind}): ${e.title}`);
+        writeLine(io.stdout, `  status ${e.status}${e.assignee ? `, assigned to ${e.assignee} at ${e.assignedAt}` : ''}${e.completedAt ? `, completed at ${e.completedAt}` : ''}`);
+        writeLine(io.stdout, `  severity ${e.severity ?? '-'}, org ${e.org ?? 'unclassified (triage)'}, servers ${e.servers.join(', ') || '-'}`);
+        writeLine(io.stdout, `  created ${e.createdAt}`);
+        writeLine(io.stdout, 'messages:');
+        for (const m of e.messages) {
+          writeLine(io.stdout, `  ${m.id}  ${m.receivedAt}  ${m.from ?? '-'}  ${m.subject ?? ''}`);
+          for (const w of m.tagWarnings as Array<{ tag: string; problem: string }>) writeLine(io.stdout, `      tag warning: ${w.tag} ${w.problem}`);
+        }
+        writeLine(io.stdout, 'activity:');
+        for (const a of e.activity) writeLine(io.stdout, `  ${a.at}  ${a.action} by ${a.actor} via ${a.via}${a.detail.note ? `: ${String(a.detail.note)}` : ''}`);
+      }),
+    );
+
+  const change = (verb: ChangeRequest['command'], describe: string, configure: (c: Command) => Command, request: (args: string[], o: Record<string, string>) => Partial<ChangeRequest>) =>
+    configure(event.command(verb).description(describe))
+      .addOption(tenantOption())
+      .addOption(actorOption())
+      .action(async (...args: unknown[]) => {
+        // commander passes the positional arguments, then the options, then the command.
+        const positional = args.slice(0, -2) as string[];
+        const o = args[args.length - 2] as Record<string, string>;
+        await withDeps(io, async (deps) => {
+          const tenant = await tenantNamed(deps, o.tenant!);
+          const e = await changeEvent(deps, tenant.id, eventId(positional[0]!), { command: verb, actor: o.as!, via: 'cli', ...request(positional, o) });
+          writeLine(io.stdout, `event #${e.id} is now ${e.status}`);
+        });
+      });
+
+  change('assign', 'assign an event to a user (who is told by mail)', (c) => c.argument('<id>').argument('<handle>'), ([, handle]) => ({ handle }));
+  change('unassign', 'give an event back: open again, nobody on it', (c) => c.argument('<id>'), () => ({}));
+  change('complete', 'mark an event done', (c) => c.argument('<id>').option('--note <text>', 'what was done'), (_, o) => (o.note ? { note: o.note } : {}));
+  change('reopen', 'open a completed event again', (c) => c.argument('<id>'), () => ({}));
+}

@@ -1,0 +1,81 @@
+// Events as people and scripts see them: plain objects with handles instead of user ids and ISO
+// times. The JSON shape is documented in docs/cli.md and is kept stable for scripts.
+import type { Deps } from '../deps.js';
+import type { Event } from '../../models/index.js';
+import { findEvent, listEvents } from './events.js';
+
+export interface EventSummary {
+  id: number;
+  kind: string;
+  status: string;
+  title: string;
+  severity: string | null;
+  org: string | null;
+  servers: string[];
+  triage: boolean;
+  assignee: string | null;
+  createdAt: string;
+  assignedAt: string | null;
+  completedAt: string | null;
+}
+
+export interface EventDetail extends EventSummary {
+  messages: Array<{ id: number; messageId: string | null; from: string | null; subject: string | null; receivedAt: string; tagWarnings: unknown[] }>;
+  activity: Array<{ action: string; actor: string; via: string; at: string; detail: Record<string, unknown> }>;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+async function handles(deps: Deps, tenantId: number, events: Event[]): Promise<Map<number, string>> {
+  const ids = [...new Set(events.map((e) => e.assigneeId).filter((id): id is number => id !== null))];
+  if (ids.length === 0) return new Map();
+  const users = await deps.db.models.User.findAll({ where: { tenantId, id: ids }, attributes: ['id', 'handle'] });
+  return new Map(users.map((u) => [u.id, u.handle]));
+}
+
+function summarize(e: Event, handleOf: Map<number, string>): EventSummary {
+  return {
+    id: e.id,
+    kind: e.kind,
+    status: e.status,
+    title: e.title,
+    severity: e.severity,
+    org: e.org,
+    servers: e.servers,
+    triage: e.triage,
+    assignee: e.assigneeId === null ? null : handleOf.get(e.assigneeId) ?? null,
+    createdAt: e.createdAt.toISOString(),
+    assignedAt: iso(e.assignedAt),
+    completedAt: iso(e.completedAt),
+  };
+}
+
+export async function eventSummaries(deps: Deps, tenantId: number, options: { open?: boolean; limit?: number } = {}): Promise<EventSummary[]> {
+  const events = await listEvents(deps, tenantId, options);
+  const handleOf = await handles(deps, tenantId, events);
+  return events.map((e) => summarize(e, handleOf));
+}
+
+export async function eventDetail(deps: Deps, tenantId: number, id: number): Promise<EventDetail> {
+  const { EventMessage, Message, Activity } = deps.db.models;
+  const event = await findEvent(deps, tenantId, id);
+  const links = await EventMessage.findAll({ where: { tenantId, eventId: id }, attributes: ['messageId'] });
+  const messages = await Message.findAll({
+    where: { tenantId, id: links.map((l) => l.messageId) },
+    attributes: ['id', 'messageIdHeader', 'fromAddress', 'subject', 'receivedAt', 'tagWarnings'],
+    order: [['receivedAt', 'ASC'], ['id', 'ASC']],
+  });
+  const activity = await Activity.findAll({ where: { tenantId, eventId: id }, order: [['at', 'ASC'], ['id', 'ASC']] });
+  return {
+    ...summarize(event, await handles(deps, tenantId, [event])),
+    messages: messages.map((m) => ({
+      id: m.id,
+      messageId: m.messageIdHeader,
+      from: m.fromAddress,
+      subject: m.subject,
+      receivedAt: m.receivedAt.toISOString(),
+      tagWarnings: m.tagWarnings ?? [],
+    })),
+    activity: activity.map((a) => ({ action: a.action, actor: a.actor, via: a.via, at: a.at.toISOString(), detail: a.detail })),
+  };
+}
