@@ -13,10 +13,12 @@ import { classifyMessage, type Outcome } from './classification/classifier.js';
 import { compiledRulesOf, recordHits } from './classification/rule-store.js';
 import type { Deps } from './deps.js';
 import { messageOf } from './errors.js';
-import { createMessageEvent, eventIdOfMessage } from './events/events.js';
-import { commitClassifiedOnPostgres, type Committed } from './ingest/commit-postgres.js';
+import { createMessageEvent } from './events/events.js';
+import { commitClassifiedOnPostgres } from './ingest/commit-postgres.js';
+import type { Committed } from './ingest/commit-rows.js';
+import { commitClassifiedOnSqlite } from './ingest/commit-sqlite.js';
 import { parseMessage, type ParsedMessage } from './ingest/parse.js';
-import { prepareArrival, storePrepared, type Arrival, type Prepared, type Stored, type StoreSteps } from './ingest/store.js';
+import { prepareArrival, storeAlone, type Arrival, type Stored } from './ingest/store.js';
 import type { MessageAttributes } from '../models/index.js';
 
 export type { Arrival, Stored };
@@ -42,57 +44,35 @@ function classificationColumns({ classification: c, tagWarnings }: Outcome, at: 
 }
 
 /** What a classified message leads to, in its transaction: rule hits and its event. */
-async function followUp(deps: Deps, tenantId: number, messageId: number, subject: string | null, outcome: Outcome, transaction: Transaction): Promise<number> {
-  const at = deps.clock.now();
+async function followUp(deps: Deps, tenantId: number, messageId: number, subject: string | null, outcome: Outcome, at: Date, transaction: Transaction): Promise<number> {
   await recordHits(deps, tenantId, outcome.matchedRuleIds, at, transaction);
   const event = await createMessageEvent(deps, { tenantId, messageId, subject, classification: outcome.classification, at }, transaction);
   return event.id;
 }
 
-const duplicateSteps = (deps: Deps) => ({
-  // A copy of a message we have belongs to the first copy's event.
-  afterDuplicate: (firstId: number, p: Prepared, transaction: Transaction) => eventIdOfMessage(deps, p.arrival.tenantId, firstId, transaction),
-});
+const commitClassified = (deps: Deps) => (deps.db.dialect === 'postgres' ? commitClassifiedOnPostgres : commitClassifiedOnSqlite);
 
 export async function receive(deps: Deps, arrivals: Arrival[]): Promise<Received[]> {
-  const prepared = await Promise.all(arrivals.map(prepareArrival));
-  const outcomes = new Map<Prepared, Outcome | null>();
-  for (const p of prepared) outcomes.set(p, await classify(deps, p.arrival.tenantId, p.parsed));
-
-  const full: StoreSteps<number | null> = {
-    columns: (p) => {
-      const outcome = outcomes.get(p);
-      return outcome ? classificationColumns(outcome, deps.clock.now()) : {};
-    },
-    afterInsert: async (messageId, p, transaction) => {
-      const outcome = outcomes.get(p);
-      return outcome ? followUp(deps, p.arrival.tenantId, messageId, p.parsed.subject, outcome, transaction) : null;
-    },
-    ...duplicateSteps(deps),
-  };
-  const storeOnly: StoreSteps<number | null> = { afterInsert: async () => null, ...duplicateSteps(deps) };
+  const now = deps.clock.now();
+  const prepared = await Promise.all(arrivals.map((a) => prepareArrival(a, now)));
+  const outcomes: Array<Outcome | null> = [];
+  for (const p of prepared) outcomes.push(await classify(deps, p.arrival.tenantId, p.parsed));
 
   let committed: Committed[];
   try {
-    const classified = prepared.map((p) => ({ p, outcome: outcomes.get(p) ?? null }));
-    committed =
-      deps.db.dialect === 'postgres' && classified.every((c) => c.outcome !== null)
-        ? await commitClassifiedOnPostgres(deps, classified as Array<{ p: Prepared; outcome: Outcome }>)
-        : asCommitted(await storePrepared(deps, prepared, full));
+    const classified = prepared.map((p, i) => ({ p, outcome: outcomes[i]! }));
+    committed = outcomes.every((o) => o !== null) ? await commitClassified(deps)(deps, classified) : await storeAlone(deps, prepared);
   } catch (err) {
     deps.log.error({ err: messageOf(err) }, 'could not store messages with their events; storing them alone');
-    outcomes.clear();
-    committed = asCommitted(await storePrepared(deps, prepared, storeOnly));
+    outcomes.fill(null);
+    committed = await storeAlone(deps, prepared);
   }
   return committed.map((c, i) => ({
     tenantId: prepared[i]!.arrival.tenantId,
     ...c,
-    outcome: c.duplicateOf === null ? outcomes.get(prepared[i]!) ?? null : null,
+    outcome: c.duplicateOf === null && c.eventId !== null ? outcomes[i]! : null,
   }));
 }
-
-const asCommitted = (stored: Array<Stored & { result: number | null }>): Committed[] =>
-  stored.map((s) => ({ messageId: s.messageId, duplicateOf: s.duplicateOf, eventId: s.result }));
 
 /** Finishes messages that were stored but not processed (after a crash or a failure). Safe to re-run. */
 export async function processPending(deps: Deps, batch = 200): Promise<number> {
@@ -115,11 +95,12 @@ export async function processPending(deps: Deps, batch = 200): Promise<number> {
       try {
         await deps.db.transaction(async (transaction) => {
           // Claimed by the conditional update: of two processes, only one finds it unprocessed.
-          const [claimed] = await Message.update(classificationColumns(outcome, deps.clock.now()), {
+          const at = deps.clock.now();
+          const [claimed] = await Message.update(classificationColumns(outcome, at), {
             where: { id: m.id, tenantId: m.tenantId, classifiedAt: null },
             transaction,
           });
-          if (claimed === 1) await followUp(deps, m.tenantId, m.id, parsed.subject, outcome, transaction);
+          if (claimed === 1) await followUp(deps, m.tenantId, m.id, parsed.subject, outcome, at, transaction);
         });
         done++;
       } catch (err) {

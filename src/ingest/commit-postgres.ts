@@ -1,67 +1,80 @@
 // On PostgreSQL, a classified message, its event, the link between them and its rule hits are
 // written by ONE statement (data-modifying CTEs): one round trip before the SMTP 250 instead of
 // six. Measured in BENCHMARKS.md; it is what keeps storing safely within half the speed of SMTP.
-// The generic path (store.ts with its steps, used on SQLite) writes the same rows; the suite
-// runs on both, so the two cannot drift apart unnoticed.
+import { createHash } from 'node:crypto';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Outcome } from '../classification/classifier.js';
 import type { Deps } from '../deps.js';
-import { eventIdOfMessage, messageEventRow } from '../events/events.js';
+import { eventIdOfMessage } from '../events/events.js';
+import { classifiedMessageRow, messageEventColumns, type Committed, type Row } from './commit-rows.js';
 import type { Prepared } from './store.js';
 
-const INSERT_WITH_EVENT = `
+/** `$1, $2, …` for the row's values, numbered from `from`. */
+const placeholders = (row: Row, from: number) => Object.keys(row).map((_, i) => `$${from + i}`).join(', ');
+
+function statement(message: Row, event: Row): string {
+  const m = Object.keys(message);
+  const e = Object.keys(event);
+  const at = `$${m.indexOf('received_at') + 1}`;
+  const tenant = `$${m.indexOf('tenant_id') + 1}`;
+  const hits = `$${m.length + e.length + 1}`;
+  return `
 WITH m AS (
-  INSERT INTO messages (tenant_id, mailbox_id, dedup_key, message_id_header, from_address, to_addresses, subject,
-    sent_at, received_at, text, html, raw, raw_size, content_hash, parse_error, source, envelope_from, envelope_to,
-    deliveries, severity, org, servers, schedule, classified_by, decided_by, tag_warnings, classified_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-    1, $19, $20, $21, $22, $23, $24, $25, $9)
+  INSERT INTO messages (${m.join(', ')}) VALUES (${placeholders(message, 1)})
   ON CONFLICT (tenant_id, dedup_key) DO NOTHING
   RETURNING id
 ), e AS (
-  INSERT INTO events (tenant_id, kind, status, title, severity, org, servers, triage, created_at)
-  SELECT $1, $26, $27, $28, $19, $20, $21, $29, $9 FROM m
+  INSERT INTO events (${e.join(', ')}) SELECT ${placeholders(event, m.length + 1)} FROM m
   RETURNING id
 ), l AS (
-  INSERT INTO event_messages (tenant_id, event_id, message_id, created_at)
-  SELECT $1, e.id, m.id, $9 FROM e, m
+  INSERT INTO event_messages (tenant_id, event_id, message_id, created_at) SELECT ${tenant}, e.id, m.id, ${at} FROM e, m
 ), h AS (
-  UPDATE rules SET hits = hits + 1, last_matched_at = $9
-  WHERE tenant_id = $1 AND id = ANY($30::int[]) AND EXISTS (SELECT 1 FROM m)
+  UPDATE rules SET hits = hits + 1, last_matched_at = ${at}
+  WHERE tenant_id = ${tenant} AND id = ANY(${hits}::int[]) AND EXISTS (SELECT 1 FROM m)
 )
 SELECT (SELECT id FROM m) AS message_id, (SELECT id FROM e) AS event_id`;
+}
 
-const COUNT_DELIVERY = `UPDATE messages SET deliveries = deliveries + 1 WHERE tenant_id = $1 AND dedup_key = $2 RETURNING id`;
+/** A pg client, as sequelize's connection manager hands it out. */
+interface PgClient {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Array<{ message_id: number | null; event_id: number | null }> }>;
+}
+interface ConnectionManager {
+  getConnection(options: { type: 'write' }): Promise<PgClient>;
+  releaseConnection(client: PgClient): Promise<void>;
+}
 
-export interface Committed {
-  messageId: number;
-  duplicateOf: number | null;
-  eventId: number | null;
+/**
+ * The statement is the same for every message, so it runs as a named prepared statement: each
+ * connection parses and plans it once, not per message. Sequelize cannot name statements; this is
+ * the one place DaTamer talks to pg directly, on a connection sequelize manages.
+ */
+async function runPrepared(deps: Deps, text: string, values: unknown[], transaction?: Transaction) {
+  const name = `datamer-commit-${createHash('sha1').update(text).digest('hex').slice(0, 12)}`;
+  if (transaction) return ((transaction as unknown as { connection: PgClient }).connection).query({ name, text, values });
+  const manager = deps.db.sequelize.connectionManager as unknown as ConnectionManager;
+  const client = await manager.getConnection({ type: 'write' });
+  try {
+    return await client.query({ name, text, values });
+  } finally {
+    await manager.releaseConnection(client);
+  }
 }
 
 async function commitOne(deps: Deps, p: Prepared, outcome: Outcome, transaction?: Transaction): Promise<Committed> {
-  const { arrival, parsed } = p;
-  const c = outcome.classification;
-  const at = deps.clock.now();
-  const event = messageEventRow({ tenantId: arrival.tenantId, subject: parsed.subject, classification: c, at });
-  const json = JSON.stringify;
-  const [row] = await deps.db.sequelize.query<{ message_id: number | null; event_id: number | null }>(INSERT_WITH_EVENT, {
-    type: QueryTypes.SELECT,
-    transaction,
-    bind: [
-      arrival.tenantId, arrival.mailboxId, p.dedupKey, parsed.messageIdHeader, parsed.fromAddress, json(parsed.toAddresses), parsed.subject,
-      parsed.sentAt, at, parsed.text, parsed.html, arrival.raw, arrival.raw.length, p.contentHash, parsed.parseError, arrival.source,
-      arrival.envelopeFrom ?? null, json(arrival.envelopeTo ?? []),
-      c.severity, c.org, json(c.servers), json(c.schedule), c.by, json(c.decidedBy), json(outcome.tagWarnings),
-      event.kind, event.status, event.title, event.triage, `{${outcome.matchedRuleIds.join(',')}}`,
-    ],
-  });
+  const message = classifiedMessageRow(p, outcome);
+  const event = messageEventColumns(p, outcome);
+  const values = [...Object.values(message), ...Object.values(event), `{${outcome.matchedRuleIds.join(',')}}`];
+  const { rows: [row] } = await runPrepared(deps, statement(message, event), values, transaction);
   if (row?.message_id != null) return { messageId: row.message_id, duplicateOf: null, eventId: row.event_id };
 
   // Already stored: count the delivery; the copy belongs to the first one's event.
-  const [first] = await deps.db.sequelize.query<{ id: number }>(COUNT_DELIVERY, { type: QueryTypes.SELECT, transaction, bind: [arrival.tenantId, p.dedupKey] });
+  const [first] = await deps.db.sequelize.query<{ id: number }>(
+    'UPDATE messages SET deliveries = deliveries + 1 WHERE tenant_id = $1 AND dedup_key = $2 RETURNING id',
+    { type: QueryTypes.SELECT, transaction, bind: [p.arrival.tenantId, p.dedupKey] },
+  );
   if (!first) throw new Error(`message ${p.dedupKey} was neither inserted nor found`);
-  return { messageId: first.id, duplicateOf: first.id, eventId: await eventIdOfMessage(deps, arrival.tenantId, first.id, transaction) };
+  return { messageId: first.id, duplicateOf: first.id, eventId: await eventIdOfMessage(deps, p.arrival.tenantId, first.id, transaction) };
 }
 
 /** Stores classified messages with their events: one statement each; several together in one transaction. */

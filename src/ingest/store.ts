@@ -1,8 +1,11 @@
-// STORE WHAT ARRIVED, EXACTLY ONCE. Everything that arrives together is stored in one
-// transaction; the caller acknowledges (SMTP 250, IMAP delete) only after this resolves.
-import { UniqueConstraintError, type Transaction } from 'sequelize';
+// STORE WHAT ARRIVED, EXACTLY ONCE. What can be worked out before touching the database
+// (parsing, the dedup key) is prepared here; the commits (commit-postgres.ts, commit-sqlite.ts,
+// or storeAlone below) store everything that arrived together in one transaction, and the
+// caller acknowledges (SMTP 250, IMAP delete) only after that resolves.
+import { UniqueConstraintError } from 'sequelize';
 import type { Deps } from '../deps.js';
-import type { MessageAttributes } from '../../models/index.js';
+import { eventIdOfMessage } from '../events/events.js';
+import type { Committed } from './commit-rows.js';
 import { dedupKey, sha256 } from './dedup.js';
 import { parseMessage, type ParsedMessage } from './parse.js';
 
@@ -14,6 +17,8 @@ export interface Arrival {
   source: 'smtp' | 'import' | 'replay' | 'imap' | 'graph' | 'gmail';
   envelopeFrom?: string | null;
   envelopeTo?: string[];
+  /** when it arrived; default: now. A replay delivers many messages at once, each at its own time. */
+  receivedAt?: Date;
 }
 
 /** An arrival with what could be worked out before touching the database. */
@@ -22,6 +27,7 @@ export interface Prepared {
   parsed: ParsedMessage;
   dedupKey: string;
   contentHash: string;
+  receivedAt: Date;
 }
 
 export interface Stored {
@@ -31,35 +37,31 @@ export interface Stored {
   duplicateOf: number | null;
 }
 
-/** What the caller adds to the same transaction: more columns for a new message, and follow-up rows. */
-export interface StoreSteps<R> {
-  columns?(p: Prepared): Partial<MessageAttributes>;
-  /** after a new message is inserted */
-  afterInsert(messageId: number, p: Prepared, transaction: Transaction): Promise<R>;
-  /** after a copy of a stored message is counted */
-  afterDuplicate(firstId: number, p: Prepared, transaction: Transaction): Promise<R>;
-}
-
-export async function prepareArrival(arrival: Arrival): Promise<Prepared> {
+export async function prepareArrival(arrival: Arrival, now: Date): Promise<Prepared> {
   const parsed = await parseMessage(arrival.raw);
-  return { arrival, parsed, dedupKey: dedupKey(arrival.raw, parsed.messageIdHeader), contentHash: sha256(arrival.raw) };
+  return { arrival, parsed, dedupKey: dedupKey(arrival.raw, parsed.messageIdHeader), contentHash: sha256(arrival.raw), receivedAt: arrival.receivedAt ?? now };
 }
 
 /** A concurrent delivery of the same message can win the race for the unique key; then retry. */
 const RACE_RETRIES = 3;
 
-export async function storePrepared<R>(deps: Deps, prepared: Prepared[], steps: StoreSteps<R>): Promise<Array<Stored & { result: R }>> {
+/**
+ * Stores messages without classification (classified_at null), exactly once, in one transaction:
+ * the path for messages whose processing failed. processPending() finishes them later.
+ */
+export async function storeAlone(deps: Deps, prepared: Prepared[]): Promise<Committed[]> {
   const { Message } = deps.db.models;
   for (let attempt = 1; ; attempt++) {
     try {
       return await deps.db.transaction(async (transaction) => {
-        const stored: Array<Stored & { result: R }> = [];
+        const stored: Committed[] = [];
         for (const p of prepared) {
           const { tenantId } = p.arrival;
           const existing = await Message.findOne({ where: { tenantId, dedupKey: p.dedupKey }, attributes: ['id'], transaction });
           if (existing) {
             await Message.increment('deliveries', { where: { id: existing.id, tenantId }, transaction });
-            stored.push({ tenantId, messageId: existing.id, duplicateOf: existing.id, result: await steps.afterDuplicate(existing.id, p, transaction) });
+            // A copy of a message we have belongs to the first copy's event.
+            stored.push({ messageId: existing.id, duplicateOf: existing.id, eventId: await eventIdOfMessage(deps, tenantId, existing.id, transaction) });
             continue;
           }
           const { headers: _notStored, ...fields } = p.parsed;
@@ -69,19 +71,17 @@ export async function storePrepared<R>(deps: Deps, prepared: Prepared[], steps: 
               mailboxId: p.arrival.mailboxId,
               dedupKey: p.dedupKey,
               ...fields,
-              receivedAt: deps.clock.now(),
+              receivedAt: p.receivedAt,
               raw: p.arrival.raw,
               rawSize: p.arrival.raw.length,
               contentHash: p.contentHash,
               source: p.arrival.source,
               envelopeFrom: p.arrival.envelopeFrom ?? null,
               envelopeTo: p.arrival.envelopeTo ?? [],
-              ...steps.columns?.(p),
             },
-            // Only what is written: no reading the row back, no hooks, no model validation.
-            { transaction, returning: ['id'], hooks: false, validate: false },
+            { transaction },
           );
-          stored.push({ tenantId, messageId: row.id, duplicateOf: null, result: await steps.afterInsert(row.id, p, transaction) });
+          stored.push({ messageId: row.id, duplicateOf: null, eventId: null });
         }
         return stored;
       });

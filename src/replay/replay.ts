@@ -49,6 +49,9 @@ interface Entry {
 
 export const DEFAULT_REPLAY_TENANT = 'replay';
 
+/** messages per pipeline call (one transaction) */
+const BATCH = 200;
+
 export async function replay(source: AsyncIterable<ReplaySource>, write: LineWriter, options: ReplayOptions): Promise<ReplaySummary> {
   // Date order needs every message first; the in-memory database will hold them all anyway.
   const entries: Entry[] = [];
@@ -71,26 +74,43 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
     const { tenant, mailbox } = await addTenant(deps, { name, displayName: `Replay ${name}`, address: `${name}@replay.invalid` });
     const firstCopies = new Map<number, FirstCopy>();
 
+    // Messages go to the pipeline in batches, each with its own arrival time: one transaction per
+    // batch instead of one per message. Lines still come out one message at a time, in order.
+    let batch: Entry[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const arrivals = batch.map((entry) => ({ tenantId: tenant.id, mailboxId: mailbox.id, raw: entry.raw, source: 'replay' as const, receivedAt: times[entry.index]! }));
+      clock.set(times[batch[batch.length - 1]!.index]!);
+      const results = await receive(deps, arrivals);
+      for (const [i, entry] of batch.entries()) {
+        entry.raw = Buffer.alloc(0); // stored now; let the memory go
+        const received = results[i]!;
+        const replayed = { index: entry.index, receivedAt: times[entry.index]!, messageIdHeader: entry.messageId, received };
+        await write(messageLine(replayed, firstCopies));
+        if (received.duplicateOf === null) {
+          firstCopies.set(received.messageId, firstCopyOf(replayed));
+          summary.stored++;
+          if (received.eventId !== null) await write(messageEventLine(received.eventId, replayed));
+        } else {
+          summary.duplicates++;
+        }
+      }
+      batch = [];
+    };
+
     for (const position of order) {
       const entry = entries[position]!;
-      clock.set(times[position]!);
       if (entry.rejection) {
+        await flush();
+        clock.set(times[position]!);
         summary.rejected++;
         await write(rejectedLine(entry.index, entry.rejection));
         continue;
       }
-      const [received] = await receive(deps, [{ tenantId: tenant.id, mailboxId: mailbox.id, raw: entry.raw, source: 'replay' }]);
-      entry.raw = Buffer.alloc(0); // stored now; let the memory go
-      const replayed = { index: entry.index, receivedAt: clock.now(), messageIdHeader: entry.messageId, received: received! };
-      await write(messageLine(replayed, firstCopies));
-      if (received!.duplicateOf === null) {
-        firstCopies.set(received!.messageId, firstCopyOf(replayed));
-        summary.stored++;
-        if (received!.eventId !== null) await write(messageEventLine(received!.eventId, replayed));
-      } else {
-        summary.duplicates++;
-      }
+      batch.push(entry);
+      if (batch.length === BATCH) await flush();
     }
+    await flush();
   } finally {
     await db.close();
   }

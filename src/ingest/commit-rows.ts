@@ -1,0 +1,56 @@
+// The rows a classified message is committed as: the message with its classification, and its
+// event. Both dialects' commits (commit-postgres.ts, commit-sqlite.ts) insert exactly these
+// columns, built here once, so they cannot drift apart.
+import type { Outcome } from '../classification/classifier.js';
+import { messageEventRow } from '../events/events.js';
+import type { Prepared } from './store.js';
+
+export type Row = Record<string, string | number | boolean | Date | Buffer | null>;
+
+const json = (value: unknown) => JSON.stringify(value);
+
+export function classifiedMessageRow(p: Prepared, outcome: Outcome): Row {
+  const { arrival, parsed } = p;
+  const c = outcome.classification;
+  return {
+    tenant_id: arrival.tenantId,
+    mailbox_id: arrival.mailboxId,
+    dedup_key: p.dedupKey,
+    message_id_header: parsed.messageIdHeader,
+    from_address: parsed.fromAddress,
+    to_addresses: json(parsed.toAddresses),
+    subject: parsed.subject,
+    sent_at: parsed.sentAt,
+    received_at: p.receivedAt,
+    text: parsed.text,
+    html: parsed.html,
+    raw: arrival.raw,
+    raw_size: arrival.raw.length,
+    content_hash: p.contentHash,
+    parse_error: parsed.parseError,
+    source: arrival.source,
+    envelope_from: arrival.envelopeFrom ?? null,
+    envelope_to: json(arrival.envelopeTo ?? []),
+    deliveries: 1,
+    severity: c.severity,
+    org: c.org,
+    servers: json(c.servers),
+    schedule: json(c.schedule),
+    classified_by: c.by,
+    decided_by: json(c.decidedBy),
+    tag_warnings: json(outcome.tagWarnings),
+    classified_at: p.receivedAt,
+  };
+}
+
+/** The event row, without the columns that start empty (assignee, assigned and completed times). */
+export function messageEventColumns(p: Prepared, outcome: Outcome): Row {
+  const e = messageEventRow({ tenantId: p.arrival.tenantId, subject: p.parsed.subject, classification: outcome.classification, at: p.receivedAt });
+  return { tenant_id: e.tenantId, kind: e.kind, status: e.status, title: e.title, severity: e.severity, org: e.org, servers: json(e.servers), triage: e.triage, created_at: e.createdAt };
+}
+
+export interface Committed {
+  messageId: number;
+  duplicateOf: number | null;
+  eventId: number | null;
+}

@@ -1,0 +1,60 @@
+// On SQLite, a classified message and its event are three plain INSERTs in one transaction.
+// SQLite has no data-modifying CTEs; it is in-process, so what matters is not round trips but
+// the ORM's work per statement, which raw statements skip (about half the time per message;
+// BENCHMARKS.md).
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { Outcome } from '../classification/classifier.js';
+import type { Deps } from '../deps.js';
+import { eventIdOfMessage } from '../events/events.js';
+import { classifiedMessageRow, messageEventColumns, type Committed, type Row } from './commit-rows.js';
+import type { Prepared } from './store.js';
+
+/** Dates as sequelize writes them on SQLite, so they sort and compare with every other date. */
+export function sqliteDate(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', ' +00:00');
+}
+
+function values(row: Row): Array<string | number | Buffer | null> {
+  return Object.values(row).map((v) => (v instanceof Date ? sqliteDate(v) : typeof v === 'boolean' ? Number(v) : v));
+}
+
+function insert(table: string, row: Row, suffix = ''): string {
+  const columns = Object.keys(row);
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})${suffix}`;
+}
+
+/** What sequelize answers a raw INSERT with on SQLite: the new rowid and how many rows changed. */
+type RunResult = [lastId: number, changes: number];
+
+async function commitOne(deps: Deps, p: Prepared, outcome: Outcome, transaction: Transaction): Promise<Committed> {
+  const query = (sql: string, bind: unknown[]) => deps.db.sequelize.query(sql, { type: QueryTypes.INSERT, transaction, bind }) as unknown as Promise<RunResult>;
+  const { tenantId } = p.arrival;
+  const message = classifiedMessageRow(p, outcome);
+  const [messageId, inserted] = await query(insert('messages', message, ' ON CONFLICT (tenant_id, dedup_key) DO NOTHING'), values(message));
+  if (inserted === 0) {
+    await query('UPDATE messages SET deliveries = deliveries + 1 WHERE tenant_id = $1 AND dedup_key = $2', [tenantId, p.dedupKey]);
+    const [first] = await deps.db.sequelize.query<{ id: number }>('SELECT id FROM messages WHERE tenant_id = $1 AND dedup_key = $2', {
+      type: QueryTypes.SELECT,
+      transaction,
+      bind: [tenantId, p.dedupKey],
+    });
+    return { messageId: first!.id, duplicateOf: first!.id, eventId: await eventIdOfMessage(deps, tenantId, first!.id, transaction) };
+  }
+  const event = messageEventColumns(p, outcome);
+  const [eventId] = await query(insert('events', event), values(event));
+  const at = sqliteDate(p.receivedAt);
+  await query('INSERT INTO event_messages (tenant_id, event_id, message_id, created_at) VALUES ($1, $2, $3, $4)', [tenantId, eventId, messageId, at]);
+  if (outcome.matchedRuleIds.length > 0) {
+    const ids = outcome.matchedRuleIds.map((id) => Number(id)).join(', ');
+    await query(`UPDATE rules SET hits = hits + 1, last_matched_at = $1 WHERE tenant_id = $2 AND id IN (${ids})`, [at, tenantId]);
+  }
+  return { messageId, duplicateOf: null, eventId };
+}
+
+export async function commitClassifiedOnSqlite(deps: Deps, items: Array<{ p: Prepared; outcome: Outcome }>): Promise<Committed[]> {
+  return deps.db.transaction(async (transaction) => {
+    const out: Committed[] = [];
+    for (const { p, outcome } of items) out.push(await commitOne(deps, p, outcome, transaction));
+    return out;
+  });
+}
