@@ -86,6 +86,8 @@ export function listEvents(deps: Deps, tenantId: number, options: { open?: boole
   });
 }
 
+const DONE = { assign: 'assigned', unassign: 'unassigned', complete: 'completed', reopen: 'reopened' } as const;
+
 export interface ChangeRequest {
   command: 'assign' | 'unassign' | 'complete' | 'reopen';
   /** for assign */
@@ -114,7 +116,7 @@ export async function changeEvent(deps: Deps, tenantId: number, eventId: number,
     const at = deps.clock.now();
     const state = { status: event.status, assigneeId: event.assigneeId, assignedAt: event.assignedAt, completedAt: event.completedAt };
     const result = transition(state, command, at);
-    if (!result.ok) throw new DatamerError('CONFLICT', `event #${eventId} cannot be ${request.command === 'reopen' ? 'reopened' : `${request.command}ed`}: ${result.reason}`);
+    if (!result.ok) throw new DatamerError('CONFLICT', `event #${eventId} cannot be ${DONE[request.command]}: ${result.reason}`);
     const [changed] = await Event.update(result.next, {
       where: { tenantId, id: eventId, status: event.status, assigneeId: event.assigneeId },
       transaction,

@@ -1,36 +1,12 @@
-// The `datamer` commands as a user runs them: the real program in a child process for the
-// end-to-end path, and runCli in this process (same code, faster) for the rest.
-import { execFile } from 'node:child_process';
+// The `datamer` commands as a user runs them (helpers/cli.ts).
 import path from 'node:path';
 import { expect } from 'chai';
-import { runCli } from '../../../src/cli/program.js';
 import { openDb } from '../../../src/db.js';
 import { projectRoot } from '../../../src/paths.js';
+import { datamer, inProcess } from '../../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
 
-const MAIN = path.join(projectRoot, 'dist', 'src', 'cli', 'main.js');
 const MBOX = path.join(projectRoot, 'fixtures', 'mbox', 'monitoring.mbox');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function datamer(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { env, cwd: projectRoot }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function inProcess(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, { env, stdout: { write: (s: string) => void (stdout += s) }, stderr: { write: (s: string) => void (stderr += s) } });
-  return { code, stdout, stderr };
-}
 
 describe('the datamer command', () => {
   let database: TestDatabase;
