@@ -1,6 +1,8 @@
 // `npm run bench`: how fast DaTamer takes mail over SMTP, next to a bare SMTP server that
-// only throws it away, measured side by side in one run with the same client and messages.
+// only throws it away, measured side by side in one run with the same client and messages;
+// then how fast it classifies (classification.ts).
 //
+//   BENCH_ONLY=smtp|classification   one part only
 //   BENCH_MESSAGES=2000   messages measured per target
 //   BENCH_ROUNDS=4        the measured messages go in this many rounds, taking the targets in
 //                         turn, so a burst of other work on the machine hits all of them alike
@@ -12,6 +14,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SendPlan, SendResult } from './smtp-client.js';
 import { percentile, table } from './stats.js';
+import { benchClassification } from './classification.js';
 import { bareTarget, postgresTarget, sqliteTarget, type Target } from './targets.js';
 
 function whole(name: string, fallback: number): number {
@@ -116,7 +119,13 @@ function report(measured: Measured[]): void {
   console.log(`\nPostgreSQL target: ratio ≥ 0.50: ${pgRatio >= 0.5 ? 'met' : 'NOT met'} (${pgRatio.toFixed(2)})`);
 }
 
-main().catch((err: unknown) => {
+async function all(): Promise<void> {
+  const only = process.env.BENCH_ONLY;
+  if (only !== 'classification') await main();
+  if (only !== 'smtp') await benchClassification();
+}
+
+all().catch((err: unknown) => {
   console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
