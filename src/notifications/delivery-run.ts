@@ -3,16 +3,14 @@
 import { hostname } from 'node:os';
 import { threadId } from 'node:worker_threads';
 import nodemailer from 'nodemailer';
-import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
-import { openDb } from '../db.js';
+import { withJobDeps } from '../job-runner.js';
 import type { Logger } from '../log.js';
 import { deliverDue, type DeliveryReport } from './outbox.js';
 
 export async function runOutboxDelivery(config: Config, log: Logger): Promise<DeliveryReport | null> {
   // No outgoing server configured: mail stays queued (and visible) until one is.
   if (!config.outgoingSmtpUrl) return null;
-  const db = await openDb(config.databaseUrl);
   // nodemailer waits up to 10 minutes on a silent server by default, as long as the outbox lease:
   // a send must give up well before another worker may take its row for a dead one.
   const transport = nodemailer.createTransport({
@@ -22,11 +20,10 @@ export async function runOutboxDelivery(config: Config, log: Logger): Promise<De
     socketTimeout: 60_000,
   });
   try {
-    const report = await deliverDue({ db, clock: systemClock, log }, transport, `${hostname()}:${process.pid}:${threadId}`);
+    const report = await withJobDeps(config, log, (deps) => deliverDue(deps, transport, `${hostname()}:${process.pid}:${threadId}`));
     if (report.sent + report.retrying + report.failed + report.interrupted > 0) log.info(report, 'outbox: delivery run');
     return report;
   } finally {
     transport.close();
-    await db.close();
   }
 }
