@@ -109,14 +109,7 @@ const describeClassification = (c: Classification) =>
 
 export function ruleJson(rule: Rule) {
   return {
-    id: rule.id,
-    name: rule.name,
-    position: rule.position,
-    enabled: rule.enabled,
-    conditions: rule.conditions,
-    actions: rule.actions,
-    continue: rule.continue,
-    override: rule.override,
+    ...definitionOf(rule),
     hits: rule.hits,
     lastMatchedAt: rule.lastMatchedAt?.toISOString() ?? null,
     createdBy: rule.createdBy,
