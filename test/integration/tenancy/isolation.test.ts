@@ -1,5 +1,10 @@
 import { expect } from 'chai';
+import { previewRule } from '../../../src/classification/preview.js';
+import { reclassify } from '../../../src/classification/reclassify.js';
+import { addRule, findRule, listRules, setRuleEnabled } from '../../../src/classification/rule-store.js';
 import { isDatamerError } from '../../../src/errors.js';
+import { changeEvent, findEvent, listEvents } from '../../../src/events/events.js';
+import { eventDetail, eventSummaries } from '../../../src/events/views.js';
 import { countMessages, findMessage, listMessages } from '../../../src/ingest/messages.js';
 import { addGroup, addUser, audienceFor, findGroup, findUser, joinGroup, listGroups, listUsers, subscribe } from '../../../src/people/people.js';
 import { receive } from '../../../src/pipeline.js';
@@ -89,5 +94,45 @@ describe('tenant isolation: nothing crosses tenants', () => {
     } catch (err) {
       expect(isDatamerError(err, 'ADDRESS_TAKEN')).to.equal(true);
     }
+  });
+
+  describe('rules and events', () => {
+    let acmeEvent: number;
+    let globexEvent: number;
+    before(async () => {
+      await addRule(t.deps, acme, { name: 'backups', conditions: [{ field: 'subject', pattern: 'backup|shared' }], actions: { org: 'acme.backup' } }, 'alice');
+      acmeEvent = (await receive(t.deps, [{ tenantId: acme, mailboxId: null, raw: mail('backup again', 'a2@x'), source: 'import' }]))[0]!.eventId!;
+      globexEvent = (await receive(t.deps, [{ tenantId: globex, mailboxId: null, raw: mail('backup too', 'g2@x'), source: 'import' }]))[0]!.eventId!;
+    });
+
+    it('applies a tenant\'s rules to its own mail only', async () => {
+      expect((await findEvent(t.deps, acme, acmeEvent)).org).to.equal('acme.backup');
+      expect((await findEvent(t.deps, globex, globexEvent)).org).to.equal(null);
+    });
+
+    it('keeps rules apart: list, find, disable', async () => {
+      expect((await listRules(t.deps, globex)).length).to.equal(0);
+      expect(await notFound(findRule(t.deps, globex, 'backups'))).to.contain('backups');
+      expect(await notFound(setRuleEnabled(t.deps, globex, 'backups', false))).to.contain('backups');
+      expect((await findRule(t.deps, acme, 'backups')).enabled).to.equal(true);
+    });
+
+    it('previews and reclassifies only the tenant\'s own messages', async () => {
+      const preview = await previewRule(t.deps, globex, { name: 'draft', conditions: [{ field: 'subject', pattern: '.' }], actions: { org: 'x' } });
+      const globexIds = (await listMessages(t.deps, globex)).map((m) => m.id).sort();
+      expect(preview.matched.map((m) => m.messageId).sort()).to.deep.equal(globexIds);
+      const report = await reclassify(t.deps, globex);
+      expect(report.scanned).to.equal(globexIds.length);
+      // Acme's rule did not reach Globex's shared message.
+      expect((await findMessage(t.deps, globex, globexMessage))?.org).to.equal(null);
+    });
+
+    it('lists, shows and changes only the tenant\'s own events', async () => {
+      expect((await listEvents(t.deps, globex)).every((e) => e.tenantId === globex)).to.equal(true);
+      expect((await eventSummaries(t.deps, acme)).map((e) => e.id)).not.to.include(globexEvent);
+      expect(await notFound(eventDetail(t.deps, acme, globexEvent))).to.equal(`no event #${globexEvent}`);
+      expect(await notFound(changeEvent(t.deps, acme, globexEvent, { command: 'complete', actor: 'alice', via: 'cli' }))).to.equal(`no event #${globexEvent}`);
+      expect((await findEvent(t.deps, globex, globexEvent)).status).to.equal('open');
+    });
   });
 });
