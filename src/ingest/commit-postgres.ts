@@ -1,43 +1,70 @@
-// On PostgreSQL, a classified message, its event, the link between them and its rule hits are
-// written by ONE statement (data-modifying CTEs): one round trip before the SMTP 250 instead of
-// six. Measured in BENCHMARKS.md; it is what keeps storing safely within half the speed of SMTP.
+// On PostgreSQL, classified messages, their events, the links between them and the rule hits are
+// written by ONE statement (data-modifying CTEs), prepared once per connection: one round trip
+// before the SMTP 250 instead of six, and messages that arrive together share it (group-commit.ts).
+// Measured in BENCHMARKS.md.
 import { createHash } from 'node:crypto';
-import { QueryTypes, type Transaction } from 'sequelize';
+import { QueryTypes } from 'sequelize';
 import type { Outcome } from '../classification/classifier.js';
 import type { Deps } from '../deps.js';
 import { eventIdOfMessage } from '../events/events.js';
 import { classifiedMessageRow, messageEventColumns, type Committed, type Row } from './commit-rows.js';
+import { groupCommit } from './group-commit.js';
 import type { Prepared } from './store.js';
 
-/** `$1, $2, …` for the row's values, numbered from `from`. */
-const placeholders = (row: Row, from: number) => Object.keys(row).map((_, i) => `$${from + i}`).join(', ');
+export interface ClassifiedArrival {
+  p: Prepared;
+  outcome: Outcome;
+}
 
-function statement(message: Row, event: Row): string {
-  const m = Object.keys(message);
-  const e = Object.keys(event);
-  const at = `$${m.indexOf('received_at') + 1}`;
-  const tenant = `$${m.indexOf('tenant_id') + 1}`;
-  const hits = `$${m.length + e.length + 1}`;
+/** Column types, so the VALUES list is typed as the tables are (parameters arrive untyped). */
+const TYPES: Record<string, string> = {
+  ord: 'int', tenant_id: 'int', mailbox_id: 'int', raw_size: 'int', deliveries: 'int', raw: 'bytea',
+  sent_at: 'timestamptz', received_at: 'timestamptz', classified_at: 'timestamptz', created_at: 'timestamptz',
+  to_addresses: 'json', envelope_to: 'json', servers: 'json', schedule: 'json', decided_by: 'json', tag_warnings: 'json',
+  triage: 'boolean', hits: 'int[]',
+};
+const typeOf = (column: string) => TYPES[column.replace(/^e_/, '')] ?? 'text';
+
+/** One input row: its position, the message's columns, the event's (prefixed e_) and the rules it hit. */
+function inputRow(ord: number, { p, outcome }: ClassifiedArrival): Row {
+  const event = Object.fromEntries(Object.entries(messageEventColumns(p, outcome)).map(([k, v]) => [`e_${k}`, v]));
+  return { ord, ...classifiedMessageRow(p, outcome), ...event, hits: `{${outcome.matchedRuleIds.join(',')}}` };
+}
+
+function statement(columns: string[], rows: number): string {
+  const values = Array.from({ length: rows }, (_, r) => `(${columns.map((c, i) => `$${r * columns.length + i + 1}::${typeOf(c)}`).join(', ')})`);
+  const messageColumns = columns.filter((c) => c !== 'ord' && c !== 'hits' && !c.startsWith('e_'));
+  const eventColumns = columns.filter((c) => c.startsWith('e_'));
   return `
-WITH m AS (
-  INSERT INTO messages (${m.join(', ')}) VALUES (${placeholders(message, 1)})
+WITH input (${columns.join(', ')}) AS (
+  VALUES ${values.join(',\n    ')}
+), m AS (
+  INSERT INTO messages (${messageColumns.join(', ')})
+  SELECT ${messageColumns.join(', ')} FROM input ORDER BY ord
   ON CONFLICT (tenant_id, dedup_key) DO NOTHING
-  RETURNING id
+  RETURNING id, tenant_id, dedup_key
+), x AS MATERIALIZED (
+  -- A key twice in one batch: the first input row made the message; the second is a re-delivery.
+  SELECT first.*, m.id AS message_id, nextval(pg_get_serial_sequence('events', 'id')) AS event_id
+  FROM m JOIN (SELECT DISTINCT ON (tenant_id, dedup_key) * FROM input ORDER BY tenant_id, dedup_key, ord) first
+    USING (tenant_id, dedup_key)
 ), e AS (
-  INSERT INTO events (${e.join(', ')}) SELECT ${placeholders(event, m.length + 1)} FROM m
-  RETURNING id
+  INSERT INTO events (id, ${eventColumns.map((c) => c.slice(2)).join(', ')})
+  SELECT event_id, ${eventColumns.join(', ')} FROM x
 ), l AS (
-  INSERT INTO event_messages (tenant_id, event_id, message_id, created_at) SELECT ${tenant}, e.id, m.id, ${at} FROM e, m
+  INSERT INTO event_messages (tenant_id, event_id, message_id, created_at)
+  SELECT tenant_id, event_id, message_id, received_at FROM x
 ), h AS (
-  UPDATE rules SET hits = hits + 1, last_matched_at = ${at}
-  WHERE tenant_id = ${tenant} AND id = ANY(${hits}::int[]) AND EXISTS (SELECT 1 FROM m)
+  UPDATE rules r SET hits = r.hits + c.n, last_matched_at = c.at
+  FROM (SELECT tenant_id, rule_id, count(*) AS n, max(received_at) AS at FROM x, unnest(x.hits) AS rule_id GROUP BY tenant_id, rule_id) c
+  WHERE r.tenant_id = c.tenant_id AND r.id = c.rule_id
 )
-SELECT (SELECT id FROM m) AS message_id, (SELECT id FROM e) AS event_id`;
+SELECT ord, message_id, event_id FROM x`;
 }
 
 /** A pg client, as sequelize's connection manager hands it out. */
 interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Array<{ message_id: number | null; event_id: number | null }> }>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Array<{ ord: number; message_id: number; event_id: string | number }> }>;
 }
 interface ConnectionManager {
   getConnection(options: { type: 'write' }): Promise<PgClient>;
@@ -45,13 +72,12 @@ interface ConnectionManager {
 }
 
 /**
- * The statement is the same for every message, so it runs as a named prepared statement: each
- * connection parses and plans it once, not per message. Sequelize cannot name statements; this is
- * the one place DaTamer talks to pg directly, on a connection sequelize manages.
+ * Runs the statement as a named prepared statement: each connection parses and plans it once
+ * per batch size, not per message. Sequelize cannot name statements; this is the one place
+ * DaTamer talks to pg directly, on a connection sequelize manages.
  */
-async function runPrepared(deps: Deps, text: string, values: unknown[], transaction?: Transaction) {
+async function runPrepared(deps: Deps, text: string, values: unknown[]) {
   const name = `datamer-commit-${createHash('sha1').update(text).digest('hex').slice(0, 12)}`;
-  if (transaction) return ((transaction as unknown as { connection: PgClient }).connection).query({ name, text, values });
   const manager = deps.db.sequelize.connectionManager as unknown as ConnectionManager;
   const client = await manager.getConnection({ type: 'write' });
   try {
@@ -61,28 +87,29 @@ async function runPrepared(deps: Deps, text: string, values: unknown[], transact
   }
 }
 
-async function commitOne(deps: Deps, p: Prepared, outcome: Outcome, transaction?: Transaction): Promise<Committed> {
-  const message = classifiedMessageRow(p, outcome);
-  const event = messageEventColumns(p, outcome);
-  const values = [...Object.values(message), ...Object.values(event), `{${outcome.matchedRuleIds.join(',')}}`];
-  const { rows: [row] } = await runPrepared(deps, statement(message, event), values, transaction);
-  if (row?.message_id != null) return { messageId: row.message_id, duplicateOf: null, eventId: row.event_id };
-
-  // Already stored: count the delivery; the copy belongs to the first one's event.
+/** A message that was already stored: count the delivery; it belongs to the first copy's event. */
+async function countDelivery(deps: Deps, p: Prepared): Promise<Committed> {
   const [first] = await deps.db.sequelize.query<{ id: number }>(
     'UPDATE messages SET deliveries = deliveries + 1 WHERE tenant_id = $1 AND dedup_key = $2 RETURNING id',
-    { type: QueryTypes.SELECT, transaction, bind: [p.arrival.tenantId, p.dedupKey] },
+    { type: QueryTypes.SELECT, bind: [p.arrival.tenantId, p.dedupKey] },
   );
   if (!first) throw new Error(`message ${p.dedupKey} was neither inserted nor found`);
-  return { messageId: first.id, duplicateOf: first.id, eventId: await eventIdOfMessage(deps, p.arrival.tenantId, first.id, transaction) };
+  return { messageId: first.id, duplicateOf: first.id, eventId: await eventIdOfMessage(deps, p.arrival.tenantId, first.id) };
 }
 
-/** Stores classified messages with their events: one statement each; several together in one transaction. */
-export async function commitClassifiedOnPostgres(deps: Deps, items: Array<{ p: Prepared; outcome: Outcome }>): Promise<Committed[]> {
-  if (items.length === 1) return [await commitOne(deps, items[0]!.p, items[0]!.outcome)];
-  return deps.db.transaction(async (transaction) => {
-    const out: Committed[] = [];
-    for (const { p, outcome } of items) out.push(await commitOne(deps, p, outcome, transaction));
-    return out;
-  });
+/** Commits a batch in one statement (all of it, or none); what it did not insert were re-deliveries. */
+async function commitBatch(deps: Deps, items: ClassifiedArrival[]): Promise<Committed[]> {
+  const rows = items.map((item, i) => inputRow(i, item));
+  const { rows: made } = await runPrepared(deps, statement(Object.keys(rows[0]!), rows.length), rows.flatMap((row) => Object.values(row)));
+  const byOrd = new Map(made.map((r) => [r.ord, { messageId: Number(r.message_id), duplicateOf: null, eventId: Number(r.event_id) }]));
+  const out: Committed[] = [];
+  // Re-deliveries (rare) only count up the first copy, after the batch is committed.
+  for (const [i, { p }] of items.entries()) out.push(byOrd.get(i) ?? (await countDelivery(deps, p)));
+  return out;
+}
+
+/** Stores classified messages with their events, exactly once; resolves after the commit. */
+export function commitClassifiedOnPostgres(deps: Deps, items: ClassifiedArrival[]): Promise<Committed[]> {
+  // Two statements at once: measured best (BENCHMARKS.md); a third waits and joins the next batch.
+  return groupCommit(deps, 'postgres', 2, items, commitBatch);
 }

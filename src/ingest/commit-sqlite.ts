@@ -1,4 +1,5 @@
-// On SQLite, a classified message and its event are three plain INSERTs in one transaction.
+// On SQLite, a classified message and its event are three plain INSERTs, in one transaction with
+// whatever else arrived meanwhile (group-commit.ts).
 // SQLite has no data-modifying CTEs; it is in-process, so what matters is not round trips but
 // the ORM's work per statement, which raw statements skip (about half the time per message;
 // BENCHMARKS.md).
@@ -7,6 +8,7 @@ import type { Outcome } from '../classification/classifier.js';
 import type { Deps } from '../deps.js';
 import { eventIdOfMessage } from '../events/events.js';
 import { classifiedMessageRow, messageEventColumns, type Committed, type Row } from './commit-rows.js';
+import { groupCommit } from './group-commit.js';
 import type { Prepared } from './store.js';
 
 /** Dates as sequelize writes them on SQLite, so they sort and compare with every other date. */
@@ -51,10 +53,16 @@ async function commitOne(deps: Deps, p: Prepared, outcome: Outcome, transaction:
   return { messageId, duplicateOf: null, eventId };
 }
 
-export async function commitClassifiedOnSqlite(deps: Deps, items: Array<{ p: Prepared; outcome: Outcome }>): Promise<Committed[]> {
+async function commitBatch(deps: Deps, items: Array<{ p: Prepared; outcome: Outcome }>): Promise<Committed[]> {
   return deps.db.transaction(async (transaction) => {
     const out: Committed[] = [];
     for (const { p, outcome } of items) out.push(await commitOne(deps, p, outcome, transaction));
     return out;
   });
+}
+
+/** Stores classified messages with their events, exactly once; resolves after the commit. */
+export function commitClassifiedOnSqlite(deps: Deps, items: Array<{ p: Prepared; outcome: Outcome }>): Promise<Committed[]> {
+  // SQLite has one writer: one transaction at a time, and whatever arrived meanwhile goes in the next.
+  return groupCommit(deps, 'sqlite', 1, items, commitBatch);
 }

@@ -30,13 +30,17 @@ const ROUNDS = whole('BENCH_ROUNDS', 4);
 const WARMUP = whole('BENCH_WARMUP', 300);
 const CONNECTIONS = whole('BENCH_CONNECTIONS', 4);
 
+let client: Worker | null = null;
+
 function send(plan: SendPlan): Promise<SendResult> {
+  client ??= new Worker(path.join(__dirname, 'client-worker.js'));
+  const worker = client;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'client-worker.js'), { workerData: plan });
     worker.once('message', (m: { ok: true; result: SendResult } | { ok: false; error: string }) =>
       m.ok ? resolve(m.result) : reject(new Error(m.error)),
     );
     worker.once('error', reject);
+    worker.postMessage({ plan });
   });
 }
 
@@ -87,6 +91,8 @@ async function main(): Promise<void> {
     console.log(`load average at end:   ${loadAverage()}\n`);
     report(measured);
   } finally {
+    client?.postMessage({ close: true });
+    client = null;
     for (const target of targets) await target.close();
   }
 }

@@ -1,7 +1,10 @@
-// The sending side of the benchmark: one nodemailer pool, a fixed number of messages in flight
-// (one per connection, so a message never waits in the client's queue and its latency is the
-// server's answer time), the same for every target.
+// The sending side of the benchmark: one nodemailer pool per target, a fixed number of messages
+// in flight (one per connection, so a message never waits in the client's queue and its latency
+// is the server's answer time), the same for every target. The pools live for the whole run:
+// opening a connection costs smtp-server's 100 ms early-talker pause, which must not be counted
+// as the server's speed in every round.
 import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { BENCH_FROM, BENCH_TO, monitoringMail } from './monitoring-mail.js';
 
 export interface SendPlan {
@@ -20,19 +23,34 @@ export interface SendResult {
   errors: string[];
 }
 
+const pools = new Map<number, Transporter>();
+
+function poolFor(plan: SendPlan): Transporter {
+  let transport = pools.get(plan.port);
+  if (!transport) {
+    transport = nodemailer.createTransport({
+      pool: true,
+      host: '127.0.0.1',
+      port: plan.port,
+      secure: false,
+      ignoreTLS: true,
+      maxConnections: plan.connections,
+      maxMessages: Infinity,
+    });
+    pools.set(plan.port, transport);
+  }
+  return transport;
+}
+
+export function closePools(): void {
+  for (const transport of pools.values()) transport.close();
+  pools.clear();
+}
+
 export async function sendSeries(plan: SendPlan): Promise<SendResult> {
   // Built before the clock starts: the benchmark measures the server, not the composing.
   const messages = Array.from({ length: plan.count }, (_, n) => monitoringMail(plan.series, (plan.first ?? 0) + n));
-  const transport = nodemailer.createTransport({
-    pool: true,
-    host: '127.0.0.1',
-    port: plan.port,
-    secure: false,
-    ignoreTLS: true,
-    maxConnections: plan.connections,
-    // A fresh connection costs smtp-server's 100 ms early-talker pause; keep the connections.
-    maxMessages: Infinity,
-  });
+  const transport = poolFor(plan);
   const latencies: number[] = [];
   const errors: string[] = [];
   let next = 0;
@@ -50,7 +68,5 @@ export async function sendSeries(plan: SendPlan): Promise<SendResult> {
     }
   };
   await Promise.all(Array.from({ length: plan.connections }, lane));
-  const elapsedMs = performance.now() - started;
-  transport.close();
-  return { latencies, elapsedMs, errors };
+  return { latencies, elapsedMs: performance.now() - started, errors };
 }
