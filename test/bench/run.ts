@@ -31,15 +31,23 @@ const WARMUP = whole('BENCH_WARMUP', 300);
 const CONNECTIONS = whole('BENCH_CONNECTIONS', 4);
 
 let client: Worker | null = null;
+let pending: { resolve(r: SendResult): void; reject(e: Error): void } | null = null;
 
+/** One client thread for the whole run; it runs one plan at a time. */
 function send(plan: SendPlan): Promise<SendResult> {
-  client ??= new Worker(path.join(__dirname, 'client-worker.js'));
+  if (!client) {
+    client = new Worker(path.join(__dirname, 'client-worker.js'));
+    client.on('message', (m: { ok: true; result: SendResult } | { ok: false; error: string }) => {
+      const waiting = pending;
+      pending = null;
+      if (m.ok) waiting?.resolve(m.result);
+      else waiting?.reject(new Error(m.error));
+    });
+    client.on('error', (err) => pending?.reject(err));
+  }
   const worker = client;
   return new Promise((resolve, reject) => {
-    worker.once('message', (m: { ok: true; result: SendResult } | { ok: false; error: string }) =>
-      m.ok ? resolve(m.result) : reject(new Error(m.error)),
-    );
-    worker.once('error', reject);
+    pending = { resolve, reject };
     worker.postMessage({ plan });
   });
 }
