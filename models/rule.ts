@@ -1,18 +1,10 @@
 import { DataTypes, type ModelStatic, type Sequelize } from 'sequelize';
-import type { RuleActions, RuleCondition } from '../src/classification/rules.js';
+import type { RuleDefinition } from '../src/classification/rules.js';
 import { type Row, tableOptions } from './row.js';
 
-/** An engineer-written rule: conditions and actions as JSON, in the shape the rule engine takes. */
-export interface RuleAttributes {
-  id: number;
+/** An engineer-written rule: the engine's rule object, stored per tenant, with its use. */
+export interface RuleAttributes extends RuleDefinition {
   tenantId: number;
-  name: string;
-  position: number;
-  enabled: boolean;
-  conditions: RuleCondition[];
-  actions: RuleActions;
-  continue: boolean;
-  override: boolean;
   /** messages this rule matched when they arrived */
   hits: number;
   lastMatchedAt: Date | null;

@@ -5,9 +5,8 @@ import { DatamerError } from '../errors.js';
 import { changeEvent, type ChangeRequest } from '../events/events.js';
 import { eventDetail, eventSummaries } from '../events/views.js';
 import { table, writeLine, type CliIo } from './io.js';
-import { tenantNamed, withDeps } from './session.js';
+import { tenantNamed, tenantOption, withDeps } from './session.js';
 
-const tenantOption = () => new Option('--tenant <name>', 'the tenant').default('default');
 const actorOption = () => new Option('--as <handle>', 'who is doing it (recorded in the activity log)').default('cli');
 
 function eventId(text: string): number {

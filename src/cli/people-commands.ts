@@ -1,11 +1,10 @@
 // datamer user add | list, group add | join, subscribe: the people of one tenant (--tenant).
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { addGroup, addUser, joinGroup, listUsers, subscribe } from '../people/people.js';
 import type { InterestLevel } from '../../models/index.js';
 import { table, writeLine, type CliIo } from './io.js';
-import { tenantNamed, withDeps } from './session.js';
+import { tenantNamed, tenantOption, withDeps } from './session.js';
 
-const tenantOption = () => new Option('--tenant <name>', 'the tenant').default('default');
 
 export function peopleCommands(program: Command, io: CliIo): void {
   const user = program.command('user').description("add and list a tenant's users");

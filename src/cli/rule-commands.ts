@@ -13,9 +13,8 @@ import { DatamerError } from '../errors.js';
 import { findMessage } from '../ingest/messages.js';
 import type { Rule } from '../../models/index.js';
 import { table, writeLine, type CliIo } from './io.js';
-import { tenantNamed, withDeps } from './session.js';
+import { tenantNamed, tenantOption, withDeps } from './session.js';
 
-const tenantOption = () => new Option('--tenant <name>', 'the tenant').default('default');
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface DraftOptions {

@@ -10,6 +10,7 @@ import { silentLogger } from '../log.js';
 import { migrate } from '../migrate.js';
 import { DEFAULT_TENANT, ensureDefaultTenant, findTenant } from '../tenants/tenants.js';
 import type { Tenant } from '../../models/index.js';
+import { Option } from 'commander';
 import type { CliIo } from './io.js';
 
 /** A password in a postgres:// URL never reaches the terminal. */
@@ -39,3 +40,6 @@ export async function tenantNamed(deps: Deps, name: string): Promise<Tenant> {
   if (name === DEFAULT_TENANT.name) await ensureDefaultTenant(deps);
   return findTenant(deps, name);
 }
+
+/** `--tenant <name>`, default `default`: which tenant a command is for. */
+export const tenantOption = () => new Option('--tenant <name>', 'the tenant').default('default');
