@@ -134,7 +134,9 @@ export async function compiledRulesOf(deps: Deps, tenantId: number): Promise<Com
     cached.checkedAt = monotonicMs();
     return cached.compiled;
   }
-  const compiled = compileRules((await listRules(deps, tenantId)).map(definitionOf));
+  const compiled = compileRules((await listRules(deps, tenantId)).map(definitionOf), (rule, problem) =>
+    deps.log.error({ tenantId, ruleId: rule.id, problem }, `rule ${rule.id} "${rule.name}" cannot be used and is skipped; fix or disable it`),
+  );
   cache.set(tenantId, { revision, checkedAt: monotonicMs(), compiled });
   return compiled;
 }
