@@ -36,7 +36,10 @@ function sameSecret(a: string, b: string): boolean {
 const ADDRESS_TTL_MS = 30_000;
 
 export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpListener {
-  const recipients = new WeakMap<SMTPServerSession, Mailbox[]>();
+  // Per transaction, not per connection: smtp-server keeps the session across RSET and further
+  // MAIL FROMs but gives each transaction a new envelope, so a refused or reset transaction's
+  // recipients can never receive the next one's message.
+  const recipients = new WeakMap<SMTPServerSession['envelope'], Mailbox[]>();
   const known = new Map<string, { mailbox: Mailbox; at: number }>();
   const mailboxFor = async (address: string): Promise<Mailbox | null> => {
     const key = address.toLowerCase();
@@ -73,7 +76,7 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
         (mailbox) => {
           // Only our tenants' addresses: anything else would make DaTamer a relay.
           if (!mailbox) return callback(reply(550, `5.1.1 <${address.address}>: no such DaTamer address here`));
-          recipients.set(session, [...(recipients.get(session) ?? []), mailbox]);
+          recipients.set(session.envelope, [...(recipients.get(session.envelope) ?? []), mailbox]);
           callback();
         },
         (err) => {
@@ -95,8 +98,7 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
           return callback(reply(552, `5.3.4 Message too big: DaTamer accepts at most ${options.maxBytes} bytes`));
         }
         const raw = Buffer.concat(chunks);
-        const mailboxes = recipients.get(session) ?? [];
-        recipients.delete(session);
+        const mailboxes = recipients.get(session.envelope) ?? [];
         const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
         const envelopeTo = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
         const arrivals: Arrival[] = [];

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
@@ -9,6 +10,33 @@ import { createSmtpListener, type SmtpListener } from '../../../src/mailboxes/sm
 import { addTenant } from '../../../src/tenants/tenants.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
 import { freePort } from '../../helpers/net.js';
+
+/** A plain SMTP conversation, one command at a time, each waiting for its reply; returns the last reply line of each. */
+async function conversation(port: number, commands: string[]): Promise<string[]> {
+  const socket = net.connect(port, '127.0.0.1');
+  let buffer = '';
+  const waiting: Array<(line: string) => void> = [];
+  socket.on('data', (data) => {
+    buffer += data.toString();
+    let end;
+    // A reply is complete at a line with a space after its code (RFC 5321 §4.2.1).
+    while ((end = buffer.search(/^\d{3} .*\r\n/m)) !== -1) {
+      const rest = buffer.slice(end);
+      const line = rest.slice(0, rest.indexOf('\r\n'));
+      buffer = rest.slice(line.length + 2);
+      waiting.shift()?.(line);
+    }
+  });
+  const next = () => new Promise<string>((resolve) => waiting.push(resolve));
+  const replies = [await next()];
+  for (const command of commands) {
+    const reply = next();
+    socket.write(`${command}\r\n`);
+    replies.push(await reply);
+  }
+  socket.end();
+  return replies;
+}
 
 const client = (port: number, extra: Record<string, unknown> = {}) =>
   nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, ...extra } as never);
@@ -138,6 +166,24 @@ describe("DaTamer's own SMTP address", () => {
     await client(port).sendMail({ envelope, raw: body.replace('backup finished', 'backup FAILED') });
     const rows = await t.db.models.Message.findAll({ where: { tenantId }, order: [['id', 'ASC']] });
     expect(rows.map((r) => r.deliveries)).to.deep.equal([2, 1]);
+  });
+
+  it('delivers a message only to the recipients of its own transaction, not of one reset before it', async () => {
+    await start();
+    const replies = await conversation(port, [
+      'EHLO monitor.example.com',
+      'MAIL FROM:<cron@db1.example.com>',
+      'RCPT TO:<alerts@acme.test>',
+      'RSET',
+      'MAIL FROM:<cron@db1.example.com>',
+      'RCPT TO:<ops@globex.test>',
+      'DATA',
+      'From: cron@db1.example.com\r\nSubject: for globex only\r\nMessage-ID: <rset-1@db1>\r\n\r\nbody\r\n.',
+      'QUIT',
+    ]);
+    expect(replies.filter((r) => r.startsWith('250 2.0.0 Stored'))).to.have.length(1);
+    const rows = await t.db.models.Message.findAll();
+    expect(rows.map((r) => [r.tenantId === tenantId ? 'acme' : 'globex', r.subject])).to.deep.equal([['globex', 'for globex only']]);
   });
 
   describe('with STARTTLS and AUTH configured', () => {
