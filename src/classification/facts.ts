@@ -14,7 +14,9 @@ const HTML_TO_TEXT = {
     { selector: 'img', format: 'skip' },
     { selector: 'noscript', format: 'skip' },
     { selector: 'template', format: 'skip' },
-    { selector: 'table', format: 'dataTable' },
+    // Cells whole (no wrapping at 60 columns) and text in its own case: rules match what a reader sees.
+    { selector: 'table', format: 'dataTable', options: { maxColumnWidth: Number.MAX_SAFE_INTEGER, uppercaseHeaderCells: false } },
+    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((h) => ({ selector: h, options: { uppercase: false } })),
   ],
 };
 

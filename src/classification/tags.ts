@@ -50,7 +50,8 @@ const FQDN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const SEVERITY_TAG = /:(info|warn|critical)(?=:)/gi;
 const SCHED_TAG = /:sched-([^\s:]{0,64})(:?)/gi;
 const ORG_TAG = /:org:([^\s:]{0,400})(:?)/gi;
-const SVR_TAG = /:svr:([^\s:,;<>()[\]"'`]{0,300})(:?)/gi;
+// A name ends where an FQDN cannot go on: space, punctuation, quotes, or the backslash of an escaped quote in JSON.
+const SVR_TAG = /:svr:([^\s:,;<>()[\]"'`\\]{0,300})(:?)/gi;
 
 export function isFqdn(name: string): boolean {
   if (name.length === 0 || name.length > 253) return false;
