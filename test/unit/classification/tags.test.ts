@@ -102,6 +102,11 @@ describe('the tag grammar', () => {
       expect(t.servers).to.deep.equal(['db1.example.com', 'db2.example.com', 'web-1.eu.example.org']);
       expect(t.warnings).to.deep.equal([]);
     });
+    it('ends a server name at the backslash of a quote escaped in JSON', () => {
+      const t = parse('x', '{"AlarmDescription":"queue stuck :svr:etl1.example.test\\",\\"x\\":1}');
+      expect(t.servers).to.deep.equal(['etl1.example.test']);
+      expect(t.warnings).to.deep.equal([]);
+    });
     const bad = [':svr:localhost', ':svr:10.0.0.1', ':svr:-bad.example.com', ':svr:a_b.example.com', ':svr:', `:svr:${'a'.repeat(64)}.example.com`];
     for (const tag of bad) {
       it(`warns about ${tag.slice(0, 30)}… which is not an FQDN`, () => {
