@@ -2,7 +2,7 @@
 // truncated or hand-edited file fails with the line that is wrong instead of scoring garbage.
 // Line types this scorer does not know are skipped: a later replay may print more.
 import { z } from 'zod';
-import { scheduleSchema } from './truth-types.js';
+import { scheduleSchema } from '../datasets/truth.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 
