@@ -85,6 +85,5 @@ export type ScheduleAlert = z.infer<typeof scheduleAlertSchema>;
 export type QuietStream = z.infer<typeof quietStreamSchema>;
 
 /** The stream key of product.md §6, as DaTamer names streams. */
-export function streamKey(org: string | null, servers: readonly string[], from: string, period: 'hour' | 'day' | 'month'): string {
-  return `org=${org ?? ''}|svr=${[...servers].sort().join(',')}|from=${from.toLowerCase()}|per=${period}`;
-}
+
+export { streamKey } from '../schedules/stream-key.js';

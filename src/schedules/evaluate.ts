@@ -1,0 +1,90 @@
+// WHAT DID NOT COME: whether a stream's count in its sliding window is in range, and what to do
+// about it. Pure: a stream's state, the times its messages arrived, and now in; the new state,
+// the alerts to raise or resolve, and when to look again out. The bree job and `datamer replay`
+// both call it, so a replay raises the alerts live operation would have, at the same instants.
+//
+//   window     the last hour, 24 hours or 30 days
+//   range      [max(0, n - v), n + v] messages in the window
+//   grace      how long the count may stay out of range before an alert: absorbs a job that runs
+//              a little late (late → missing for a while, then excess for as long in the next window)
+//   learning   a new stream does not alert before it has been seen for one full window
+
+import type { Period, Schedule } from '../classification/tags.js';
+
+export type Condition = 'missing' | 'excess';
+export type StreamState = 'learning' | 'ok' | 'missing' | 'excess' | 'muted';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export const WINDOW_MS: Record<Period, number> = { hour: HOUR, day: DAY, month: 30 * DAY };
+
+/** Defaults: a daily job 30 minutes late stays quiet; one that stopped is reported 2 h after its window. */
+export const DEFAULT_GRACE_MS: Record<Period, number> = { hour: 10 * MINUTE, day: 2 * HOUR, month: DAY };
+
+export interface StreamFacts {
+  schedule: Schedule;
+  firstSeenAt: Date;
+  muted: boolean;
+  graceMs: number;
+  /** the alerts raised and not yet resolved */
+  open: Record<Condition, boolean>;
+}
+
+export interface Evaluation {
+  state: StreamState;
+  /** messages in the window now */
+  count: number;
+  /** since when the count has been out of range, per condition (null: in range) */
+  outSince: Record<Condition, Date | null>;
+  raise: Condition[];
+  resolve: Condition[];
+  /** the next instant the verdict can change without a new message arriving */
+  nextCheckAt: Date;
+}
+
+/**
+ * @param arrivals the stream's arrival times, any order; those older than two windows do not matter
+ */
+export function evaluate(stream: StreamFacts, arrivals: readonly Date[], now: Date): Evaluation {
+  const window = WINDOW_MS[stream.schedule.period];
+  const t = now.getTime();
+  const times = arrivals.map((d) => d.getTime()).filter((x) => x <= t).sort((a, b) => b - a); // newest first
+  const inWindow = times.filter((x) => x > t - window);
+  const count = inWindow.length;
+  const lo = Math.max(0, stream.schedule.n - stream.schedule.v);
+  const hi = stream.schedule.n + stream.schedule.v;
+
+  // When did the count leave the range? Too few: when the lo-th newest arrival left the window
+  // (or, with fewer arrivals than that ever, a window after the stream was first seen).
+  // Too many: when the (hi+1)-th of the arrivals now in the window came.
+  const missingSince = count < lo ? new Date(Math.max((times[lo - 1] ?? -Infinity) + window, stream.firstSeenAt.getTime() + window)) : null;
+  const excessSince = count > hi ? new Date(inWindow[count - hi - 1]!) : null;
+  const outSince = { missing: missingSince, excess: excessSince };
+
+  const learning = t < stream.firstSeenAt.getTime() + window;
+  const raise: Condition[] = [];
+  const resolve: Condition[] = [];
+  for (const condition of ['missing', 'excess'] as const) {
+    const since = outSince[condition];
+    if (since === null) {
+      if (stream.open[condition]) resolve.push(condition);
+    } else if (!stream.open[condition] && !stream.muted && !learning && t >= since.getTime() + stream.graceMs) {
+      raise.push(condition);
+    }
+  }
+
+  // The verdict changes when an arrival leaves the window, when a grace ends, or when learning ends.
+  const candidates = [
+    ...inWindow.map((x) => x + window),
+    ...(['missing', 'excess'] as const).flatMap((c) => (outSince[c] && !stream.open[c] ? [outSince[c]!.getTime() + stream.graceMs] : [])),
+    stream.firstSeenAt.getTime() + window,
+  ].filter((x) => x > t);
+  // With nothing pending, look again after a window: a stream that went quiet must be noticed.
+  const nextCheckAt = new Date(candidates.length > 0 ? Math.min(...candidates) : t + window);
+
+  const open = (c: Condition) => (stream.open[c] && !resolve.includes(c)) || raise.includes(c);
+  const state: StreamState = stream.muted ? 'muted' : open('missing') ? 'missing' : open('excess') ? 'excess' : learning ? 'learning' : 'ok';
+  return { state, count, outSince, raise, resolve, nextCheckAt };
+}
