@@ -6,6 +6,7 @@ import { migration as m04 } from './2026-11-23-04-events.js';
 import { migration as m05 } from './2026-11-23-05-outbox.js';
 import { migration as m06 } from './2026-11-24-06-classification.js';
 import { migration as m07 } from './2026-11-24-07-rules.js';
+import { migration as m08 } from './2026-11-24-08-streams.js';
 import type { Migration } from './types.js';
 
 export const migrations: Array<{ name: string } & Migration> = [
@@ -16,4 +17,5 @@ export const migrations: Array<{ name: string } & Migration> = [
   { name: '2026-11-23-05-outbox', ...m05 },
   { name: '2026-11-24-06-classification', ...m06 },
   { name: '2026-11-24-07-rules', ...m07 },
+  { name: '2026-11-24-08-streams', ...m08 },
 ];

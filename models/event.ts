@@ -20,8 +20,11 @@ export interface EventAttributes {
   createdAt: Date;
   assignedAt: Date | null;
   completedAt: Date | null;
+  /** for schedule alerts: the stream, and what was expected and what came */
+  streamId: number | null;
+  detail: Record<string, unknown> | null;
 }
-export type Event = Row<EventAttributes, 'id'>;
+export type Event = Row<EventAttributes, 'id' | 'streamId' | 'detail'>;
 
 export const defineEvent = (sequelize: Sequelize): ModelStatic<Event> =>
   sequelize.define<Event>(
@@ -40,6 +43,8 @@ export const defineEvent = (sequelize: Sequelize): ModelStatic<Event> =>
       createdAt: { type: DataTypes.DATE, allowNull: false },
       assignedAt: { type: DataTypes.DATE, allowNull: true },
       completedAt: { type: DataTypes.DATE, allowNull: true },
+      streamId: { type: DataTypes.INTEGER, allowNull: true },
+      detail: { type: DataTypes.JSON, allowNull: true },
     },
     tableOptions('events'),
   );

@@ -6,6 +6,7 @@ import { defineActivity } from './activity.js';
 import { defineEvent } from './event.js';
 import { defineEventMessage } from './event-message.js';
 import { defineGroup } from './group.js';
+import { defineJobCursor } from './job-cursor.js';
 import { defineMailbox } from './mailbox.js';
 import { defineMembership } from './membership.js';
 import { defineMessage } from './message.js';
@@ -13,6 +14,7 @@ import { defineOutboxAttempt } from './outbox-attempt.js';
 import { defineOutboxMail } from './outbox-mail.js';
 import { defineReclassificationRun } from './reclassification-run.js';
 import { defineRule } from './rule.js';
+import { defineStream } from './stream.js';
 import { defineSubscription } from './subscription.js';
 import { defineTenant } from './tenant.js';
 import { defineUser } from './user.js';
@@ -28,6 +30,8 @@ export type { OutboxAttempt, AttemptOutcome } from './outbox-attempt.js';
 export type { OutboxMail, OutboxStatus } from './outbox-mail.js';
 export type { ReclassificationRun } from './reclassification-run.js';
 export type { Rule } from './rule.js';
+export type { Stream } from './stream.js';
+export type { JobCursor } from './job-cursor.js';
 export type { Subscription, InterestLevel } from './subscription.js';
 export type { Tenant } from './tenant.js';
 export type { User } from './user.js';
@@ -48,6 +52,8 @@ export function defineModels(sequelize: Sequelize) {
     OutboxAttempt: defineOutboxAttempt(sequelize),
     Rule: defineRule(sequelize),
     ReclassificationRun: defineReclassificationRun(sequelize),
+    Stream: defineStream(sequelize),
+    JobCursor: defineJobCursor(sequelize),
   };
 }
 

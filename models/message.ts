@@ -41,8 +41,10 @@ export interface MessageAttributes {
   decidedBy: Record<string, string> | null;
   tagWarnings: Array<{ tag: string; where: string; problem: string }> | null;
   classifiedAt: Date | null;
+  /** the schedule stream it counts in (src/schedules/stream-key.ts); null without a schedule */
+  streamKey: string | null;
 }
-type Classified = 'severity' | 'org' | 'servers' | 'schedule' | 'classifiedBy' | 'decidedBy' | 'tagWarnings' | 'classifiedAt';
+type Classified = 'severity' | 'org' | 'servers' | 'schedule' | 'classifiedBy' | 'decidedBy' | 'tagWarnings' | 'classifiedAt' | 'streamKey';
 export type Message = Row<MessageAttributes, 'id' | 'deliveries' | Classified>;
 
 export const defineMessage = (sequelize: Sequelize): ModelStatic<Message> =>
@@ -77,6 +79,7 @@ export const defineMessage = (sequelize: Sequelize): ModelStatic<Message> =>
       decidedBy: { type: DataTypes.JSON, allowNull: true },
       tagWarnings: { type: DataTypes.JSON, allowNull: true },
       classifiedAt: { type: DataTypes.DATE, allowNull: true },
+      streamKey: { type: DataTypes.STRING(600), allowNull: true },
     },
     tableOptions('messages'),
   );

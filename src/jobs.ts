@@ -7,6 +7,8 @@ export const JOBS = [
   { name: 'outbox-delivery', interval: '15s' },
   // At start (timeout 0) and every minute: messages a crash left stored but unclassified.
   { name: 'process-pending', timeout: 0, interval: '1m' },
+  // Product promise: streams are evaluated at least every minute.
+  { name: 'schedule-evaluation', timeout: 0, interval: '1m' },
 ];
 
 export function createScheduler(log: Logger): Bree {

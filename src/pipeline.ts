@@ -9,7 +9,7 @@
 // fail for any reason but storage itself, the message is stored alone (classified_at null) and
 // processPending() finishes it later: a bug in classification can never cost a message.
 import { Op, type Transaction } from 'sequelize';
-import { classifyMessage, type Outcome } from './classification/classifier.js';
+import { classificationColumns, classifyMessage, type Outcome } from './classification/classifier.js';
 import { compiledRulesOf, recordHits } from './classification/rule-store.js';
 import type { Deps } from './deps.js';
 import { messageOf } from './errors.js';
@@ -19,7 +19,6 @@ import type { Committed } from './ingest/commit-rows.js';
 import { commitClassifiedOnSqlite } from './ingest/commit-sqlite.js';
 import { parseMessage, type ParsedMessage } from './ingest/parse.js';
 import { prepareArrival, storeAlone, type Arrival, type Stored } from './ingest/store.js';
-import type { MessageAttributes } from '../models/index.js';
 
 export type { Arrival, Stored };
 
@@ -37,10 +36,6 @@ async function classify(deps: Deps, tenantId: number, parsed: ParsedMessage): Pr
     deps.log.error({ err: messageOf(err) }, 'could not classify a message; it is stored and will be retried');
     return null;
   }
-}
-
-function classificationColumns({ classification: c, tagWarnings }: Outcome, at: Date): Partial<MessageAttributes> {
-  return { severity: c.severity, org: c.org, servers: c.servers, schedule: c.schedule, classifiedBy: c.by, decidedBy: c.decidedBy, tagWarnings, classifiedAt: at };
 }
 
 /** What a classified message leads to, in its transaction: rule hits and its event. */

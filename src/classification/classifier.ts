@@ -1,8 +1,10 @@
 // Classification of one parsed message: tags, then rules. Pure given the compiled rules.
 import type { ParsedMessage } from '../ingest/parse.js';
+import type { MessageAttributes } from '../../models/index.js';
 import { decide, type Classification } from './classify.js';
 import { factsOf } from './facts.js';
 import { matchRules, type CompiledRules } from './rules.js';
+import { streamKey } from '../schedules/stream-key.js';
 import { parseTags, type TagWarning } from './tags.js';
 
 export interface Outcome {
@@ -10,11 +12,20 @@ export interface Outcome {
   tagWarnings: TagWarning[];
   /** the rules that matched, in order */
   matchedRuleIds: number[];
+  /** the schedule stream the message counts in, when it has a schedule and a sender */
+  stream: string | null;
 }
 
 export function classifyMessage(message: Pick<ParsedMessage, 'subject' | 'text' | 'html' | 'fromAddress' | 'headers'>, rules: CompiledRules): Outcome {
   const base = factsOf(message, []);
   const tags = parseTags(base.subject, base.body);
   const matches = matchRules(rules, { ...base, servers: tags.servers });
-  return { classification: decide(tags, matches), tagWarnings: tags.warnings, matchedRuleIds: matches.map((m) => m.rule.id) };
+  const classification = decide(tags, matches);
+  const stream = classification.schedule && message.fromAddress ? streamKey(classification.org, classification.servers, message.fromAddress, classification.schedule.period) : null;
+  return { classification, tagWarnings: tags.warnings, matchedRuleIds: matches.map((m) => m.rule.id), stream };
+}
+
+/** The message columns that hold an outcome. */
+export function classificationColumns({ classification: c, tagWarnings, stream }: Outcome, at: Date): Partial<MessageAttributes> {
+  return { severity: c.severity, org: c.org, servers: c.servers, schedule: c.schedule, classifiedBy: c.by, decidedBy: c.decidedBy, tagWarnings, classifiedAt: at, streamKey: stream };
 }

@@ -4,7 +4,7 @@ import { Op } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { reclassifyMessageEvent } from '../events/events.js';
 import { parseMessage } from '../ingest/parse.js';
-import { classifyMessage } from './classifier.js';
+import { classificationColumns, classifyMessage } from './classifier.js';
 import { compiledRulesOf } from './rule-store.js';
 
 export interface ReclassifyReport {
@@ -43,10 +43,7 @@ export async function reclassify(deps: Deps, tenantId: number, options: { batch?
         const before = JSON.stringify([m.severity, m.org, m.servers ?? [], m.schedule, m.classifiedBy]);
         if (before === JSON.stringify([c.severity, c.org, c.servers, c.schedule, c.by])) continue;
         changed++;
-        await Message.update(
-          { severity: c.severity, org: c.org, servers: c.servers, schedule: c.schedule, classifiedBy: c.by, decidedBy: c.decidedBy, tagWarnings: outcome.tagWarnings, classifiedAt: deps.clock.now() },
-          { where: { tenantId, id: m.id }, transaction },
-        );
+        await Message.update(classificationColumns(outcome, deps.clock.now()), { where: { tenantId, id: m.id }, transaction });
         await reclassifyMessageEvent(deps, tenantId, m.id, c, transaction);
       }
       await run!.update(

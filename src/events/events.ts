@@ -42,6 +42,8 @@ export function messageEventRow(input: Omit<NewMessageEvent, 'messageId'>): Omit
     createdAt: input.at,
     assignedAt: null,
     completedAt: null,
+    streamId: null,
+    detail: null,
   };
 }
 

@@ -40,6 +40,7 @@ export function classifiedMessageRow(p: Prepared, outcome: Outcome): Row {
     decided_by: json(c.decidedBy),
     tag_warnings: json(outcome.tagWarnings),
     classified_at: p.receivedAt,
+    stream_key: outcome.stream,
   };
 }
 

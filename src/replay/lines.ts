@@ -4,6 +4,7 @@
 import type { Classification } from '../classification/classify.js';
 import type { Schedule, Severity, TagWarning } from '../classification/tags.js';
 import type { Received } from '../pipeline.js';
+import type { Raised, Resolved } from '../schedules/tick.js';
 
 /** A message's classification, as the replay prints it. */
 export interface ClassificationField {
@@ -123,6 +124,24 @@ export function messageEventLine(eventId: number, message: ReplayedMessage): Eve
     messageIds: [message.messageIdHeader],
     stream: null,
   };
+}
+
+/** The line for a schedule alert the evaluator raised. */
+export function scheduleEventLine(raised: Raised): EventLine {
+  return {
+    type: 'event',
+    id: String(raised.eventId),
+    kind: raised.condition === 'missing' ? 'schedule-missing' : 'schedule-excess',
+    createdAt: raised.at.toISOString(),
+    severity: raised.severity as Severity,
+    org: raised.org,
+    messageIds: raised.messageIds,
+    stream: raised.stream,
+  };
+}
+
+export function resolvedLine(resolved: Resolved): EventResolvedLine {
+  return { type: 'event-resolved', id: String(resolved.eventId), at: resolved.at.toISOString() };
 }
 
 export function rejectedLine(index: number, reason: string): RejectedLine {

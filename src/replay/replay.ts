@@ -10,7 +10,9 @@ import { migrate } from '../migrate.js';
 import { receive } from '../pipeline.js';
 import { addTenant } from '../tenants/tenants.js';
 import { rejectionOf } from './admission.js';
-import { firstCopyOf, messageEventLine, messageLine, rejectedLine, type FirstCopy, type ReplayLine } from './lines.js';
+import { evaluateDue } from '../schedules/tick.js';
+import { syncStreams } from '../schedules/streams.js';
+import { firstCopyOf, messageEventLine, messageLine, rejectedLine, resolvedLine, scheduleEventLine, type FirstCopy, type ReplayLine } from './lines.js';
 import { dateHeader, messageIdHeader, messageTimes, timeOrder } from './message-time.js';
 
 /** One message of the source, in source order. (An MboxMessage is one.) */
@@ -77,40 +79,54 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
     // Messages go to the pipeline in batches, each with its own arrival time: one transaction per
     // batch instead of one per message. Lines still come out one message at a time, in order.
     let batch: Entry[] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const arrivals = batch.map((entry) => ({ tenantId: tenant.id, mailboxId: mailbox.id, raw: entry.raw, source: 'replay' as const, receivedAt: times[entry.index]! }));
-      clock.set(times[batch[batch.length - 1]!.index]!);
-      const results = await receive(deps, arrivals);
-      for (const [i, entry] of batch.entries()) {
-        entry.raw = Buffer.alloc(0); // stored now; let the memory go
-        const received = results[i]!;
-        const replayed = { index: entry.index, receivedAt: times[entry.index]!, messageIdHeader: entry.messageId, received };
-        await write(messageLine(replayed, firstCopies));
-        if (received.duplicateOf === null) {
-          firstCopies.set(received.messageId, firstCopyOf(replayed));
-          summary.stored++;
-          if (received.eventId !== null) await write(messageEventLine(received.eventId, replayed));
-        } else {
-          summary.duplicates++;
+    /**
+     * Gives the batch to the pipeline, then lets the schedule evaluator catch up to `until`, and
+     * writes what happened in time order. The evaluator works at the exact instants a verdict
+     * changes, counting only what had arrived by then, so batching never changes an alert's time.
+     */
+    const flush = async (until: Date) => {
+      clock.set(until);
+      const lines: Array<{ at: number; line: ReplayLine }> = [];
+      if (batch.length > 0) {
+        const arrivals = batch.map((entry) => ({ tenantId: tenant.id, mailboxId: mailbox.id, raw: entry.raw, source: 'replay' as const, receivedAt: times[entry.index]! }));
+        const results = await receive(deps, arrivals);
+        for (const [i, entry] of batch.entries()) {
+          entry.raw = Buffer.alloc(0); // stored now; let the memory go
+          const received = results[i]!;
+          const replayed = { index: entry.index, receivedAt: times[entry.index]!, messageIdHeader: entry.messageId, received };
+          const at = replayed.receivedAt.getTime();
+          lines.push({ at, line: messageLine(replayed, firstCopies) });
+          if (received.duplicateOf === null) {
+            firstCopies.set(received.messageId, firstCopyOf(replayed));
+            summary.stored++;
+            if (received.eventId !== null) lines.push({ at, line: messageEventLine(received.eventId, replayed) });
+          } else {
+            summary.duplicates++;
+          }
         }
+        batch = [];
       }
-      batch = [];
+      await syncStreams(deps);
+      const tick = await evaluateDue(deps, until);
+      for (const raised of tick.raised) lines.push({ at: raised.at.getTime(), line: scheduleEventLine(raised) });
+      for (const resolved of tick.resolved) lines.push({ at: resolved.at.getTime(), line: resolvedLine(resolved) });
+      // Array.prototype.sort is stable: what happened at one instant keeps its order.
+      lines.sort((a, b) => a.at - b.at);
+      for (const { line } of lines) await write(line);
     };
 
     for (const position of order) {
       const entry = entries[position]!;
       if (entry.rejection) {
-        await flush();
-        clock.set(times[position]!);
+        await flush(times[position]!);
         summary.rejected++;
         await write(rejectedLine(entry.index, entry.rejection));
         continue;
       }
       batch.push(entry);
-      if (batch.length === BATCH) await flush();
+      if (batch.length === BATCH) await flush(times[position]!);
     }
-    await flush();
+    if (order.length > 0) await flush(times[order[order.length - 1]!]!);
   } finally {
     await db.close();
   }

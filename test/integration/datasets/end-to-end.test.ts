@@ -19,7 +19,7 @@ describe('a 14-day corpus: generated, replayed, scored', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('replays every message once and classifies every one as its tags say', async () => {
+  it('replays every message once, classifies every one as its tags say, and raises the schedule alerts in time', async () => {
     await node('datasets/main.js', '--seed', '11', '--days', '14', '--scale', '0.5', '--out', dir);
     const replay = await node('cli/main.js', 'replay', '--mbox', path.join(dir, 'corpus.mbox'));
     writeFileSync(path.join(dir, 'replay.jsonl'), replay.stdout);
@@ -33,6 +33,11 @@ describe('a 14-day corpus: generated, replayed, scored', () => {
     expect(report.stdout).to.match(/all four\s+(\d+)\/\1\s+100\.0%/);
     expect(report.stdout).to.match(/recall\s+(\d+)\/\1\s+100\.0%/);
     expect(report.stdout).to.match(/false warnings\s+0\//);
+    // Every expected schedule alert is raised in time, none on the jittery streams, none repeated.
+    expect(report.stdout).to.match(/in time\s+(\d+)\/\1\s+100\.0%/);
+    expect(report.stdout).to.match(/false\s+0 /);
+    expect(report.stdout).to.match(/repeated\s+0\n/);
+    expect(report.stdout).to.match(/resolved in time\s+(\d+)\/\1\s+100\.0%/);
     // Grouping is measured (phase 4 improves it): one event per message today.
     expect(JSON.stringify(scored)).to.contain('bcubed');
   });
