@@ -2,7 +2,7 @@
 // only throws it away, measured side by side in one run with the same client and messages;
 // then how fast it classifies (classification.ts).
 //
-//   BENCH_ONLY=smtp|classification   one part only
+//   BENCH_ONLY=smtp|classification|schedules   one part only
 //   BENCH_MESSAGES=2000   messages measured per target
 //   BENCH_ROUNDS=4        the measured messages go in this many rounds, taking the targets in
 //                         turn, so a burst of other work on the machine hits all of them alike
@@ -15,6 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { SendPlan, SendResult } from './smtp-client.js';
 import { percentile, table } from './stats.js';
 import { benchClassification } from './classification.js';
+import { benchSchedules } from './schedules.js';
 import { bareTarget, postgresTarget, sqliteTarget, type Target } from './targets.js';
 
 function whole(name: string, fallback: number): number {
@@ -135,8 +136,9 @@ function report(measured: Measured[]): void {
 
 async function all(): Promise<void> {
   const only = process.env.BENCH_ONLY;
-  if (only !== 'classification') await main();
-  if (only !== 'smtp') await benchClassification();
+  if (only === undefined || only === 'smtp') await main();
+  if (only === undefined || only === 'classification') await benchClassification();
+  if (only === undefined || only === 'schedules') await benchSchedules();
 }
 
 all().catch((err: unknown) => {

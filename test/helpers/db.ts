@@ -20,8 +20,8 @@ export interface TestDatabase {
 }
 
 /** An empty database nobody else uses. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  if (testDialect === 'sqlite') {
+export async function createTestDatabase(dialect: 'sqlite' | 'postgres' = testDialect): Promise<TestDatabase> {
+  if (dialect === 'sqlite') {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'datamer-db-'));
     return { url: `sqlite:${path.join(dir, 'test.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
