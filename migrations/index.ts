@@ -7,6 +7,8 @@ import { migration as m05 } from './2026-11-23-05-outbox.js';
 import { migration as m06 } from './2026-11-24-06-classification.js';
 import { migration as m07 } from './2026-11-24-07-rules.js';
 import { migration as m08 } from './2026-11-24-08-streams.js';
+import { migration as m09 } from './2026-11-24-09-maintenance-windows.js';
+import { migration as m10 } from './2026-11-24-10-self-monitoring.js';
 import type { Migration } from './types.js';
 
 export const migrations: Array<{ name: string } & Migration> = [
@@ -18,4 +20,6 @@ export const migrations: Array<{ name: string } & Migration> = [
   { name: '2026-11-24-06-classification', ...m06 },
   { name: '2026-11-24-07-rules', ...m07 },
   { name: '2026-11-24-08-streams', ...m08 },
+  { name: '2026-11-24-09-maintenance-windows', ...m09 },
+  { name: '2026-11-24-10-self-monitoring', ...m10 },
 ];

@@ -8,6 +8,7 @@ import { defineEventMessage } from './event-message.js';
 import { defineGroup } from './group.js';
 import { defineJobCursor } from './job-cursor.js';
 import { defineMailbox } from './mailbox.js';
+import { defineMaintenanceWindow } from './maintenance-window.js';
 import { defineMembership } from './membership.js';
 import { defineMessage } from './message.js';
 import { defineOutboxAttempt } from './outbox-attempt.js';
@@ -24,6 +25,7 @@ export type { Event, EventKind, EventStatus } from './event.js';
 export type { EventMessage } from './event-message.js';
 export type { Group } from './group.js';
 export type { Mailbox, MailboxKind, MailboxMode } from './mailbox.js';
+export type { MaintenanceWindow } from './maintenance-window.js';
 export type { Membership } from './membership.js';
 export type { Message, MessageAttributes } from './message.js';
 export type { OutboxAttempt, AttemptOutcome } from './outbox-attempt.js';
@@ -54,6 +56,7 @@ export function defineModels(sequelize: Sequelize) {
     ReclassificationRun: defineReclassificationRun(sequelize),
     Stream: defineStream(sequelize),
     JobCursor: defineJobCursor(sequelize),
+    MaintenanceWindow: defineMaintenanceWindow(sequelize),
   };
 }
 

@@ -10,8 +10,10 @@ export interface TenantAttributes {
   createdAt: Date;
   /** bumped with every rule change: compiled rules older than this are stale */
   rulesRevision: number;
+  /** where DaTamer mails its own MSEs for this tenant (heartbeat, self-reports); null: not watched */
+  selfAddress: string | null;
 }
-export type Tenant = Row<TenantAttributes, 'id' | 'rulesRevision'>;
+export type Tenant = Row<TenantAttributes, 'id' | 'rulesRevision' | 'selfAddress'>;
 
 export const defineTenant = (sequelize: Sequelize): ModelStatic<Tenant> =>
   sequelize.define<Tenant>(
@@ -22,6 +24,7 @@ export const defineTenant = (sequelize: Sequelize): ModelStatic<Tenant> =>
       displayName: { type: DataTypes.STRING(200), allowNull: false },
       createdAt: { type: DataTypes.DATE, allowNull: false },
       rulesRevision: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+      selfAddress: { type: DataTypes.STRING(320), allowNull: true },
     },
     tableOptions('tenants'),
   );

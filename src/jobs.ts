@@ -9,6 +9,11 @@ export const JOBS = [
   { name: 'process-pending', timeout: 0, interval: '1m' },
   // Product promise: streams are evaluated at least every minute.
   { name: 'schedule-evaluation', timeout: 0, interval: '1m' },
+  // DaTamer watches itself: one heartbeat per tenant and clock hour, sent by the first run in
+  // the hour. Running every 5 minutes (not every hour from start) keeps the heartbeats about an
+  // hour apart across restarts, well inside the hourly stream's 10-minute grace, and notices a
+  // stuck outbox or a failing mailbox within minutes.
+  { name: 'self-heartbeat', timeout: 0, interval: '5m' },
 ];
 
 export function createScheduler(log: Logger): Bree {

@@ -4,10 +4,12 @@ import { Command, CommanderError } from 'commander';
 import { isDatamerError, messageOf } from '../errors.js';
 import { eventCommands } from './event-commands.js';
 import { importCommand } from './import-command.js';
+import { maintenanceCommands } from './maintenance-commands.js';
 import { writeLine, type CliIo } from './io.js';
 import { peopleCommands } from './people-commands.js';
 import { replayCommand } from './replay-command.js';
 import { ruleCommands } from './rule-commands.js';
+import { streamCommands } from './stream-commands.js';
 import { tenantCommands } from './tenant-commands.js';
 
 export function buildProgram(io: CliIo): Command {
@@ -26,6 +28,8 @@ export function buildProgram(io: CliIo): Command {
   replayCommand(program, io);
   ruleCommands(program, io);
   eventCommands(program, io);
+  streamCommands(program, io);
+  maintenanceCommands(program, io);
   return program;
 }
 

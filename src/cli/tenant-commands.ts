@@ -1,5 +1,6 @@
-// datamer tenant add | list
+// datamer tenant add | list | self-address
 import type { Command } from 'commander';
+import { setSelfAddress } from '../selfwatch/self-address.js';
 import { addTenant, listTenants } from '../tenants/tenants.js';
 import { table, writeLine, type CliIo } from './io.js';
 import { withDeps } from './session.js';
@@ -27,12 +28,32 @@ export function tenantCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenants = await listTenants(deps);
         if (options.json) {
-          const out = tenants.map(({ tenant: t, addresses }) => ({ name: t.name, displayName: t.displayName, addresses, createdAt: t.createdAt.toISOString() }));
+          const out = tenants.map(({ tenant: t, addresses }) => ({ name: t.name, displayName: t.displayName, addresses, selfAddress: t.selfAddress, createdAt: t.createdAt.toISOString() }));
           writeLine(io.stdout, JSON.stringify(out, null, 2));
           return;
         }
         const rows = tenants.map(({ tenant: t, addresses }) => [t.name, t.displayName, addresses.join(', ')]);
         for (const line of table(['NAME', 'DISPLAY NAME', 'ADDRESSES'], rows)) writeLine(io.stdout, line);
+      }),
+    );
+
+  tenant
+    .command('self-address <tenant> <address>')
+    .description('where DaTamer mails its own heartbeat and critical self-reports for a tenant ("none" stops them)')
+    .action((name: string, address: string) =>
+      withDeps(io, async (deps) => {
+        const change = await setSelfAddress(deps, name, address);
+        if (change.address === null) {
+          writeLine(io.stdout, `tenant ${name}: DaTamer no longer mails its own heartbeat and self-reports`);
+          return;
+        }
+        writeLine(io.stdout, `tenant ${name}: DaTamer mails its hourly heartbeat and critical self-reports to ${change.address}`);
+        if (!change.ownAddress) {
+          writeLine(
+            io.stdout,
+            `note: ${change.address} is not one of ${name}'s DaTamer addresses (${change.addresses.join(', ')}); the heartbeat only counts if mail to it reaches DaTamer`,
+          );
+        }
       }),
     );
 }

@@ -8,6 +8,9 @@
 //   grace      how long the count may stay out of range before an alert: absorbs a job that runs
 //              a little late (late → missing for a while, then excess for as long in the next window)
 //   learning   a new stream does not alert before it has been seen for one full window
+//   quiet      during a maintenance window and for one full window after it, the jobs did not run
+//              normally: the stream raises nothing, as if it were learning again (an open alert
+//              still resolves when the count is back)
 
 import type { Period, Schedule } from '../classification/tags.js';
 
@@ -30,6 +33,8 @@ export interface StreamFacts {
   graceMs: number;
   /** the alerts raised and not yet resolved */
   open: Record<Condition, boolean>;
+  /** no alert is raised before this instant (maintenance and the window after it); null: none */
+  quietUntil?: Date | null;
 }
 
 export interface Evaluation {
@@ -63,6 +68,8 @@ export function evaluate(stream: StreamFacts, arrivals: readonly Date[], now: Da
   const excessSince = count > hi ? new Date(inWindow[count - hi - 1]!) : null;
   const outSince = { missing: missingSince, excess: excessSince };
 
+  const quietUntil = stream.quietUntil?.getTime() ?? null;
+  const quiet = quietUntil !== null && t < quietUntil;
   const learning = t < stream.firstSeenAt.getTime() + window;
   const raise: Condition[] = [];
   const resolve: Condition[] = [];
@@ -70,7 +77,7 @@ export function evaluate(stream: StreamFacts, arrivals: readonly Date[], now: Da
     const since = outSince[condition];
     if (since === null) {
       if (stream.open[condition]) resolve.push(condition);
-    } else if (!stream.open[condition] && !stream.muted && !learning && t >= since.getTime() + stream.graceMs) {
+    } else if (!stream.open[condition] && !stream.muted && !learning && !quiet && t >= since.getTime() + stream.graceMs) {
       raise.push(condition);
     }
   }
@@ -80,11 +87,13 @@ export function evaluate(stream: StreamFacts, arrivals: readonly Date[], now: Da
     ...inWindow.map((x) => x + window),
     ...(['missing', 'excess'] as const).flatMap((c) => (outSince[c] && !stream.open[c] ? [outSince[c]!.getTime() + stream.graceMs] : [])),
     stream.firstSeenAt.getTime() + window,
+    // The end of a quiet spell: whatever is out of range by then is alerted at that instant.
+    ...(quietUntil !== null ? [quietUntil] : []),
   ].filter((x) => x > t);
   // With nothing pending, look again after a window: a stream that went quiet must be noticed.
   const nextCheckAt = new Date(candidates.length > 0 ? Math.min(...candidates) : t + window);
 
   const open = (c: Condition) => (stream.open[c] && !resolve.includes(c)) || raise.includes(c);
-  const state: StreamState = stream.muted ? 'muted' : open('missing') ? 'missing' : open('excess') ? 'excess' : learning ? 'learning' : 'ok';
+  const state: StreamState = stream.muted ? 'muted' : open('missing') ? 'missing' : open('excess') ? 'excess' : learning || quiet ? 'learning' : 'ok';
   return { state, count, outSince, raise, resolve, nextCheckAt };
 }

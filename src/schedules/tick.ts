@@ -11,6 +11,7 @@ import { audienceFor } from '../people/people.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
 import type { Event, Stream } from '../../models/index.js';
 import { DEFAULT_GRACE_MS, WINDOW_MS, evaluate, type Condition, type Evaluation } from './evaluate.js';
+import { coversStream, quietUntilAt, windowsFor, type MaintenanceSpan } from './maintenance.js';
 
 export interface Raised {
   eventId: number;
@@ -50,14 +51,18 @@ export async function evaluateDue(deps: Deps, now: Date = deps.clock.now()): Pro
       limit: BATCH,
     });
     if (due.length === 0) return report;
+    // Maintenance windows are few: read once per batch, those that can still quiet a stream.
+    const earliest = new Date(Math.min(...due.map((s) => s.nextCheckAt.getTime())));
+    const windows = await windowsFor(deps, due.map((s) => s.tenantId), earliest, now);
     for (const stream of due) {
       afterId = stream.id;
-      await evaluateStream(deps, stream, now, report);
+      const spans = (windows.get(stream.tenantId) ?? []).filter((w) => coversStream(w.scope, stream));
+      await evaluateStream(deps, stream, now, report, spans);
     }
   }
 }
 
-async function evaluateStream(deps: Deps, stream: Stream, now: Date, report: TickReport): Promise<void> {
+async function evaluateStream(deps: Deps, stream: Stream, now: Date, report: TickReport, maintenance: readonly MaintenanceSpan[]): Promise<void> {
   const { Message } = deps.db.models;
   const window = WINDOW_MS[stream.period];
   const arrivals = await Message.findAll({
@@ -75,7 +80,10 @@ async function evaluateStream(deps: Deps, stream: Stream, now: Date, report: Tic
   let e: Evaluation;
   let next: Date;
   for (let i = 0; ; i++) {
-    const facts = { schedule: { period: stream.period, n: stream.n, v: stream.v }, firstSeenAt: stream.firstSeenAt, muted: stream.muted, graceMs: graceOf(stream), open };
+    const facts = {
+      schedule: { period: stream.period, n: stream.n, v: stream.v }, firstSeenAt: stream.firstSeenAt, muted: stream.muted, graceMs: graceOf(stream), open,
+      quietUntil: quietUntilAt(maintenance, window, at),
+    };
     e = evaluate(facts, times, at);
     if (e.raise.length || e.resolve.length) steps.push({ at, e });
     open = { missing: (open.missing && !e.resolve.includes('missing')) || e.raise.includes('missing'), excess: (open.excess && !e.resolve.includes('excess')) || e.raise.includes('excess') };

@@ -1,8 +1,29 @@
 import { Router } from 'express';
+import { Op } from 'sequelize';
 import type { Deps } from '../../deps.js';
 import { messageOf } from '../../errors.js';
 
-/** Is DaTamer up and can it reach its database? JSON for probes, a page for people. */
+interface FailingMailbox {
+  tenant: string;
+  kind: string;
+  address: string;
+  error: string;
+}
+
+/** Mailboxes whose provider reported an error, with the tenant each belongs to. */
+async function failingMailboxes(deps: Deps): Promise<FailingMailbox[]> {
+  const { Mailbox, Tenant } = deps.db.models;
+  const failing = await Mailbox.findAll({ where: { lastError: { [Op.ne]: null } }, order: [['id', 'ASC']] });
+  if (failing.length === 0) return [];
+  const tenants = await Tenant.findAll({ where: { id: failing.map((m) => m.tenantId) } });
+  const nameOf = new Map(tenants.map((t) => [t.id, t.name]));
+  return failing.map((m) => ({ tenant: nameOf.get(m.tenantId) ?? String(m.tenantId), kind: m.kind, address: m.address, error: m.lastError! }));
+}
+
+/**
+ * Is DaTamer up and can it reach its database? JSON for probes, a page for people (/health);
+ * /healthz and /readyz for an external watchdog such as a Kubernetes probe or a cron curl.
+ */
 export function healthRoutes(deps: Deps): Router {
   const router = Router();
   router.get('/health', async (req, res) => {
@@ -17,6 +38,35 @@ export function healthRoutes(deps: Deps): Router {
     res.status(healthy ? 200 : 503);
     if (req.accepts(['json', 'html']) === 'html') res.render('health', { title: 'Health', ...body, healthy });
     else res.json(body);
+  });
+
+  // Liveness: the process answers. Deliberately touches nothing else: a database outage must not
+  // get a healthy process restarted (that is what /readyz is for).
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  // Readiness: the database answers and every mailbox works; otherwise 503 and why.
+  router.get('/readyz', async (_req, res) => {
+    const reasons: string[] = [];
+    let database = 'ok';
+    let mailboxes: FailingMailbox[] = [];
+    try {
+      await deps.db.sequelize.query('SELECT 1');
+      mailboxes = await failingMailboxes(deps);
+    } catch (err) {
+      database = `unreachable: ${messageOf(err)}`;
+      reasons.push(`database ${database}`);
+    }
+    for (const m of mailboxes) reasons.push(`mailbox ${m.address} of tenant ${m.tenant} is failing: ${m.error}`);
+    const ready = reasons.length === 0;
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
+      database,
+      failingMailboxes: mailboxes,
+      reasons,
+      checkedAt: deps.clock.now().toISOString(),
+    });
   });
   return router;
 }

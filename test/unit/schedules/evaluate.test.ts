@@ -93,3 +93,41 @@ describe('the schedule evaluator', () => {
     expect(evaluate(daily(1), times, at('2026-11-06T02:30:00Z')).nextCheckAt.toISOString()).to.equal('2026-11-06T04:00:00.000Z');
   });
 });
+
+describe('the schedule evaluator during and after maintenance', () => {
+  // A daily job at 02:00 that stops after the 5th; maintenance from the 6th 01:00 to 05:00.
+  const times = runs([1, 2, 3, 4, 5], ['02:00']);
+  const quiet = (iso: string | null, extra: Partial<StreamFacts> = {}) => daily(1, 0, { quietUntil: iso === null ? null : at(iso), ...extra });
+  const cases: Array<{ name: string; facts: StreamFacts; now: string; raise: string[]; state: string }> = [
+    { name: 'no maintenance: alerted when the grace ends', facts: quiet(null), now: '2026-11-06T04:00:00Z', raise: ['missing'], state: 'missing' },
+    { name: 'during maintenance: nothing raised', facts: quiet('2026-11-07T05:00:00Z'), now: '2026-11-06T04:00:00Z', raise: [], state: 'learning' },
+    { name: 'after maintenance, within one window: still quiet', facts: quiet('2026-11-07T05:00:00Z'), now: '2026-11-07T04:59:00Z', raise: [], state: 'learning' },
+    { name: 'one window after maintenance, still missing: alerted', facts: quiet('2026-11-07T05:00:00Z'), now: '2026-11-07T05:00:00Z', raise: ['missing'], state: 'missing' },
+    { name: 'a quiet spell long over changes nothing', facts: quiet('2026-11-02T00:00:00Z'), now: '2026-11-06T04:00:00Z', raise: ['missing'], state: 'missing' },
+    { name: 'muted and quiet: muted', facts: quiet('2026-11-07T05:00:00Z', { muted: true }), now: '2026-11-06T04:00:00Z', raise: [], state: 'muted' },
+  ];
+  for (const c of cases) {
+    it(`${c.name}`, () => {
+      expect(evaluate(c.facts, times, at(c.now))).to.deep.include({ raise: c.raise, state: c.state });
+    });
+  }
+
+  it('raises no excess either while quiet', () => {
+    const burst = [0, 1, 2, 3, 4].map((i) => at(`2026-11-05T10:0${i}:00Z`));
+    const e = evaluate(quiet('2026-11-06T12:00:00Z'), [...times, ...burst], at('2026-11-05T12:30:00Z'));
+    expect(e).to.deep.include({ count: 6, raise: [] });
+    expect(e.outSince.excess).to.not.equal(null);
+  });
+
+  it('does not resolve an open alert because of maintenance, but does when the count is back', () => {
+    const open = { missing: true, excess: false };
+    expect(evaluate(quiet('2026-11-07T05:00:00Z', { open }), times, at('2026-11-06T06:00:00Z'))).to.deep.include({ resolve: [], state: 'missing' });
+    const back = [...times, at('2026-11-06T06:00:00Z')];
+    expect(evaluate(quiet('2026-11-07T05:00:00Z', { open }), back, at('2026-11-06T06:00:00Z'))).to.deep.include({ resolve: ['missing'], state: 'learning' });
+  });
+
+  it('looks again when the quiet spell ends', () => {
+    // Out of range since the 6th 02:00, its grace over at 04:00 but quiet: next look at the end of the quiet spell.
+    expect(evaluate(quiet('2026-11-07T05:00:00Z'), times, at('2026-11-06T04:00:00Z')).nextCheckAt.toISOString()).to.equal('2026-11-07T05:00:00.000Z');
+  });
+});

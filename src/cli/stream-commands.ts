@@ -1,0 +1,108 @@
+// datamer stream list | show | rename | mute | unmute | severity | delete. A stream is named by
+// its id, its key or its label; the work is done in src/schedules/stream-admin.ts.
+import { Option, type Command } from 'commander';
+import {
+  deleteStream, renameStream, setMissingSeverity, setStreamMuted, streamDetail, streamSummaries, SEVERITIES, type StreamSummary,
+} from '../schedules/stream-admin.js';
+import { table, writeLine, type CliIo } from './io.js';
+import { tenantNamed, tenantOption, withDeps } from './session.js';
+
+const actorOption = () => new Option('--as <handle>', 'who is doing it (recorded in the activity log)').default('cli');
+const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+const expected = (s: Pick<StreamSummary, 'n' | 'v' | 'period'>) => `${s.n}${s.v ? `±${s.v}` : ''}/${s.period}`;
+const stateOf = (s: StreamSummary) => (s.quietUntil && s.state !== 'muted' ? `${s.state} (maintenance)` : s.state);
+const alertsOf = (s: StreamSummary) => s.openAlerts.map((a) => `#${a.eventId} ${a.condition}`).join(', ') || '-';
+
+export function streamCommands(program: Command, io: CliIo): void {
+  const stream = program.command('stream').description('streams: the messages a schedule tag counts, and whether they came as expected');
+
+  stream
+    .command('list')
+    .description('every stream with its expected and current count, last arrival, state and open alerts')
+    .addOption(tenantOption())
+    .option('--json', 'print JSON (see docs/cli.md)')
+    .action((o: { tenant: string; json?: boolean }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, o.tenant);
+        const streams = await streamSummaries(deps, tenant.id);
+        if (o.json) return void writeLine(io.stdout, JSON.stringify(streams, null, 2));
+        const rows = streams.map((s) => [
+          String(s.id), s.label ?? '-', expected(s), String(s.count), minute(s.lastSeenAt), stateOf(s), alertsOf(s), s.key,
+        ]);
+        for (const line of table(['ID', 'LABEL', 'EXPECTED', 'NOW', 'LAST SEEN', 'STATE', 'OPEN ALERTS', 'KEY'], rows)) writeLine(io.stdout, line);
+      }),
+    );
+
+  stream
+    .command('show <stream>')
+    .description('one stream (by id, key or label) with the messages in its window')
+    .addOption(tenantOption())
+    .option('--json', 'print JSON (see docs/cli.md)')
+    .action((ref: string, o: { tenant: string; json?: boolean }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, o.tenant);
+        const s = await streamDetail(deps, tenant.id, ref);
+        if (o.json) return void writeLine(io.stdout, JSON.stringify(s, null, 2));
+        writeLine(io.stdout, `stream ${s.id}${s.label ? ` "${s.label}"` : ''}: ${s.key}`);
+        writeLine(io.stdout, `  expected ${expected(s)}, ${s.count} in the window now; state ${s.state}${s.muted ? '' : `; missing alerts are ${s.missingSeverity}`}`);
+        if (s.quietUntil) writeLine(io.stdout, `  quiet until ${s.quietUntil} (maintenance, and one window after it)`);
+        writeLine(io.stdout, `  first seen ${s.firstSeenAt}, last seen ${s.lastSeenAt}`);
+        writeLine(io.stdout, `  open alerts: ${alertsOf(s)}`);
+        writeLine(io.stdout, 'messages in the window:');
+        for (const m of s.messages) writeLine(io.stdout, `  ${m.id}  ${m.receivedAt}  ${m.subject ?? '(no subject)'}`);
+        if (s.messages.length === 0) writeLine(io.stdout, '  (none)');
+      }),
+    );
+
+  stream
+    .command('rename <stream> <label>')
+    .description('set the label shown beside the key ("" removes it)')
+    .addOption(tenantOption())
+    .action((ref: string, label: string, o: { tenant: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, o.tenant);
+        const s = await renameStream(deps, tenant.id, ref, label);
+        writeLine(io.stdout, s.label ? `stream ${s.id} is now labelled "${s.label}"` : `stream ${s.id} has no label now`);
+      }),
+    );
+
+  for (const [verb, muted] of [['mute', true], ['unmute', false]] as const) {
+    stream
+      .command(`${verb} <stream>`)
+      .description(muted ? 'raise no alerts for a stream (open ones resolve when the count is back)' : 'let a muted stream alert again')
+      .addOption(tenantOption())
+      .action((ref: string, o: { tenant: string }) =>
+        withDeps(io, async (deps) => {
+          const tenant = await tenantNamed(deps, o.tenant);
+          const s = await setStreamMuted(deps, tenant.id, ref, muted);
+          writeLine(io.stdout, `stream ${s.id}${s.label ? ` "${s.label}"` : ''} ${verb}d`);
+        }),
+      );
+  }
+
+  stream
+    .command('severity <stream> <level>')
+    .description(`the severity of the stream's missing alerts: ${SEVERITIES.join(', ')} (default warn)`)
+    .addOption(tenantOption())
+    .addOption(actorOption())
+    .action((ref: string, level: string, o: { tenant: string; as: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, o.tenant);
+        const s = await setMissingSeverity(deps, tenant.id, ref, level.toLowerCase(), { actor: o.as, via: 'cli' });
+        writeLine(io.stdout, `stream ${s.id}: missing alerts are now ${s.missingSeverity}`);
+      }),
+    );
+
+  stream
+    .command('delete <stream>')
+    .description('remove a stream and complete its open alerts (it comes back, learning, if its job mails again)')
+    .addOption(tenantOption())
+    .addOption(actorOption())
+    .action((ref: string, o: { tenant: string; as: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, o.tenant);
+        const { stream: s, closed } = await deleteStream(deps, tenant.id, ref, { actor: o.as, via: 'cli' });
+        writeLine(io.stdout, `stream ${s.id} deleted${closed.length ? `; completed its open alerts ${closed.map((id) => `#${id}`).join(', ')}` : ''}`);
+      }),
+    );
+}
