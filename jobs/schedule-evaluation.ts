@@ -6,7 +6,7 @@ import { evaluateDue } from '../src/schedules/tick.js';
 runJob('schedule-evaluation', (config, log) =>
   withJobDeps(config, log, async (deps) => {
     await syncStreams(deps);
-    const report = await evaluateDue(deps);
+    const report = await evaluateDue(deps, deps.clock.now(), config.grace);
     if (report.raised.length + report.resolved.length > 0) log.info({ raised: report.raised.length, resolved: report.resolved.length }, 'schedule alerts');
   }),
 );

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DatamerError } from './errors.js';
+import { DEFAULT_GRACE_MS } from './schedules/evaluate.js';
+import { parseDuration } from './schedules/duration.js';
 
 const MiB = 1024 * 1024;
 
@@ -30,6 +32,8 @@ const bytes = z.coerce
   .int('must be a whole number of bytes')
   .min(1024, 'must be at least 1024 bytes');
 
+const duration = z.string().refine((v) => parseDuration(v) !== null, { message: 'must be a duration such as 90s, 10m, 2h or 1d' });
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
   error: 'must be one of fatal, error, warn, info, debug, trace, silent',
 });
@@ -55,6 +59,10 @@ const schema = z.object({
   DATAMER_WEB_PORT: port.default(3000),
   DATAMER_OUTGOING_SMTP_URL: smtpUrl.optional(),
   DATAMER_JOBS: flag.default('1'),
+  // How long a stream may be out of range before an alert, per period (docs/schedules.md).
+  DATAMER_GRACE_HOUR: duration.optional(),
+  DATAMER_GRACE_DAY: duration.optional(),
+  DATAMER_GRACE_MONTH: duration.optional(),
 });
 
 export interface Config {
@@ -73,6 +81,8 @@ export interface Config {
   /** where outgoing mail (alerts, notices) is handed over; null: the outbox keeps it queued */
   readonly outgoingSmtpUrl: string | null;
   readonly jobs: boolean;
+  /** grace periods of schedule alerts, ms, per period */
+  readonly grace: { readonly hour: number; readonly day: number; readonly month: number };
 }
 
 function fail(variable: string, problem: string): never {
@@ -131,6 +141,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     web: { host: e.DATAMER_WEB_HOST, port: e.DATAMER_WEB_PORT },
     outgoingSmtpUrl: e.DATAMER_OUTGOING_SMTP_URL ?? null,
     jobs: ['1', 'true', 'yes', 'on'].includes(e.DATAMER_JOBS),
+    grace: {
+      hour: e.DATAMER_GRACE_HOUR ? parseDuration(e.DATAMER_GRACE_HOUR)! : DEFAULT_GRACE_MS.hour,
+      day: e.DATAMER_GRACE_DAY ? parseDuration(e.DATAMER_GRACE_DAY)! : DEFAULT_GRACE_MS.day,
+      month: e.DATAMER_GRACE_MONTH ? parseDuration(e.DATAMER_GRACE_MONTH)! : DEFAULT_GRACE_MS.month,
+    },
   };
   return deepFreeze(config);
 }

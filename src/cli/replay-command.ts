@@ -23,6 +23,7 @@ export function replayCommand(program: Command, io: CliIo): void {
       const summary = await replay(readMbox(options.mbox, { keepAtMost: maxBytes }), (line) => writeLine(io.stdout, serializeLine(line)), {
         tenant: options.tenant,
         maxBytes,
+        grace: config.grace,
       });
       writeLine(
         io.stderr,

@@ -1,8 +1,10 @@
-// datamer stream list | show | rename | mute | unmute | severity | delete. A stream is named by
-// its id, its key or its label; the work is done in src/schedules/stream-admin.ts.
+// datamer stream list | show | rename | mute | unmute | severity | grace | delete. A stream is named
+// by its id, its key or its label; the work is done in src/schedules/stream-admin.ts.
 import { Option, type Command } from 'commander';
+import { DatamerError } from '../errors.js';
+import { formatDuration, parseDuration } from '../schedules/duration.js';
 import {
-  deleteStream, renameStream, setMissingSeverity, setStreamMuted, streamDetail, streamSummaries, SEVERITIES, type StreamSummary,
+  deleteStream, renameStream, setMissingSeverity, setStreamGrace, setStreamMuted, streamDetail, streamSummaries, SEVERITIES, type StreamSummary,
 } from '../schedules/stream-admin.js';
 import { table, writeLine, type CliIo } from './io.js';
 import { tenantNamed, tenantOption, withDeps } from './session.js';
@@ -90,6 +92,20 @@ export function streamCommands(program: Command, io: CliIo): void {
         const tenant = await tenantNamed(deps, o.tenant);
         const s = await setMissingSeverity(deps, tenant.id, ref, level.toLowerCase(), { actor: o.as, via: 'cli' });
         writeLine(io.stdout, `stream ${s.id}: missing alerts are now ${s.missingSeverity}`);
+      }),
+    );
+
+  stream
+    .command('grace <stream> <duration>')
+    .description('how long the stream may be out of range before an alert: 90s, 10m, 2h, 1d, or "default" for its period\'s')
+    .addOption(tenantOption())
+    .action((ref: string, text: string, o: { tenant: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, o.tenant);
+        const ms = text === 'default' ? null : parseDuration(text);
+        if (ms === null && text !== 'default') throw new DatamerError('INPUT_INVALID', `grace "${text}": write a duration such as 10m, 2h or 1d, or default`);
+        const s = await setStreamGrace(deps, tenant.id, ref, ms);
+        writeLine(io.stdout, `stream ${s.id}: grace ${s.graceMs === null ? 'back to the default for its period' : formatDuration(s.graceMs)}`);
       }),
     );
 

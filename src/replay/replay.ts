@@ -2,6 +2,7 @@
 // in-memory database, with a virtual clock set to each message's time before the pipeline
 // receives it. Same pipeline as the SMTP address, so a replay answers "what would DaTamer have
 // done with last month's mail?".
+import type { Period } from '../classification/tags.js';
 import { VirtualClock } from '../clock.js';
 import { openDb } from '../db.js';
 import type { Deps } from '../deps.js';
@@ -32,6 +33,8 @@ export interface ReplayOptions {
   tenant?: string;
   /** the size limit, as DATAMER_SMTP_MAX_BYTES */
   maxBytes: number;
+  /** schedule grace periods per period, as DATAMER_GRACE_*; default: the defaults */
+  grace?: Record<Period, number>;
   log?: Logger;
 }
 
@@ -107,7 +110,7 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
         batch = [];
       }
       await syncStreams(deps);
-      const tick = await evaluateDue(deps, until);
+      const tick = await evaluateDue(deps, until, options.grace);
       for (const raised of tick.raised) lines.push({ at: raised.at.getTime(), line: scheduleEventLine(raised) });
       for (const resolved of tick.resolved) lines.push({ at: resolved.at.getTime(), line: resolvedLine(resolved) });
       // Array.prototype.sort is stable: what happened at one instant keeps its order.

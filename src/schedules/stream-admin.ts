@@ -136,6 +136,14 @@ export async function setStreamMuted(deps: Deps, tenantId: number, ref: string, 
   return stream.reload();
 }
 
+/** The stream's own grace period (null: back to its period's). */
+export async function setStreamGrace(deps: Deps, tenantId: number, ref: string, graceMs: number | null): Promise<Stream> {
+  const stream = await findStream(deps, tenantId, ref);
+  await stream.update({ graceMs });
+  await wakeStreams(deps, tenantId, [stream.id]);
+  return stream.reload();
+}
+
 /**
  * The severity of the stream's missing alerts: those raised from now on, and the one open now
  * (the change is in its activity log).

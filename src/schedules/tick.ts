@@ -9,6 +9,7 @@ import { SYSTEM_ACTOR } from '../events/events.js';
 import { enqueueMail } from '../notifications/outbox.js';
 import { audienceFor } from '../people/people.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
+import type { Period } from '../classification/tags.js';
 import type { Event, Stream } from '../../models/index.js';
 import { DEFAULT_GRACE_MS, WINDOW_MS, evaluate, type Condition, type Evaluation } from './evaluate.js';
 import { coversStream, quietUntilAt, windowsFor, type MaintenanceSpan } from './maintenance.js';
@@ -39,9 +40,10 @@ const BATCH = 500;
 /** a stream is re-evaluated at most this many times in one pass (catching up after a pause) */
 const MAX_STEPS = 10_000;
 
-export const graceOf = (s: Pick<Stream, 'graceMs' | 'period'>) => s.graceMs ?? DEFAULT_GRACE_MS[s.period];
+/** A stream's own grace, else its period's (configured, else the default). */
+export const graceOf = (s: Pick<Stream, 'graceMs' | 'period'>, grace: Record<Period, number> = DEFAULT_GRACE_MS) => s.graceMs ?? grace[s.period];
 
-export async function evaluateDue(deps: Deps, now: Date = deps.clock.now()): Promise<TickReport> {
+export async function evaluateDue(deps: Deps, now: Date = deps.clock.now(), grace: Record<Period, number> = DEFAULT_GRACE_MS): Promise<TickReport> {
   const report: TickReport = { evaluated: 0, raised: [], resolved: [] };
   let afterId = 0;
   for (;;) {
@@ -57,12 +59,14 @@ export async function evaluateDue(deps: Deps, now: Date = deps.clock.now()): Pro
     for (const stream of due) {
       afterId = stream.id;
       const spans = (windows.get(stream.tenantId) ?? []).filter((w) => coversStream(w.scope, stream));
-      await evaluateStream(deps, stream, now, report, spans);
+      await evaluateStream(deps, stream, now, report, spans, grace);
     }
   }
 }
 
-async function evaluateStream(deps: Deps, stream: Stream, now: Date, report: TickReport, maintenance: readonly MaintenanceSpan[]): Promise<void> {
+async function evaluateStream(
+  deps: Deps, stream: Stream, now: Date, report: TickReport, maintenance: readonly MaintenanceSpan[], grace: Record<Period, number>,
+): Promise<void> {
   const { Message } = deps.db.models;
   const window = WINDOW_MS[stream.period];
   const arrivals = await Message.findAll({
@@ -81,7 +85,7 @@ async function evaluateStream(deps: Deps, stream: Stream, now: Date, report: Tic
   let next: Date;
   for (let i = 0; ; i++) {
     const facts = {
-      schedule: { period: stream.period, n: stream.n, v: stream.v }, firstSeenAt: stream.firstSeenAt, muted: stream.muted, graceMs: graceOf(stream), open,
+      schedule: { period: stream.period, n: stream.n, v: stream.v }, firstSeenAt: stream.firstSeenAt, muted: stream.muted, graceMs: graceOf(stream, grace), open,
       quietUntil: quietUntilAt(maintenance, window, at),
     };
     e = evaluate(facts, times, at);

@@ -48,6 +48,7 @@ describe('configuration', () => {
     [{ DATAMER_SMTP_MAX_BYTES: '10' }, /^DATAMER_SMTP_MAX_BYTES: must be at least 1024 bytes/],
     [{ DATAMER_LOG_LEVEL: 'loud' }, /^DATAMER_LOG_LEVEL: must be one of/],
     [{ DATAMER_JOBS: 'maybe' }, /^DATAMER_JOBS: must be 1 or 0/],
+    [{ DATAMER_GRACE_DAY: 'two hours' }, /^DATAMER_GRACE_DAY: must be a duration such as 90s, 10m, 2h or 1d, got "two hours"$/],
     [{ DATAMER_OUTGOING_SMTP_URL: 'mail.example.com' }, /^DATAMER_OUTGOING_SMTP_URL: must look like smtp:\/\/host:port/],
     [{ DATAMER_SMTP_TLS_KEY_FILE: '/k.pem' }, /^DATAMER_SMTP_TLS_CERT_FILE: must be set when DATAMER_SMTP_TLS_KEY_FILE is set$/],
     [{ DATAMER_SMTP_AUTH_PASSWORD: 'x' }, /^DATAMER_SMTP_AUTH_USER: must be set when DATAMER_SMTP_AUTH_PASSWORD is set$/],
@@ -60,6 +61,11 @@ describe('configuration', () => {
       expect(line).not.to.contain('\n');
     });
   }
+
+  it('takes the schedule grace periods per period, defaulting to 10 minutes, 2 hours and a day', () => {
+    expect(loadConfig({}).grace).to.deep.equal({ hour: 600_000, day: 7_200_000, month: 86_400_000 });
+    expect(loadConfig({ DATAMER_GRACE_DAY: '30m', DATAMER_GRACE_HOUR: '90s' }).grace).to.deep.equal({ hour: 90_000, day: 1_800_000, month: 86_400_000 });
+  });
 
   it('reads the SMTP AUTH password from a file, as secrets should be', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'datamer-cfg-'));

@@ -10,6 +10,7 @@ import { receive } from '../../../src/pipeline.js';
 import { syncStreams } from '../../../src/schedules/streams.js';
 import { evaluateDue } from '../../../src/schedules/tick.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
+import { inProcess } from '../../helpers/cli.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
 import { startSmtpSink } from '../../helpers/smtp-sink.js';
 
@@ -104,6 +105,24 @@ describe('schedules: the email that did not come', () => {
     await receive(t.deps, [{ tenantId, mailboxId: null, raw: retry, source: 'smtp', receivedAt: new Date('2026-11-06T09:00:00Z') }]);
     const report = await tickAt('2026-11-06T12:00:00Z');
     expect(report.raised.map((r) => [r.condition, r.at.toISOString()])).to.deep.equal([['excess', '2026-11-06T11:00:00.000Z']]);
+  });
+
+  it('alerts after the configured grace of the period, or the stream\'s own', async () => {
+    for (const day of [1, 2, 3, 4]) await deliver(day);
+    await tickAt('2026-11-04T03:00:00Z');
+    const report = await evaluateDue(t.deps, new Date('2026-11-05T02:40:00Z'), { hour: 600_000, day: 30 * 60_000, month: 86_400_000 });
+    expect(report.raised.map((r) => r.at.toISOString())).to.deep.equal(['2026-11-05T02:30:00.000Z']);
+  });
+
+  it('alerts after a stream\'s own grace, set on the command line', async () => {
+    for (const day of [1, 2, 3, 4]) await deliver(day);
+    await tickAt('2026-11-04T03:00:00Z');
+    const set = await inProcess({ ...process.env, DATABASE_URL: t.url }, 'stream', 'grace', KEY, '10m', '--tenant', 'acme');
+    expect(set.stdout).to.match(/^stream \d+: grace 10m\n$/);
+    const bad = await inProcess({ ...process.env, DATABASE_URL: t.url }, 'stream', 'grace', KEY, 'soon', '--tenant', 'acme');
+    expect(bad.stderr).to.equal('datamer: grace "soon": write a duration such as 10m, 2h or 1d, or default\n');
+    const report = await tickAt('2026-11-05T02:15:00Z');
+    expect(report.raised.map((r) => r.at.toISOString())).to.deep.equal(['2026-11-05T02:10:00.000Z']);
   });
 
   it('raises an alert once when two evaluators run at the same time', async () => {
