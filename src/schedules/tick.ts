@@ -135,7 +135,7 @@ async function evaluateStream(
 
 class StaleStream extends Error {}
 
-const describe = (s: Stream) => s.label ?? s.key;
+const streamName = (s: Stream) => s.label ?? s.key;
 const per = { hour: 'an hour', day: '24 hours', month: '30 days' } as const;
 
 async function raiseAlert(
@@ -144,8 +144,8 @@ async function raiseAlert(
 ): Promise<Event> {
   const expected = `${stream.n}${stream.v ? ` ± ${stream.v}` : ''} in ${per[stream.period]}`;
   const title = condition === 'missing'
-    ? `Missing: ${describe(stream)}: ${e.count} of ${expected}`
-    : `Too many: ${describe(stream)}: ${e.count}, expected ${expected}`;
+    ? `Missing: ${streamName(stream)}: ${e.count} of ${expected}`
+    : `Too many: ${streamName(stream)}: ${e.count}, expected ${expected}`;
   const last = inWindow[inWindow.length - 1] ?? null;
   const event = await deps.db.models.Event.create(
     {
@@ -174,7 +174,7 @@ async function resolveAlert(deps: Deps, stream: Stream, eventId: number, count: 
     { tenantId: stream.tenantId, eventId, action: 'resolved', actor: SYSTEM_ACTOR, via: 'system', detail: { count, note: 'the count is back in range' }, at },
     { transaction },
   );
-  await notify(deps, stream, event, `Resolved: ${describe(stream)}: ${count} in the window again.\n\nStream: ${stream.key}\n`, transaction, 'Resolved: ');
+  await notify(deps, stream, event, `Resolved: ${streamName(stream)}: ${count} in the window again.\n\nStream: ${stream.key}\n`, transaction, 'Resolved: ');
 }
 
 /** To the responders of the stream's org, or the tenant's `triage` group when there are none. */
