@@ -5,13 +5,13 @@ import { expect } from 'chai';
 import nodemailer from 'nodemailer';
 import { openDb } from '../../../src/db.js';
 import { deliverDue } from '../../../src/notifications/outbox.js';
-import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
 import { receive } from '../../../src/pipeline.js';
 import { syncStreams } from '../../../src/schedules/streams.js';
 import { evaluateDue } from '../../../src/schedules/tick.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import { inProcess } from '../../helpers/cli.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
+import { addDbaResponder } from '../../helpers/people.js';
 import { startSmtpSink } from '../../helpers/smtp-sink.js';
 
 const KEY = 'org=datamer.data.db.olap|svr=db1.example.test|from=cron@db1.example.test|per=day';
@@ -23,10 +23,7 @@ describe('schedules: the email that did not come', () => {
   beforeEach(async () => {
     t = await openTestDb();
     tenantId = (await addTenant(t.deps, { name: 'acme', address: 'alerts@acme.test' })).tenant.id;
-    await addUser(t.deps, tenantId, { email: 'dba@acme.test', handle: 'dba' });
-    await addGroup(t.deps, tenantId, 'dbas');
-    await joinGroup(t.deps, tenantId, 'dbas', 'dba');
-    await subscribe(t.deps, tenantId, 'dbas', 'datamer.data.*', 'responder');
+    await addDbaResponder(t.deps, tenantId);
   });
   afterEach(() => t.dispose());
 

@@ -2,7 +2,6 @@
 // received through the pipeline, looked at, labelled, muted, made louder and deleted, and the
 // evaluator taking each change into account at its next pass.
 import { expect } from 'chai';
-import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
 import { receive } from '../../../src/pipeline.js';
 import {
   deleteStream, renameStream, setMissingSeverity, setStreamMuted, streamDetail, streamSummaries,
@@ -12,6 +11,7 @@ import { evaluateDue } from '../../../src/schedules/tick.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import { inProcess } from '../../helpers/cli.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
+import { addDbaResponder } from '../../helpers/people.js';
 
 const KEY = 'org=datamer.data.db.olap|svr=db1.example.test|from=cron@db1.example.test|per=day';
 const CLI = { actor: 'cli', via: 'cli' } as const;
@@ -25,10 +25,7 @@ describe('streams on the command line and in the data functions', () => {
     t = await openTestDb();
     env = { ...process.env, DATABASE_URL: t.url, DATAMER_LOG_LEVEL: 'silent' };
     tenantId = (await addTenant(t.deps, { name: 'acme', address: 'alerts@acme.test' })).tenant.id;
-    await addUser(t.deps, tenantId, { email: 'dba@acme.test', handle: 'dba' });
-    await addGroup(t.deps, tenantId, 'dbas');
-    await joinGroup(t.deps, tenantId, 'dbas', 'dba');
-    await subscribe(t.deps, tenantId, 'dbas', 'datamer.data.*', 'responder');
+    await addDbaResponder(t.deps, tenantId);
   });
   afterEach(() => t.dispose());
 
