@@ -157,3 +157,8 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** A database URL fit for a log line or an error: the password never reaches the terminal. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}

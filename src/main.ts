@@ -3,7 +3,7 @@
 // finish, and closes the database last, so nothing is left half-written.
 import type { Server } from 'node:http';
 import { systemClock } from './clock.js';
-import { loadConfig, type Config } from './config.js';
+import { loadConfig, redactUrl, type Config } from './config.js';
 import { openDb } from './db.js';
 import type { Deps } from './deps.js';
 import { isDatamerError, messageOf } from './errors.js';
@@ -24,10 +24,6 @@ function inUse(err: unknown, variable: string, host: string, port: number): neve
   if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') stop(`${variable}: ${host}:${port} is already in use (is DaTamer already running?)`);
   if ((err as NodeJS.ErrnoException).code === 'EACCES') stop(`${variable}: not allowed to listen on ${host}:${port}`);
   throw err;
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
 async function listenWeb(app: ReturnType<typeof createApp>, config: Config): Promise<Server> {

@@ -1,13 +1,12 @@
 // datamer event list | show | assign | unassign | complete | reopen. `--json` output is the
 // stable shape of src/events/views.ts, documented in docs/cli.md for scripts.
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { DatamerError } from '../errors.js';
 import { changeEvent, type ChangeRequest } from '../events/events.js';
 import { eventDetail, eventSummaries } from '../events/views.js';
 import { table, writeLine, type CliIo } from './io.js';
-import { tenantNamed, tenantOption, withDeps } from './session.js';
+import { actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
 
-const actorOption = () => new Option('--as <handle>', 'who is doing it (recorded in the activity log)').default('cli');
 
 function eventId(text: string): number {
   const id = /^#?(\d+)$/.exec(text);

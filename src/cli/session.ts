@@ -2,7 +2,7 @@
 // database of the service (DATABASE_URL, or the SQLite file under DATAMER_DATA_DIR), the
 // schema brought up to date, and the tenant the command is for.
 import { systemClock } from '../clock.js';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, redactUrl, type Config } from '../config.js';
 import { openDb } from '../db.js';
 import type { Deps } from '../deps.js';
 import { DatamerError, messageOf } from '../errors.js';
@@ -12,11 +12,6 @@ import { DEFAULT_TENANT, ensureDefaultTenant, findTenant } from '../tenants/tena
 import type { Tenant } from '../../models/index.js';
 import { Option } from 'commander';
 import type { CliIo } from './io.js';
-
-/** A password in a postgres:// URL never reaches the terminal. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-}
 
 export async function withDeps<T>(io: CliIo, work: (deps: Deps, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env);
@@ -43,3 +38,6 @@ export async function tenantNamed(deps: Deps, name: string): Promise<Tenant> {
 
 /** `--tenant <name>`, default `default`: which tenant a command is for. */
 export const tenantOption = () => new Option('--tenant <name>', 'the tenant').default('default');
+
+/** `--as <handle>`, default `cli`: who is doing it, for the activity log. */
+export const actorOption = () => new Option('--as <handle>', 'who is doing it (recorded in the activity log)').default('cli');

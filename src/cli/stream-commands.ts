@@ -1,15 +1,14 @@
 // datamer stream list | show | rename | mute | unmute | severity | grace | delete. A stream is named
 // by its id, its key or its label; the work is done in src/schedules/stream-admin.ts.
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { DatamerError } from '../errors.js';
 import { formatDuration, parseDuration } from '../schedules/duration.js';
 import {
   deleteStream, renameStream, setMissingSeverity, setStreamGrace, setStreamMuted, streamDetail, streamSummaries, SEVERITIES, type StreamSummary,
 } from '../schedules/stream-admin.js';
 import { table, writeLine, type CliIo } from './io.js';
-import { tenantNamed, tenantOption, withDeps } from './session.js';
+import { actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
 
-const actorOption = () => new Option('--as <handle>', 'who is doing it (recorded in the activity log)').default('cli');
 const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const expected = (s: Pick<StreamSummary, 'n' | 'v' | 'period'>) => `${s.n}${s.v ? `±${s.v}` : ''}/${s.period}`;
 const stateOf = (s: StreamSummary) => (s.quietUntil && s.state !== 'muted' ? `${s.state} (maintenance)` : s.state);
