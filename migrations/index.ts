@@ -9,6 +9,7 @@ import { migration as m07 } from './2026-11-24-07-rules.js';
 import { migration as m08 } from './2026-11-24-08-streams.js';
 import { migration as m09 } from './2026-11-24-09-maintenance-windows.js';
 import { migration as m10 } from './2026-11-24-10-self-monitoring.js';
+import { migration as m11 } from './2026-11-24-11-mailbox-workspace.js';
 import type { Migration } from './types.js';
 
 export const migrations: Array<{ name: string } & Migration> = [
@@ -22,4 +23,5 @@ export const migrations: Array<{ name: string } & Migration> = [
   { name: '2026-11-24-08-streams', ...m08 },
   { name: '2026-11-24-09-maintenance-windows', ...m09 },
   { name: '2026-11-24-10-self-monitoring', ...m10 },
+  { name: '2026-11-24-11-mailbox-workspace', ...m11 },
 ];

@@ -2,7 +2,7 @@ import { DataTypes, type ModelStatic, type Sequelize } from 'sequelize';
 import { type Row, tableOptions } from './row.js';
 
 /** The path a change came by: the audit trail says not only who and when, but how. */
-export type ActivityVia = 'cli' | 'email' | 'folder' | 'web' | 'system';
+export type ActivityVia = 'cli' | 'email' | 'mailbox' | 'web' | 'system';
 
 /** The audit trail: one row per change; never updated. */
 export interface ActivityAttributes {

@@ -7,10 +7,13 @@ import { defineEvent } from './event.js';
 import { defineEventMessage } from './event-message.js';
 import { defineGroup } from './group.js';
 import { defineJobCursor } from './job-cursor.js';
+import { defineLabelledExample } from './labelled-example.js';
 import { defineMailbox } from './mailbox.js';
+import { defineMailboxFolder } from './mailbox-folder.js';
 import { defineMaintenanceWindow } from './maintenance-window.js';
 import { defineMembership } from './membership.js';
 import { defineMessage } from './message.js';
+import { defineMessagePlacement } from './message-placement.js';
 import { defineOutboxAttempt } from './outbox-attempt.js';
 import { defineOutboxMail } from './outbox-mail.js';
 import { defineReclassificationRun } from './reclassification-run.js';
@@ -24,7 +27,10 @@ export type { Activity, ActivityVia } from './activity.js';
 export type { Event, EventKind, EventStatus } from './event.js';
 export type { EventMessage } from './event-message.js';
 export type { Group } from './group.js';
+export type { LabelledExample } from './labelled-example.js';
 export type { Mailbox, MailboxKind, MailboxMode } from './mailbox.js';
+export type { FolderRole, MailboxFolder } from './mailbox-folder.js';
+export type { MessagePlacement } from './message-placement.js';
 export type { MaintenanceWindow } from './maintenance-window.js';
 export type { Membership } from './membership.js';
 export type { Message, MessageAttributes } from './message.js';
@@ -57,6 +63,9 @@ export function defineModels(sequelize: Sequelize) {
     Stream: defineStream(sequelize),
     JobCursor: defineJobCursor(sequelize),
     MaintenanceWindow: defineMaintenanceWindow(sequelize),
+    MailboxFolder: defineMailboxFolder(sequelize),
+    MessagePlacement: defineMessagePlacement(sequelize),
+    LabelledExample: defineLabelledExample(sequelize),
   };
 }
 

@@ -18,9 +18,20 @@ export interface MailboxAttributes {
   settings: Record<string, unknown>;
   /** the last provider error, shown to the user; null while the mailbox is healthy */
   lastError: string | null;
+  lastErrorAt: Date | null;
+  /** when DaTamer last finished a pass over the mailbox without error */
+  lastSyncedAt: Date | null;
+  /** provider credentials, encrypted with the key from config (src/mailboxes/secrets.ts) */
+  secret: string | null;
+  /** the process working this mailbox, and until when, unless it renews */
+  leaseOwner: string | null;
+  leaseUntil: Date | null;
+  /** the last activity id whose folder move has been made in this mailbox */
+  activityCursor: number | null;
   createdAt: Date;
 }
-export type Mailbox = Row<MailboxAttributes, 'id' | 'settings' | 'lastError'>;
+type Runtime = 'lastErrorAt' | 'lastSyncedAt' | 'secret' | 'leaseOwner' | 'leaseUntil' | 'activityCursor';
+export type Mailbox = Row<MailboxAttributes, 'id' | 'settings' | 'lastError' | Runtime>;
 
 export const defineMailbox = (sequelize: Sequelize): ModelStatic<Mailbox> =>
   sequelize.define<Mailbox>(
@@ -33,6 +44,12 @@ export const defineMailbox = (sequelize: Sequelize): ModelStatic<Mailbox> =>
       mode: { type: DataTypes.STRING(16), allowNull: false },
       settings: { type: DataTypes.JSON, allowNull: false, defaultValue: {} },
       lastError: { type: DataTypes.TEXT, allowNull: true },
+      lastErrorAt: { type: DataTypes.DATE, allowNull: true },
+      lastSyncedAt: { type: DataTypes.DATE, allowNull: true },
+      secret: { type: DataTypes.TEXT, allowNull: true },
+      leaseOwner: { type: DataTypes.STRING(64), allowNull: true },
+      leaseUntil: { type: DataTypes.DATE, allowNull: true },
+      activityCursor: { type: DataTypes.INTEGER, allowNull: true },
       createdAt: { type: DataTypes.DATE, allowNull: false },
     },
     tableOptions('mailboxes'),

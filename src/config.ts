@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DatamerError } from './errors.js';
+import { parseSecretKey } from './mailboxes/secrets.js';
 import { DEFAULT_GRACE_MS } from './schedules/evaluate.js';
 import { parseDuration } from './schedules/duration.js';
 
@@ -34,6 +35,10 @@ const bytes = z.coerce
 
 const duration = z.string().refine((v) => parseDuration(v) !== null, { message: 'must be a duration such as 90s, 10m, 2h or 1d' });
 
+const secretKey = z.string().refine((v) => parseSecretKey(v) !== null, {
+  message: 'must be 32 bytes written as 64 hex characters or in base64 (openssl rand -hex 32)',
+});
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
   error: 'must be one of fatal, error, warn, info, debug, trace, silent',
 });
@@ -63,7 +68,15 @@ const schema = z.object({
   DATAMER_GRACE_HOUR: duration.optional(),
   DATAMER_GRACE_DAY: duration.optional(),
   DATAMER_GRACE_MONTH: duration.optional(),
+  // The key that encrypts mailbox passwords at rest (src/mailboxes/secrets.ts).
+  // How long a watched mailbox may go without a look at its folders when its inbox is quiet.
+  DATAMER_MAILBOX_POLL: duration.optional(),
+  DATAMER_SECRET_KEY: secretKey.optional(),
+  DATAMER_SECRET_KEY_FILE: z.string().optional(),
 });
+
+/** Never echoed in an error: the message would put the secret in a log or a terminal. */
+const SECRET_VARIABLES = new Set(['DATAMER_SECRET_KEY']);
 
 export interface Config {
   readonly dataDir: string;
@@ -83,6 +96,12 @@ export interface Config {
   readonly jobs: boolean;
   /** grace periods of schedule alerts, ms, per period */
   readonly grace: { readonly hour: number; readonly day: number; readonly month: number };
+  /** how often a mailbox's folders are looked at when nothing arrives, ms */
+  readonly mailboxPollMs: number;
+  /** DATAMER_SECRET_KEY, the key of mailbox secrets; null: the key file is used */
+  readonly secretKey: Buffer | null;
+  /** where the key is kept when DATAMER_SECRET_KEY is not set; made on first use */
+  readonly secretKeyFile: string;
 }
 
 function fail(variable: string, problem: string): never {
@@ -112,7 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0]);
-    fail(variable, `${issue.message}, got ${JSON.stringify(env[variable])}`);
+    const got = SECRET_VARIABLES.has(variable) ? `${env[variable]!.length} characters` : JSON.stringify(env[variable]);
+    fail(variable, `${issue.message}, got ${got}`);
   }
   const e = parsed.data;
 
@@ -122,6 +142,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? readSecretFile('DATAMER_SMTP_AUTH_PASSWORD_FILE', e.DATAMER_SMTP_AUTH_PASSWORD_FILE).toString('utf8').trim()
       : e.DATAMER_SMTP_AUTH_PASSWORD;
   const auth = pair(['DATAMER_SMTP_AUTH_USER', e.DATAMER_SMTP_AUTH_USER], ['DATAMER_SMTP_AUTH_PASSWORD', password]);
+
+  if (e.DATAMER_SECRET_KEY !== undefined && e.DATAMER_SECRET_KEY_FILE !== undefined) {
+    fail('DATAMER_SECRET_KEY', 'set either DATAMER_SECRET_KEY or DATAMER_SECRET_KEY_FILE, not both');
+  }
 
   const dataDir = path.resolve(e.DATAMER_DATA_DIR);
   const config: Config = {
@@ -146,6 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       day: e.DATAMER_GRACE_DAY ? parseDuration(e.DATAMER_GRACE_DAY)! : DEFAULT_GRACE_MS.day,
       month: e.DATAMER_GRACE_MONTH ? parseDuration(e.DATAMER_GRACE_MONTH)! : DEFAULT_GRACE_MS.month,
     },
+    mailboxPollMs: e.DATAMER_MAILBOX_POLL ? parseDuration(e.DATAMER_MAILBOX_POLL)! : 10_000,
+    secretKey: e.DATAMER_SECRET_KEY !== undefined ? parseSecretKey(e.DATAMER_SECRET_KEY) : null,
+    secretKeyFile: e.DATAMER_SECRET_KEY_FILE !== undefined ? path.resolve(e.DATAMER_SECRET_KEY_FILE) : path.join(dataDir, 'secret.key'),
   };
   return deepFreeze(config);
 }

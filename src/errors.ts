@@ -12,7 +12,11 @@ export type ErrorCode =
   | 'MESSAGE_TOO_LARGE'
   | 'MESSAGE_EMPTY'
   | 'STORE_FAILED'
-  | 'DELIVERY_FAILED';
+  | 'DELIVERY_FAILED'
+  | 'SECRET_UNREADABLE'
+  | 'MAILBOX_AUTH'
+  | 'MAILBOX_UNREACHABLE'
+  | 'MAILBOX_PROTOCOL';
 
 export class DatamerError extends Error {
   readonly code: ErrorCode;

@@ -9,7 +9,9 @@ import type { Deps } from './deps.js';
 import { isDatamerError, messageOf } from './errors.js';
 import { createScheduler } from './jobs.js';
 import { createLogger } from './log.js';
+import { loadSecretKey } from './mailboxes/secrets.js';
 import { createSmtpListener } from './mailboxes/smtp/listener.js';
+import { DEFAULT_WATCH, watchMailboxes } from './mailboxes/watcher.js';
 import { migrate } from './migrate.js';
 import { ensureDefaultTenant } from './tenants/tenants.js';
 import { createApp } from './web/app.js';
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
   const web = await listenWeb(createApp(deps), config).catch((err) => inUse(err, 'DATAMER_WEB_PORT', config.web.host, config.web.port));
   const scheduler = config.jobs ? createScheduler(log) : null;
   await scheduler?.start();
+  // The key is read (or made) only when a mailbox needs its password.
+  const mailboxes = watchMailboxes(deps, { ...DEFAULT_WATCH, pollMs: config.mailboxPollMs, key: () => loadSecretKey(config) });
 
   const where = db.dialect === 'sqlite' ? `SQLite ${config.databaseUrl.replace(/^sqlite:/, '')}` : `PostgreSQL ${redactUrl(config.databaseUrl)}`;
   const first = tenants[0]?.addresses[0] ?? 'datamer@localhost';
@@ -82,7 +86,7 @@ async function main(): Promise<void> {
     web.closeIdleConnections();
     const webClosed = new Promise<void>((resolve) => web.close(() => resolve()));
     setTimeout(() => web.closeAllConnections(), 3_000).unref();
-    await Promise.all([smtp.close(), webClosed, scheduler?.stop()]);
+    await Promise.all([smtp.close(), webClosed, scheduler?.stop(), mailboxes.stop()]);
     await db.close();
     log.info('stopped');
     process.exit(0);

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { isDatamerError, messageOf } from '../errors.js';
 import { eventCommands } from './event-commands.js';
 import { importCommand } from './import-command.js';
+import { mailboxCommands } from './mailbox-commands.js';
 import { maintenanceCommands } from './maintenance-commands.js';
 import { writeLine, type CliIo } from './io.js';
 import { peopleCommands } from './people-commands.js';
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo): Command {
   eventCommands(program, io);
   streamCommands(program, io);
   maintenanceCommands(program, io);
+  mailboxCommands(program, io);
   return program;
 }
 

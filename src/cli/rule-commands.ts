@@ -1,7 +1,8 @@
-// datamer rule add | list | show | enable | disable | test | preview, and datamer reclassify.
+// datamer rule add | list | show | enable | disable | test | preview | suggestions, and datamer reclassify.
 // The options only build a rule object: the engine takes the same object from email commands
 // and the web.
 import { Option, type Command } from 'commander';
+import { listSuggestions } from '../classification/label.js';
 import { previewRule } from '../classification/preview.js';
 import { reclassify } from '../classification/reclassify.js';
 import { addRule, definitionOf, findRule, listRules, setRuleEnabled, type RuleDraft } from '../classification/rule-store.js';
@@ -212,6 +213,29 @@ export function ruleCommands(program: Command, io: CliIo): void {
           writeLine(io.stdout, `      before ${describeClassification(row.before)}`);
           writeLine(io.stdout, `      after  ${describeClassification(row.after)}${row.changed ? '' : '  (unchanged)'}`);
         }
+      }),
+    );
+
+  rule
+    .command('suggestions')
+    .description('rules DaTamer proposed from messages filed by hand, waiting to be enabled')
+    .addOption(tenantOption())
+    .option('--last <n>', 'how many of the latest messages to count matches in', '200')
+    .option('--json', 'print JSON')
+    .action((o: { tenant: string; last: string; json?: boolean }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, o.tenant);
+        const suggestions = await listSuggestions(deps, tenant.id, { last: Number(o.last) || 200 });
+        if (o.json) return void writeLine(io.stdout, JSON.stringify(suggestions.map((s) => ({ ...s, rule: ruleJson(s.rule) })), null, 2));
+        if (suggestions.length === 0) return void writeLine(io.stdout, 'no suggestions waiting');
+        for (const { rule: r, example, examples, matches, scanned } of suggestions) {
+          writeLine(io.stdout, `rule ${r.id} "${r.name}": matches ${matches} of the last ${scanned} messages`);
+          for (const c of r.conditions) writeLine(io.stdout, `  when ${describeCondition(c)}`);
+          writeLine(io.stdout, `  then ${describeActions(r)}`);
+          const more = examples > 1 ? ` (and ${examples - 1} more)` : '';
+          writeLine(io.stdout, `  from message ${example.messageId} (${example.subject ?? 'no subject'}), filed by ${example.labelledBy} at ${example.at.toISOString()}${more}`);
+        }
+        writeLine(io.stdout, `accept one with: datamer rule enable <id> --tenant ${tenant.name}`);
       }),
     );
 

@@ -53,7 +53,7 @@ describe('working an event: assign, unassign, complete, reopen', () => {
   it('goes open → assigned → completed → reopened, with timestamps and a note', async () => {
     await change({ command: 'assign', handle: 'alice', actor: 'alice', via: 'email' });
     t.clock.advance(3_600_000);
-    const done = await change({ command: 'complete', note: 'restarted replica', actor: 'alice', via: 'folder' });
+    const done = await change({ command: 'complete', note: 'restarted replica', actor: 'alice', via: 'mailbox' });
     expect(done.status).to.equal('completed');
     expect(done.completedAt?.toISOString()).to.equal(t.clock.now().toISOString());
     const reopened = await change({ command: 'reopen', actor: 'bob', via: 'web' });

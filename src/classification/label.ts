@@ -1,0 +1,237 @@
+// An engineer filed a message by hand into an org's folder (product.md §5.2): the message takes
+// that org at once, the filing is kept as a labelled example, and DaTamer proposes a rule
+// (suggest.ts) that would file later messages of the same shape the same way. The rule is saved
+// disabled: it classifies nothing until an engineer accepts it with `datamer rule enable`.
+import type { Transaction } from 'sequelize';
+import type { Deps } from '../deps.js';
+import { DatamerError, isDatamerError } from '../errors.js';
+import { eventIdOfMessage, reclassifyMessageEvent } from '../events/events.js';
+import { parseMessage, type ParsedMessage } from '../ingest/parse.js';
+import { streamKey } from '../schedules/stream-key.js';
+import type { ActivityVia, LabelledExample, Message, Rule } from '../../models/index.js';
+import { classifyMessage } from './classifier.js';
+import type { Classification } from './classify.js';
+import { addRule, compiledRulesOf, definitionOf, listRules, type RuleDraft } from './rule-store.js';
+import { compileRules, matchRules } from './rules.js';
+import { factsOf } from './facts.js';
+import { suggestRule } from './suggest.js';
+import { isOrgPath, parseTags, type Severity } from './tags.js';
+
+/** Who filed a suggestion: rules.created_by of the rules DaTamer proposes. */
+export const SUGGESTED_BY = 'datamer';
+
+/**
+ * The one-word `by` of a labelled message. Who exactly labelled it is in decidedBy.org
+ * (`label:<handle>`), the labelled example and the activity row.
+ *
+ * Why a new word rather than one of tag|rule:<id>|none: `by` means "whoever decided the org"
+ * (docs/architecture.md), and here a person did; `none` beside an org, or the id of a rule that
+ * is still disabled, would say something false. The replay format (docs/replay.md) is not
+ * affected: a replay prints what receive() decided on a fresh in-memory database, where nothing
+ * is ever labelled. `label:<handle>` itself could outgrow messages.classified_by (64 characters,
+ * a handle alone may have 64), so the column gets the word and decidedBy the handle.
+ */
+export const LABEL_BY = 'label';
+
+export interface LabelInput {
+  org: string;
+  /** a user handle, or `mailbox` when the move cannot be attributed */
+  by: string;
+  via: ActivityVia;
+}
+
+export interface Labelled {
+  example: LabelledExample;
+  /** the proposed rule (disabled until accepted), or an existing rule that already files the message so; null when no rule could be made */
+  rule: Rule | null;
+  /** whether this call changed the message's org */
+  reclassified: boolean;
+}
+
+async function messageOf(deps: Deps, tenantId: number, messageId: number, transaction?: Transaction): Promise<Message> {
+  const message = await deps.db.models.Message.findOne({
+    where: { tenantId, id: messageId },
+    transaction,
+    // Two labels of one message at once (two engineers, or a watcher pass running twice) wait
+    // for each other on PostgreSQL; SQLite runs one write transaction at a time anyway.
+    ...(transaction ? { lock: true } : {}),
+  });
+  if (!message) throw new DatamerError('NOT_FOUND', `no message ${messageId}`);
+  return message;
+}
+
+const latestExample = (deps: Deps, tenantId: number, messageId: number, transaction?: Transaction) =>
+  deps.db.models.LabelledExample.findOne({ where: { tenantId, messageId }, order: [['id', 'DESC']], transaction });
+
+async function ruleById(deps: Deps, tenantId: number, id: number | null, transaction?: Transaction): Promise<Rule | null> {
+  return id === null ? null : deps.db.models.Rule.findOne({ where: { tenantId, id }, transaction });
+}
+
+/** The first of the tenant's rules (enabled or not) that, on its own, files the message into `org`. */
+function ruleFilingAs(rules: Rule[], parsed: ParsedMessage, org: string): Rule | null {
+  for (const rule of rules) {
+    if (rule.actions.org !== org) continue;
+    const outcome = classifyMessage(parsed, compileRules([{ ...definitionOf(rule), enabled: true }]));
+    if (outcome.classification.decidedBy.org === `rule:${rule.id}`) return rule;
+  }
+  return null;
+}
+
+function uniqueName(base: string, taken: Set<string>): string {
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base} (${n})`)) return `${base} (${n})`;
+}
+
+/**
+ * Where the suggestion goes: just before the first enabled rule that matches the example today.
+ * Rules stop at their first match, so at the end it could never be reached by this message;
+ * saying `continue` (suggest.ts) it still lets that rule add what it did before.
+ */
+async function positionFor(deps: Deps, tenantId: number, parsed: ParsedMessage, rules: Rule[]): Promise<number | undefined> {
+  const [first] = classifyMessage(parsed, await compiledRulesOf(deps, tenantId)).matchedRuleIds;
+  const rule = rules.find((r) => r.id === first);
+  return rule ? rule.position - 1 : undefined;
+}
+
+/** The existing rule that already files the message so, else a new disabled suggestion; null when nothing can be suggested. */
+async function ruleFor(deps: Deps, tenantId: number, message: Message, org: string): Promise<Rule | null> {
+  const parsed = await parseMessage(message.raw);
+  const rules = await listRules(deps, tenantId);
+  const existing = ruleFilingAs(rules, parsed, org);
+  if (existing) return existing;
+  const suggestion = suggestRule(parsed, { org });
+  if (!suggestion) return null;
+  const draft: RuleDraft = {
+    ...suggestion,
+    name: uniqueName(suggestion.name, new Set(rules.map((r) => r.name))),
+    // The sender's tag said another org: only an overriding rule can change that.
+    override: message.decidedBy?.org === 'tag',
+  };
+  const position = await positionFor(deps, tenantId, parsed, rules);
+  try {
+    return await addRule(deps, tenantId, position === undefined ? draft : { ...draft, position }, SUGGESTED_BY);
+  } catch (err) {
+    // Someone labelled a message of the same shape at the same moment and saved its rule first.
+    const theirs = isDatamerError(err, 'CONFLICT') ? ruleFilingAs(await listRules(deps, tenantId), parsed, org) : null;
+    if (theirs) return theirs;
+    throw err;
+  }
+}
+
+/** Gives the message its new org, with its event and schedule stream in step. */
+async function relabel(deps: Deps, message: Message, org: string, by: string, transaction: Transaction): Promise<void> {
+  const c: Classification = {
+    severity: (message.severity as Severity | null) ?? null,
+    org,
+    servers: message.servers ?? [],
+    schedule: message.schedule,
+    by: LABEL_BY,
+    decidedBy: { ...(message.decidedBy ?? {}), org: `${LABEL_BY}:${by}` },
+    folder: null,
+  };
+  // The org is part of a schedule stream's key: the message now counts in the stream of its new org.
+  const stream = c.schedule && message.fromAddress ? streamKey(org, c.servers, message.fromAddress, c.schedule.period) : message.streamKey;
+  const { tenantId, id } = message;
+  await deps.db.models.Message.update({ org, classifiedBy: c.by, decidedBy: c.decidedBy, streamKey: stream }, { where: { tenantId, id }, transaction });
+  await reclassifyMessageEvent(deps, tenantId, id, c, transaction);
+}
+
+/**
+ * Records that an engineer filed a message as `org`. Safe to repeat: while the message's latest
+ * example says the same org, nothing more is written.
+ */
+export async function labelMessage(deps: Deps, tenantId: number, messageId: number, input: LabelInput): Promise<Labelled> {
+  const org = input.org.trim().toLowerCase();
+  if (!isOrgPath(org)) throw new DatamerError('INPUT_INVALID', `"${input.org}" is not an org path (dot-separated a-z 0-9 _ - segments)`);
+  if (input.by.trim() === '') throw new DatamerError('INPUT_INVALID', 'a label needs to say who filed the message');
+  const message = await messageOf(deps, tenantId, messageId);
+  const latest = await latestExample(deps, tenantId, messageId);
+  if (latest?.org === org && message.org === org) return { example: latest, rule: await ruleById(deps, tenantId, latest.suggestedRuleId), reclassified: false };
+
+  // The rule first, in its own transaction (addRule has one, and SQLite cannot nest them): the
+  // activity row then names it. Should the label below fail, the rule is found again next time.
+  const rule = await ruleFor(deps, tenantId, message, org);
+
+  const { Activity, LabelledExample } = deps.db.models;
+  return deps.db.transaction(async (transaction) => {
+    const current = await messageOf(deps, tenantId, messageId, transaction);
+    const again = await latestExample(deps, tenantId, messageId, transaction);
+    // Labelled by someone else meanwhile (the watcher and the CLI at once).
+    if (again?.org === org && current.org === org) return { example: again, rule: await ruleById(deps, tenantId, again.suggestedRuleId, transaction), reclassified: false };
+
+    const at = deps.clock.now();
+    // Filed where it already was (its tag or a rule said so): an example all the same, but the
+    // classification keeps who decided it.
+    if (current.org !== org) await relabel(deps, current, org, input.by, transaction);
+    await Activity.create(
+      {
+        tenantId,
+        eventId: await eventIdOfMessage(deps, tenantId, messageId, transaction),
+        action: 'labelled',
+        actor: input.by,
+        via: input.via,
+        detail: { org, previousOrg: current.org, messageId, suggestedRuleId: rule?.id ?? null },
+        at,
+      },
+      { transaction },
+    );
+    const example = await LabelledExample.create(
+      { tenantId, messageId, org, previousOrg: current.org, labelledBy: input.by, via: input.via, suggestedRuleId: rule?.id ?? null, createdAt: at },
+      { transaction },
+    );
+    return { example, rule, reclassified: current.org !== org };
+  });
+}
+
+export interface Suggestion {
+  rule: Rule;
+  /** the latest message filed by hand that led to it */
+  example: { messageId: number; subject: string | null; labelledBy: string; at: Date };
+  /** how many examples point at this rule */
+  examples: number;
+  /** how many of the latest `scanned` messages the rule matches on its own */
+  matches: number;
+  scanned: number;
+}
+
+/** The proposed rules nobody has accepted yet (still disabled), newest first, with what they would match. */
+export async function listSuggestions(deps: Deps, tenantId: number, options: { last?: number } = {}): Promise<Suggestion[]> {
+  const { LabelledExample, Message, Rule } = deps.db.models;
+  const examples = await LabelledExample.findAll({ where: { tenantId }, order: [['id', 'DESC']] });
+  const ruleIds = [...new Set(examples.map((e) => e.suggestedRuleId).filter((id): id is number => id !== null))];
+  const pending = ruleIds.length === 0 ? [] : await Rule.findAll({ where: { tenantId, id: ruleIds, enabled: false } });
+  if (pending.length === 0) return [];
+
+  const messages = await Message.findAll({
+    where: { tenantId },
+    attributes: ['id', 'raw', 'subject'],
+    order: [['receivedAt', 'DESC'], ['id', 'DESC']],
+    limit: options.last ?? 200,
+  });
+  // Parsed once for all suggestions, from the raw bytes: headers are not stored apart.
+  const facts = await Promise.all(
+    messages.map(async (m) => {
+      const parsed = await parseMessage(m.raw);
+      const base = factsOf(parsed, []);
+      return { ...base, servers: parseTags(base.subject, base.body).servers };
+    }),
+  );
+  const subjects = new Map(messages.map((m) => [m.id, m.subject]));
+  const missing = examples.filter((e) => !subjects.has(e.messageId)).map((e) => e.messageId);
+  for (const m of missing.length ? await Message.findAll({ where: { tenantId, id: missing }, attributes: ['id', 'subject'] }) : []) subjects.set(m.id, m.subject);
+
+  return pending
+    .map((rule) => {
+      const mine = examples.filter((e) => e.suggestedRuleId === rule.id);
+      const compiled = compileRules([{ ...definitionOf(rule), enabled: true }]);
+      const latest = mine[0]!;
+      return {
+        rule,
+        example: { messageId: latest.messageId, subject: subjects.get(latest.messageId) ?? null, labelledBy: latest.labelledBy, at: latest.createdAt },
+        examples: mine.length,
+        matches: facts.filter((f) => matchRules(compiled, f).length > 0).length,
+        scanned: messages.length,
+      };
+    })
+    .sort((a, b) => b.example.at.getTime() - a.example.at.getTime() || b.rule.id - a.rule.id);
+}

@@ -1,0 +1,181 @@
+// datamer mailbox add | list | password | remove | organize --backlog
+import { readFile } from 'node:fs/promises';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { DatamerError } from '../errors.js';
+import { openImapSession } from '../mailboxes/imap/session.js';
+import {
+  addImapMailbox,
+  findMailbox,
+  imapSettingsOf,
+  listMailboxes,
+  passwordOf,
+  removeMailbox,
+  setMailboxPassword,
+  soleProviderMailbox,
+} from '../mailboxes/mailbox-store.js';
+import { loadSecretKey } from '../mailboxes/secrets.js';
+import { organizeBacklog } from '../mailboxes/workspace/inbox.js';
+import { startWorkspace } from '../mailboxes/workspace/pass.js';
+import type { Mailbox, MailboxMode } from '../../models/index.js';
+import type { Deps } from '../deps.js';
+import { table, writeLine, type CliIo, type Output } from './io.js';
+import { tenantNamed, tenantOption, withDeps } from './session.js';
+
+async function readPassword(file: string): Promise<string> {
+  try {
+    // One line; the newline an editor adds is not part of the password.
+    return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new DatamerError('INPUT_INVALID', `cannot read the password file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** Logs in and out again, so a wrong password is found by the admin, not by the watcher at 3 a.m. */
+async function checkLogin(deps: Deps, mailbox: Mailbox, key: Buffer): Promise<void> {
+  const session = await openImapSession(imapSettingsOf(mailbox), passwordOf(mailbox, key), deps.log);
+  await session.close();
+}
+
+function health(m: Mailbox): string {
+  if (m.kind === 'smtp') return 'listening';
+  if (m.lastError) return 'failing';
+  return m.lastSyncedAt ? 'ok' : 'not yet connected';
+}
+
+function backlogBar(stderr: Output) {
+  if (!stderr.isTTY) return null;
+  const bar = new cliProgress.SingleBar(
+    { stream: stderr as NodeJS.WritableStream, format: 'organizing [{bar}] {value}/{total} messages', hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  return bar;
+}
+
+export function mailboxCommands(program: Command, io: CliIo): void {
+  const mailbox = program.command('mailbox').description("the tenant's IMAP mailboxes: the shared mailbox DaTamer works in (docs/mailbox.md)");
+
+  mailbox
+    .command('add')
+    .description('add an IMAP mailbox; the password is checked by logging in, then stored encrypted')
+    .addOption(tenantOption())
+    .requiredOption('--imap <url>', 'imaps://user@host[:port][/folder] (see docs/mailbox.md for the options)')
+    .requiredOption('--password-file <file>', 'a file holding the password (never on the command line)')
+    .option('--mode <mode>', 'organize (file mail into folders) or ingest (store it, then delete it from the mailbox)', 'organize')
+    .option('--root <folder>', 'the folder the workspace is made under (default DaTamer)')
+    .option('--no-check', 'add it without logging in first')
+    .action((options: { tenant: string; imap: string; passwordFile: string; mode: string; root?: string; check: boolean }) =>
+      withDeps(io, async (deps, config) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        const key = loadSecretKey(config);
+        const password = await readPassword(options.passwordFile);
+        const added = await addImapMailbox(deps, tenant.id, { url: options.imap, password, mode: options.mode as MailboxMode, ...(options.root ? { root: options.root } : {}) }, key);
+        if (options.check) {
+          try {
+            await checkLogin(deps, added, key);
+          } catch (err) {
+            await removeMailbox(deps, added);
+            throw err;
+          }
+        }
+        writeLine(io.stdout, `mailbox ${added.id} added to ${tenant.name}: ${added.address} (${added.mode})`);
+        writeLine(io.stdout, 'DaTamer takes in new mail from now on; to file what is already in it: datamer mailbox organize --backlog');
+      }),
+    );
+
+  mailbox
+    .command('list')
+    .description("the tenant's mailboxes and how each is doing")
+    .addOption(tenantOption())
+    .option('--json', 'print JSON instead of a table')
+    .action((options: { tenant: string; json?: boolean }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        const mailboxes = await listMailboxes(deps, tenant.id);
+        if (options.json) {
+          const out = mailboxes.map((m) => ({
+            id: m.id,
+            kind: m.kind,
+            address: m.address,
+            mode: m.mode,
+            status: health(m),
+            lastSyncedAt: m.lastSyncedAt?.toISOString() ?? null,
+            lastError: m.lastError,
+            lastErrorAt: m.lastErrorAt?.toISOString() ?? null,
+          }));
+          writeLine(io.stdout, JSON.stringify(out, null, 2));
+          return;
+        }
+        const rows = mailboxes.map((m) => [String(m.id), m.kind, m.address, m.mode, health(m), m.lastSyncedAt?.toISOString() ?? '-', m.lastError ?? '']);
+        for (const line of table(['ID', 'KIND', 'ADDRESS', 'MODE', 'STATUS', 'LAST SYNC', 'LAST ERROR'], rows)) writeLine(io.stdout, line);
+      }),
+    );
+
+  mailbox
+    .command('password <mailbox>')
+    .description('store a new password for a mailbox (checked by logging in first)')
+    .addOption(tenantOption())
+    .requiredOption('--password-file <file>', 'a file holding the password')
+    .option('--no-check', 'store it without logging in first')
+    .action((ref: string, options: { tenant: string; passwordFile: string; check: boolean }) =>
+      withDeps(io, async (deps, config) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        const key = loadSecretKey(config);
+        const found = await findMailbox(deps, tenant.id, ref);
+        const password = await readPassword(options.passwordFile);
+        await setMailboxPassword(deps, found, password, key);
+        await found.reload();
+        if (options.check) await checkLogin(deps, found, key);
+        writeLine(io.stdout, `mailbox ${found.id}: password stored`);
+      }),
+    );
+
+  mailbox
+    .command('remove <mailbox>')
+    .description('stop watching a mailbox (its messages stay in the database and in the mailbox)')
+    .addOption(tenantOption())
+    .action((ref: string, options: { tenant: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        const found = await findMailbox(deps, tenant.id, ref);
+        if (found.kind === 'smtp') throw new DatamerError('INPUT_INVALID', `${found.address} is DaTamer's own address, not a mailbox it watches`);
+        await removeMailbox(deps, found);
+        writeLine(io.stdout, `mailbox ${found.id} removed: ${found.address}`);
+      }),
+    );
+
+  mailbox
+    .command('organize')
+    .description('file the mail that was already in the inbox when DaTamer first looked; resumable')
+    .addOption(tenantOption())
+    .requiredOption('--backlog', 'the mail that was there before (new mail is filed as it arrives)')
+    .option('--mailbox <mailbox>', 'which mailbox (needed when the tenant has several)')
+    .option('--batch <n>', 'messages per batch', '100')
+    .action((options: { tenant: string; mailbox?: string; batch: string }) =>
+      withDeps(io, async (deps, config) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        const found = options.mailbox ? await findMailbox(deps, tenant.id, options.mailbox) : await soleProviderMailbox(deps, tenant.id);
+        if (found.mode !== 'organize') throw new DatamerError('INPUT_INVALID', `${found.address} is in ${found.mode} mode; only organize mode files mail into folders`);
+        const batch = Number(options.batch);
+        if (!Number.isInteger(batch) || batch < 1) throw new DatamerError('INPUT_INVALID', `--batch ${options.batch}: a whole number of messages, at least 1`);
+        const session = await openImapSession(imapSettingsOf(found), passwordOf(found, loadSecretKey(config)), deps.log);
+        const bar = backlogBar(io.stderr);
+        try {
+          const ws = await startWorkspace(deps, found, session);
+          const done = await organizeBacklog(ws, {
+            batch,
+            onProgress: (p) => {
+              if (!bar) return;
+              if (p.done === 0) bar.start(p.total, 0);
+              else bar.update(p.done);
+            },
+          });
+          bar?.stop();
+          writeLine(io.stdout, done.total === 0 ? 'nothing left to organize' : `organized ${done.done} messages of the backlog`);
+        } finally {
+          bar?.stop();
+          await session.close();
+        }
+      }),
+    );
+}

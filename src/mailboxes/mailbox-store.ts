@@ -1,0 +1,116 @@
+// Provider mailboxes as the database keeps them: their settings, their encrypted credentials,
+// their health (the last error, shown to the admin), and the lease that lets one process at a
+// time work a mailbox.
+import { Op, UniqueConstraintError } from 'sequelize';
+import type { Deps } from '../deps.js';
+import { DatamerError } from '../errors.js';
+import type { Mailbox, MailboxMode } from '../../models/index.js';
+import { decryptSecret, encryptSecret } from './secrets.js';
+import { describeImap, parseImapUrl, type ImapSettings } from './imap/url.js';
+
+export const MAILBOX_MODES: MailboxMode[] = ['organize', 'ingest'];
+
+export interface NewImapMailbox {
+  url: string;
+  password: string;
+  mode: MailboxMode;
+  /** the root folder of the workspace; default from the URL, else DaTamer */
+  root?: string;
+}
+
+export async function addImapMailbox(deps: Deps, tenantId: number, input: NewImapMailbox, key: Buffer): Promise<Mailbox> {
+  if (!MAILBOX_MODES.includes(input.mode)) throw new DatamerError('INPUT_INVALID', `mode "${input.mode}": use organize or ingest`);
+  if (!input.password) throw new DatamerError('INPUT_INVALID', 'the password file is empty');
+  const parsed = parseImapUrl(input.url);
+  const settings: ImapSettings = input.root ? { ...parsed, root: input.root } : parsed;
+  const address = describeImap(settings);
+  try {
+    return await deps.db.models.Mailbox.create({
+      tenantId,
+      kind: 'imap',
+      address,
+      mode: input.mode,
+      settings: { ...settings },
+      secret: encryptSecret(key, input.password),
+      createdAt: deps.clock.now(),
+    });
+  } catch (err) {
+    if (err instanceof UniqueConstraintError) throw new DatamerError('CONFLICT', `${address} is already a mailbox of a tenant`);
+    throw err;
+  }
+}
+
+export function listMailboxes(deps: Deps, tenantId: number): Promise<Mailbox[]> {
+  return deps.db.models.Mailbox.findAll({ where: { tenantId }, order: [['id', 'ASC']] });
+}
+
+/** Every mailbox a provider watches, of every tenant: what `npm start` works on. */
+export function providerMailboxes(deps: Deps): Promise<Mailbox[]> {
+  return deps.db.models.Mailbox.findAll({ where: { kind: 'imap' }, order: [['id', 'ASC']] });
+}
+
+/** A mailbox of the tenant by id or by its address (as `datamer mailbox list` shows it). */
+export async function findMailbox(deps: Deps, tenantId: number, ref: string): Promise<Mailbox> {
+  const where = /^\d+$/.test(ref) ? { tenantId, id: Number(ref) } : { tenantId, address: ref };
+  const mailbox = await deps.db.models.Mailbox.findOne({ where });
+  if (!mailbox) throw new DatamerError('NOT_FOUND', `no mailbox "${ref}" (see: datamer mailbox list)`);
+  return mailbox;
+}
+
+/** The tenant's only provider mailbox, when the admin did not name one. */
+export async function soleProviderMailbox(deps: Deps, tenantId: number): Promise<Mailbox> {
+  const mailboxes = (await listMailboxes(deps, tenantId)).filter((m) => m.kind !== 'smtp');
+  if (mailboxes.length === 1) return mailboxes[0]!;
+  if (mailboxes.length === 0) throw new DatamerError('NOT_FOUND', 'the tenant has no IMAP mailbox (add one with: datamer mailbox add)');
+  throw new DatamerError('INPUT_INVALID', `the tenant has ${mailboxes.length} mailboxes: say which with --mailbox (see: datamer mailbox list)`);
+}
+
+export function imapSettingsOf(mailbox: Mailbox): ImapSettings {
+  return mailbox.settings as unknown as ImapSettings;
+}
+
+export function passwordOf(mailbox: Mailbox, key: Buffer): string {
+  if (!mailbox.secret) throw new DatamerError('MAILBOX_AUTH', `${mailbox.address}: no password stored (set one with: datamer mailbox password)`);
+  return decryptSecret(key, mailbox.secret);
+}
+
+export async function setMailboxPassword(deps: Deps, mailbox: Mailbox, password: string, key: Buffer): Promise<void> {
+  if (!password) throw new DatamerError('INPUT_INVALID', 'the password file is empty');
+  await deps.db.models.Mailbox.update({ secret: encryptSecret(key, password), lastError: null, lastErrorAt: null }, { where: { id: mailbox.id, tenantId: mailbox.tenantId } });
+}
+
+export async function removeMailbox(deps: Deps, mailbox: Mailbox): Promise<void> {
+  await deps.db.models.Mailbox.destroy({ where: { id: mailbox.id, tenantId: mailbox.tenantId } });
+}
+
+/** What the admin sees in `datamer mailbox list` until the next good pass clears it. */
+export async function recordMailboxError(deps: Deps, mailbox: Mailbox, message: string): Promise<void> {
+  await deps.db.models.Mailbox.update({ lastError: message, lastErrorAt: deps.clock.now() }, { where: { id: mailbox.id, tenantId: mailbox.tenantId } });
+}
+
+export async function recordMailboxSynced(deps: Deps, mailbox: Mailbox): Promise<void> {
+  await deps.db.models.Mailbox.update({ lastError: null, lastSyncedAt: deps.clock.now() }, { where: { id: mailbox.id, tenantId: mailbox.tenantId } });
+}
+
+/**
+ * Takes or renews the lease on a mailbox for `owner`: a conditional update, so of several
+ * processes only one works a mailbox, and a dead owner's lease simply runs out.
+ */
+export async function takeLease(deps: Deps, mailbox: Mailbox, owner: string, ttlMs: number): Promise<boolean> {
+  const now = deps.clock.now();
+  const [taken] = await deps.db.models.Mailbox.update(
+    { leaseOwner: owner, leaseUntil: new Date(now.getTime() + ttlMs) },
+    {
+      where: {
+        id: mailbox.id,
+        tenantId: mailbox.tenantId,
+        [Op.or]: [{ leaseOwner: owner }, { leaseOwner: null }, { leaseUntil: null }, { leaseUntil: { [Op.lt]: now } }],
+      },
+    },
+  );
+  return taken === 1;
+}
+
+export async function releaseLease(deps: Deps, mailbox: Mailbox, owner: string): Promise<void> {
+  await deps.db.models.Mailbox.update({ leaseOwner: null, leaseUntil: null }, { where: { id: mailbox.id, tenantId: mailbox.tenantId, leaseOwner: owner } });
+}

@@ -1,0 +1,66 @@
+// What DaTamer remembers about a mailbox's folders (what each means, how far it has read it)
+// and about where each message is. Always scoped by the mailbox, which carries its tenant.
+import { UniqueConstraintError } from 'sequelize';
+import type { Deps } from '../deps.js';
+import type { FolderRole, Mailbox, MailboxFolder, MessagePlacement } from '../../models/index.js';
+
+export interface FolderMeaning {
+  path: string;
+  role: FolderRole;
+  org: string | null;
+  handle: string | null;
+}
+
+export function foldersOf(deps: Deps, mailbox: Mailbox): Promise<MailboxFolder[]> {
+  return deps.db.models.MailboxFolder.findAll({ where: { tenantId: mailbox.tenantId, mailboxId: mailbox.id }, order: [['id', 'ASC']] });
+}
+
+/** Records a folder and what it means; a folder already recorded keeps its cursor. */
+export async function registerFolder(deps: Deps, mailbox: Mailbox, meaning: FolderMeaning, extra: Partial<MailboxFolder> = {}): Promise<MailboxFolder> {
+  const { MailboxFolder } = deps.db.models;
+  const where = { tenantId: mailbox.tenantId, mailboxId: mailbox.id, path: meaning.path };
+  const existing = await MailboxFolder.findOne({ where });
+  if (existing) return existing;
+  try {
+    return await MailboxFolder.create({ ...where, role: meaning.role, org: meaning.org, handle: meaning.handle, createdAt: deps.clock.now(), ...extra });
+  } catch (err) {
+    // Another process (the backlog run, say) recorded it first.
+    if (err instanceof UniqueConstraintError) return (await MailboxFolder.findOne({ where }))!;
+    throw err;
+  }
+}
+
+export async function saveCursor(deps: Deps, folder: MailboxFolder, cursor: Partial<Pick<MailboxFolder, 'uidValidity' | 'lastUid' | 'backlogUid' | 'backlogDoneUid'>>): Promise<void> {
+  await deps.db.models.MailboxFolder.update(cursor, { where: { id: folder.id, tenantId: folder.tenantId } });
+  Object.assign(folder, cursor);
+}
+
+export function placementsOf(deps: Deps, mailbox: Mailbox, messageIds: number[]): Promise<MessagePlacement[]> {
+  if (messageIds.length === 0) return Promise.resolve([]);
+  return deps.db.models.MessagePlacement.findAll({ where: { tenantId: mailbox.tenantId, mailboxId: mailbox.id, messageId: messageIds } });
+}
+
+export interface Placement {
+  messageId: number;
+  path: string;
+  uid: number | null;
+  uidValidity: number | null;
+}
+
+/** Where the messages are now (after DaTamer moved them, or found them moved). */
+export async function place(deps: Deps, mailbox: Mailbox, placements: Placement[]): Promise<void> {
+  if (placements.length === 0) return;
+  const { MessagePlacement } = deps.db.models;
+  const now = deps.clock.now();
+  // The last word on a message wins (two copies of one message filed in one batch).
+  const latest = new Map(placements.map((p) => [p.messageId, p]));
+  await deps.db.transaction(async (transaction) => {
+    const known = await MessagePlacement.findAll({ where: { tenantId: mailbox.tenantId, mailboxId: mailbox.id, messageId: [...latest.keys()] }, transaction });
+    const byMessage = new Map(known.map((k) => [k.messageId, k]));
+    for (const p of latest.values()) {
+      const row = byMessage.get(p.messageId);
+      if (row) await row.update({ path: p.path, uid: p.uid, uidValidity: p.uidValidity, updatedAt: now }, { transaction });
+      else await MessagePlacement.create({ tenantId: mailbox.tenantId, mailboxId: mailbox.id, ...p, updatedAt: now }, { transaction });
+    }
+  });
+}

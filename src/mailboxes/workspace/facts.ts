@@ -1,0 +1,44 @@
+// What the workspace needs to know about stored messages to file them: their classification
+// and their event's state, in three queries for a whole batch.
+import type { Deps } from '../../deps.js';
+import type { EventFacts } from '../moves.js';
+
+export interface MessageFacts {
+  messageId: number;
+  messageIdHeader: string | null;
+  org: string | null;
+  severity: string | null;
+  eventId: number | null;
+  event: EventFacts | null;
+}
+
+export async function factsOf(deps: Deps, tenantId: number, messageIds: number[]): Promise<Map<number, MessageFacts>> {
+  const { Message, EventMessage, Event, User } = deps.db.models;
+  const ids = [...new Set(messageIds)];
+  if (ids.length === 0) return new Map();
+  const [messages, links] = await Promise.all([
+    Message.findAll({ where: { tenantId, id: ids }, attributes: ['id', 'messageIdHeader', 'org', 'severity'] }),
+    EventMessage.findAll({ where: { tenantId, messageId: ids }, attributes: ['messageId', 'eventId'] }),
+  ]);
+  const events = await Event.findAll({ where: { tenantId, id: [...new Set(links.map((l) => l.eventId))] }, attributes: ['id', 'status', 'assigneeId'] });
+  const assigneeIds = [...new Set(events.map((e) => e.assigneeId).filter((id): id is number => id !== null))];
+  const users = assigneeIds.length ? await User.findAll({ where: { tenantId, id: assigneeIds }, attributes: ['id', 'handle'] }) : [];
+  const handles = new Map(users.map((u) => [u.id, u.handle]));
+  const eventById = new Map(events.map((e) => [e.id, e]));
+  const eventOf = new Map(links.map((l) => [l.messageId, l.eventId]));
+
+  const facts = new Map<number, MessageFacts>();
+  for (const m of messages) {
+    const eventId = eventOf.get(m.id) ?? null;
+    const event = eventId === null ? undefined : eventById.get(eventId);
+    facts.set(m.id, {
+      messageId: m.id,
+      messageIdHeader: m.messageIdHeader,
+      org: m.org,
+      severity: m.severity,
+      eventId,
+      event: event ? { status: event.status, assignee: event.assigneeId === null ? null : (handles.get(event.assigneeId) ?? null) } : null,
+    });
+  }
+  return facts;
+}

@@ -1,0 +1,57 @@
+// The other direction: an event claimed, completed or reopened elsewhere (CLI, email command,
+// web) moves its messages into the folder that says so, so that mailbox and database never
+// disagree. Driven by the activity log, from where this mailbox last got to.
+import { Op } from 'sequelize';
+import { destinationOf } from '../moves.js';
+import { place, placementsOf } from '../workspace-store.js';
+import { factsOf } from './facts.js';
+import { ensureDestination, type Workspace } from './layout.js';
+
+const BATCH = 200;
+
+/** Where the mailbox starts following: now. Older history is not replayed into the folders. */
+export async function startFollowing(ws: Workspace): Promise<void> {
+  if (ws.mailbox.activityCursor !== null) return;
+  const last = (await ws.deps.db.models.Activity.max('id', { where: { tenantId: ws.mailbox.tenantId } })) as number | null;
+  await ws.deps.db.models.Mailbox.update({ activityCursor: last ?? 0 }, { where: { id: ws.mailbox.id, tenantId: ws.mailbox.tenantId } });
+  ws.mailbox.activityCursor = last ?? 0;
+}
+
+export async function followChanges(ws: Workspace): Promise<number> {
+  const { deps, mailbox, session } = ws;
+  const { Activity, EventMessage, Mailbox } = deps.db.models;
+  let moved = 0;
+  for (;;) {
+    const activities = await Activity.findAll({
+      // Moves made in this mailbox are already where they belong.
+      where: { tenantId: mailbox.tenantId, id: { [Op.gt]: mailbox.activityCursor ?? 0 }, via: { [Op.ne]: 'mailbox' }, eventId: { [Op.ne]: null } },
+      attributes: ['id', 'eventId'],
+      order: [['id', 'ASC']],
+      limit: BATCH,
+    });
+    if (activities.length === 0) return moved;
+    const eventIds = [...new Set(activities.map((a) => a.eventId!))];
+    const links = await EventMessage.findAll({ where: { tenantId: mailbox.tenantId, eventId: eventIds }, attributes: ['messageId'] });
+    const messageIds = links.map((l) => l.messageId);
+    const facts = await factsOf(deps, mailbox.tenantId, messageIds);
+    for (const placement of await placementsOf(deps, mailbox, messageIds)) {
+      const fact = facts.get(placement.messageId);
+      if (!fact) continue;
+      const target = await ensureDestination(ws, destinationOf(fact.org, fact.event));
+      if (target === placement.path) continue;
+      // Found by Message-ID where it was last seen: an engineer may have moved it meanwhile,
+      // and then the folder scan, not this, says where it is.
+      const uids = fact.messageIdHeader ? await session.findByMessageId(placement.path, fact.messageIdHeader) : placement.uid !== null ? [placement.uid] : [];
+      if (uids.length === 0) continue;
+      const uidMap = await session.move(placement.path, uids, target);
+      // Without a Message-ID the remembered UID may be stale: moved nothing, so record nothing.
+      if (uidMap.size === 0 && !fact.messageIdHeader) continue;
+      const newUid = uidMap.get(uids[0]!) ?? null;
+      await place(deps, mailbox, [{ messageId: placement.messageId, path: target, uid: newUid, uidValidity: ws.folders.get(target)?.uidValidity ?? null }]);
+      moved++;
+    }
+    const cursor = activities[activities.length - 1]!.id;
+    await Mailbox.update({ activityCursor: cursor }, { where: { id: mailbox.id, tenantId: mailbox.tenantId } });
+    mailbox.activityCursor = cursor;
+  }
+}

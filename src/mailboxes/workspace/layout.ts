@@ -1,0 +1,90 @@
+// The folders of the workspace (product.md §5.1, docs/mailbox.md): made on the server when
+// first needed, recorded with what they mean, and kept in step with who responds to each org.
+import type { Deps } from '../../deps.js';
+import { audienceFor } from '../../people/people.js';
+import type { Mailbox, MailboxFolder } from '../../../models/index.js';
+import { claimFolder, classFolder, completedFolder, folderPath, unclassifiedFolder, type FolderSpec } from '../folders.js';
+import { imapSettingsOf } from '../mailbox-store.js';
+import type { Destination } from '../moves.js';
+import type { MailboxSession } from '../provider.js';
+import { foldersOf, registerFolder } from '../workspace-store.js';
+
+/** How often the claim folders are checked against the subscriptions. */
+const LAYOUT_REFRESH_MS = 60_000;
+
+export interface Workspace {
+  readonly deps: Deps;
+  readonly mailbox: Mailbox;
+  readonly session: MailboxSession;
+  readonly root: string;
+  readonly inbox: string;
+  /** the folders recorded for this mailbox, by path */
+  readonly folders: Map<string, MailboxFolder>;
+  layoutRefreshedAt: number;
+}
+
+export async function openWorkspace(deps: Deps, mailbox: Mailbox, session: MailboxSession): Promise<Workspace> {
+  const settings = imapSettingsOf(mailbox);
+  const folders = new Map((await foldersOf(deps, mailbox)).map((f) => [f.path, f]));
+  return { deps, mailbox, session, root: settings.root, inbox: settings.inbox, folders, layoutRefreshedAt: Number.NEGATIVE_INFINITY };
+}
+
+export const pathOf = (ws: Workspace, spec: FolderSpec): string => ws.session.prefix + folderPath(spec, ws.session.delimiter);
+
+/** Makes the folder on the server and records it, once. */
+async function ensure(ws: Workspace, spec: FolderSpec): Promise<MailboxFolder> {
+  const path = pathOf(ws, spec);
+  const known = ws.folders.get(path);
+  if (known) return known;
+  await ws.session.createFolder(path);
+  // A folder made now starts empty for DaTamer: what is in it already was put there before.
+  const status = await ws.session.status(path);
+  const row = await registerFolder(ws.deps, ws.mailbox, { path, role: spec.role, org: spec.org, handle: spec.handle }, { uidValidity: status.uidValidity, lastUid: status.uidNext - 1 });
+  ws.folders.set(path, row);
+  return row;
+}
+
+async function responderHandles(ws: Workspace, org: string): Promise<string[]> {
+  const { responders } = await audienceFor(ws.deps, ws.mailbox.tenantId, org);
+  if (responders.length === 0) return [];
+  const users = await ws.deps.db.models.User.findAll({ where: { tenantId: ws.mailbox.tenantId, id: responders }, attributes: ['handle'] });
+  return users.map((u) => u.handle).sort();
+}
+
+/** An org's folder with its claim folders (one per responder) and its completed folder. */
+async function ensureClass(ws: Workspace, org: string): Promise<MailboxFolder> {
+  const known = ws.folders.get(pathOf(ws, classFolder(ws.root, org)));
+  if (known) return known;
+  const row = await ensure(ws, classFolder(ws.root, org));
+  await ensure(ws, completedFolder(ws.root, org));
+  for (const handle of await responderHandles(ws, org)) await ensure(ws, claimFolder(ws.root, org, handle));
+  return row;
+}
+
+/** The path of a destination, its folders made first. */
+export async function ensureDestination(ws: Workspace, destination: Destination): Promise<string> {
+  switch (destination.role) {
+    case 'unclassified':
+      return (await ensure(ws, unclassifiedFolder(ws.root))).path;
+    case 'class':
+      return (await ensureClass(ws, destination.org)).path;
+    case 'completed':
+      await ensureClass(ws, destination.org);
+      return (await ensure(ws, completedFolder(ws.root, destination.org))).path;
+    case 'claim':
+      await ensureClass(ws, destination.org);
+      // Assigned to someone who does not respond to the org (yet): they still get a folder.
+      return (await ensure(ws, claimFolder(ws.root, destination.org, destination.handle))).path;
+  }
+}
+
+/** New responders get their claim folders; run every pass, acts at most once a minute. */
+export async function refreshLayout(ws: Workspace, now: number): Promise<void> {
+  if (now - ws.layoutRefreshedAt < LAYOUT_REFRESH_MS) return;
+  ws.layoutRefreshedAt = now;
+  await ensure(ws, unclassifiedFolder(ws.root));
+  const orgs = [...ws.folders.values()].filter((f) => f.role === 'class' && f.org !== null).map((f) => f.org!);
+  for (const org of orgs) {
+    for (const handle of await responderHandles(ws, org)) await ensure(ws, claimFolder(ws.root, org, handle));
+  }
+}

@@ -1,0 +1,106 @@
+// What engineers did in the mailbox (product.md §5.2): a message that turns up in a folder
+// where DaTamer did not put it was moved there by someone, and the move means something.
+// Messages are recognised by what they are (Message-ID, else content), never by UID alone,
+// so moves made while DaTamer was down are understood when it comes back.
+import { Op } from 'sequelize';
+import { labelMessage } from '../../classification/label.js';
+import { isDatamerError, messageOf } from '../../errors.js';
+import { changeEvent } from '../../events/events.js';
+import { dedupKey } from '../../ingest/dedup.js';
+import { parseMessage } from '../../ingest/parse.js';
+import { receive } from '../../pipeline.js';
+import type { MailboxFolder } from '../../../models/index.js';
+import { actionsForArrival, type MoveAction } from '../moves.js';
+import type { RemoteMessage } from '../provider.js';
+import { place, placementsOf, saveCursor, type Placement } from '../workspace-store.js';
+import { factsOf, type MessageFacts } from './facts.js';
+import type { Workspace } from './layout.js';
+
+const BATCH = 50;
+
+/** The stored message each remote message is, storing those DaTamer has never seen. */
+async function identify(ws: Workspace, messages: RemoteMessage[]): Promise<number[]> {
+  const { Message } = ws.deps.db.models;
+  const keys = await Promise.all(messages.map(async (m) => dedupKey(m.raw, (await parseMessage(m.raw)).messageIdHeader)));
+  const known = await Message.findAll({ where: { tenantId: ws.mailbox.tenantId, dedupKey: { [Op.in]: keys } }, attributes: ['id', 'dedupKey'] });
+  const byKey = new Map(known.map((k) => [k.dedupKey, k.id]));
+  const unseen = messages.filter((_, i) => !byKey.has(keys[i]!));
+  if (unseen.length > 0) {
+    // Moved out of the inbox before DaTamer took it in (or while it was down).
+    const stored = await receive(ws.deps, unseen.map((m) => ({ tenantId: ws.mailbox.tenantId, mailboxId: ws.mailbox.id, raw: m.raw, source: 'imap' as const })));
+    unseen.forEach((m, i) => byKey.set(keys[messages.indexOf(m)]!, stored[i]!.messageId));
+  }
+  return keys.map((k) => byKey.get(k)!);
+}
+
+async function apply(ws: Workspace, folder: MailboxFolder, fact: MessageFacts, action: MoveAction): Promise<void> {
+  const { deps, mailbox } = ws;
+  const tenantId = mailbox.tenantId;
+  // Who moved it is not something IMAP tells; a claim folder names its engineer.
+  const actor = folder.role === 'claim' ? folder.handle! : (fact.event?.assignee ?? 'mailbox');
+  if (action.type === 'label') {
+    await labelMessage(deps, tenantId, fact.messageId, { org: action.org, by: actor, via: 'mailbox' });
+    return;
+  }
+  if (fact.eventId === null) return;
+  const request =
+    action.type === 'assign' ? { command: 'assign' as const, handle: action.handle }
+    : action.type === 'complete' ? { command: 'complete' as const }
+    : { command: action.type };
+  await changeEvent(deps, tenantId, fact.eventId, { ...request, actor, via: 'mailbox' });
+}
+
+/** A folder of the workspace that someone deleted is made again (empty: nothing to act on). */
+async function statusOrRemake(ws: Workspace, folder: MailboxFolder) {
+  try {
+    return await ws.session.status(folder.path);
+  } catch (err) {
+    if (!isDatamerError(err, 'MAILBOX_PROTOCOL')) throw err;
+    ws.deps.log.warn({ mailbox: ws.mailbox.address, folder: folder.path }, 'a workspace folder is gone; making it again');
+    await ws.session.createFolder(folder.path);
+    return ws.session.status(folder.path);
+  }
+}
+
+/** Reads what arrived in one watched folder since the last pass, and acts on it. */
+export async function scanFolder(ws: Workspace, folder: MailboxFolder): Promise<number> {
+  const { deps, session, mailbox } = ws;
+  const status = await statusOrRemake(ws, folder);
+  if (folder.uidValidity !== status.uidValidity) {
+    // Renumbered (or deleted and made again): look at everything in it once more. What was
+    // already acted on is recognised by its placement and left alone.
+    await saveCursor(deps, folder, { uidValidity: status.uidValidity, lastUid: 0 });
+  }
+  if (status.uidNext - 1 <= folder.lastUid) return 0;
+  const uids = await session.uidsFrom(folder.path, folder.lastUid + 1);
+  let acted = 0;
+  for (let i = 0; i < uids.length; i += BATCH) {
+    const batch = uids.slice(i, i + BATCH);
+    const messages = await session.fetch(folder.path, batch);
+    const ids = await identify(ws, messages);
+    const facts = await factsOf(deps, mailbox.tenantId, ids);
+    const placed = new Map((await placementsOf(deps, mailbox, ids)).map((p) => [p.messageId, p]));
+    const placements: Placement[] = [];
+    for (const [j, m] of messages.entries()) {
+      const messageId = ids[j]!;
+      const fact = facts.get(messageId);
+      placements.push({ messageId, path: folder.path, uid: m.uid, uidValidity: status.uidValidity });
+      // DaTamer put it here itself (filing, or following a change made elsewhere).
+      if (!fact || placed.get(messageId)?.path === folder.path) continue;
+      for (const action of actionsForArrival(folder, fact.event ?? { status: 'open', assignee: null }, fact.org)) {
+        try {
+          await apply(ws, folder, fact, action);
+          acted++;
+        } catch (err) {
+          // Already so (two engineers, one event), or a claim folder of a user who was removed:
+          // noted, and the folder is not read again for it.
+          if (!isDatamerError(err)) throw err;
+          deps.log.warn({ mailbox: mailbox.address, folder: folder.path, messageId, action: action.type, err: messageOf(err) }, 'a move in the mailbox could not be applied');
+        }
+      }
+    }
+    await place(deps, mailbox, placements);
+    await saveCursor(deps, folder, { lastUid: batch[batch.length - 1]! });
+  }
+  return acted;
+}
