@@ -1,0 +1,159 @@
+// The shared mailbox as the workspace, against a real Dovecot: mail delivered through Postfix
+// is filed into its classification folder; an engineer's own IMAP client claims, completes and
+// puts back by moving messages; a change made elsewhere moves the message to match.
+import { expect } from 'chai';
+import type { ImapFlow } from 'imapflow';
+import { setRuleEnabled } from '../../../src/classification/rule-store.js';
+import { changeEvent } from '../../../src/events/events.js';
+import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
+import { addTenant } from '../../../src/tenants/tenants.js';
+import type { Mailbox } from '../../../models/index.js';
+import { openTestDb, type TestDb } from '../../helpers/db.js';
+import {
+  addTestMailbox,
+  deliverThroughPostfix,
+  engineerClient,
+  freshMailboxUser,
+  keywordsOf,
+  messageIdsIn,
+  moveMessage,
+  startWatching,
+  type RunningWatcher,
+} from '../../helpers/imap.js';
+import { requireMailServers, waitFor } from '../../helpers/net.js';
+
+describe('the shared mailbox as the workspace (Dovecot)', function () {
+  this.timeout(60_000);
+  let t: TestDb;
+  let tenantId: number;
+  let user: string;
+  let mailbox: Mailbox;
+  let watcher: RunningWatcher;
+  let engineer: ImapFlow;
+
+  const eventOf = async (messageIdHeader: string) => {
+    const message = await t.db.models.Message.findOne({ where: { tenantId, messageIdHeader } });
+    if (!message) return null;
+    const link = await t.db.models.EventMessage.findOne({ where: { tenantId, messageId: message.id } });
+    return link ? t.db.models.Event.findOne({ where: { tenantId, id: link.eventId } }) : null;
+  };
+  const handleOf = async (userId: number | null) => (userId === null ? null : (await t.db.models.User.findByPk(userId))!.handle);
+  const inFolder = (folder: string, messageId: string) => async () => (await messageIdsIn(engineer, folder)).includes(messageId);
+
+  before(async () => {
+    requireMailServers();
+    t = await openTestDb();
+    ({ tenant: { id: tenantId } } = await addTenant(t.deps, { name: 'ops', address: 'ops@datamer.test' }));
+    for (const handle of ['alice', 'bob']) await addUser(t.deps, tenantId, { email: `${handle}@acme.test`, handle });
+    await addGroup(t.deps, tenantId, 'dbas');
+    await joinGroup(t.deps, tenantId, 'dbas', 'alice');
+    await joinGroup(t.deps, tenantId, 'dbas', 'bob');
+    await subscribe(t.deps, tenantId, 'dbas', 'acme.db', 'responder');
+    user = freshMailboxUser();
+    mailbox = await addTestMailbox(t.deps, tenantId, user);
+    engineer = await engineerClient(user);
+    watcher = startWatching(t.deps, mailbox);
+    await waitFor(async () => (await t.db.models.Mailbox.findByPk(mailbox.id))!.lastSyncedAt !== null, 'the first pass over the mailbox');
+  });
+
+  after(async () => {
+    await watcher?.stop();
+    await engineer?.logout().catch(() => undefined);
+    await t?.dispose();
+  });
+
+  it('files new mail into its org folder with its severity as a keyword, and untagged mail into Unclassified', async () => {
+    const tagged = await deliverThroughPostfix(user, { subject: ':critical: :org:acme.db: replication broken on db1' });
+    const untagged = await deliverThroughPostfix(user, { subject: 'Backup of web3 finished' });
+    await waitFor(inFolder('DaTamer/acme/db', tagged), 'the tagged message in DaTamer/acme/db');
+    await waitFor(inFolder('DaTamer/Unclassified', untagged), 'the untagged message in DaTamer/Unclassified');
+    expect(await messageIdsIn(engineer, 'INBOX')).to.not.include.members([tagged, untagged]);
+    expect(await keywordsOf(engineer, 'DaTamer/acme/db', tagged)).to.include('datamer-critical');
+    // The claim folders of the org's responders and its completed folder are there to drag into.
+    const folders = (await engineer.list()).map((f) => f.path);
+    expect(folders).to.include.members(['DaTamer/acme/db/@alice', 'DaTamer/acme/db/@bob', 'DaTamer/acme/db/completed']);
+    expect((await eventOf(tagged))!.status).to.equal('open');
+  });
+
+  it('an engineer moving a message into their claim folder claims its event, is told by mail, and completing it closes it', async () => {
+    const id = await deliverThroughPostfix(user, { subject: ':warn: :org:acme.db: slow queries on db2' });
+    await waitFor(inFolder('DaTamer/acme/db', id), 'the message to be filed');
+    expect(await moveMessage(engineer, 'DaTamer/acme/db', id, 'DaTamer/acme/db/@alice')).to.equal(true);
+    await waitFor(async () => (await eventOf(id))?.status === 'assigned', 'the event to be claimed');
+    const event = (await eventOf(id))!;
+    expect(await handleOf(event.assigneeId)).to.equal('alice');
+    const claim = await t.db.models.Activity.findOne({ where: { tenantId, eventId: event.id, action: 'assigned' } });
+    expect(claim).to.include({ via: 'mailbox', actor: 'alice' });
+    const notice = await t.db.models.OutboxMail.findOne({ where: { tenantId, kind: 'assignment' }, order: [['id', 'DESC']] });
+    expect(notice!.toAddresses).to.deep.equal(['alice@acme.test']);
+    expect(notice!.text).to.contain('slow queries on db2');
+    expect(notice!.html).to.contain('slow queries on db2');
+
+    expect(await moveMessage(engineer, 'DaTamer/acme/db/@alice', id, 'DaTamer/acme/db/completed')).to.equal(true);
+    await waitFor(async () => (await eventOf(id))?.status === 'completed', 'the event to be completed');
+    const done = await t.db.models.Activity.findOne({ where: { tenantId, eventId: event.id, action: 'completed' } });
+    expect(done).to.include({ via: 'mailbox', actor: 'alice' });
+
+    // Dragged back into the pile: open again, nobody's.
+    expect(await moveMessage(engineer, 'DaTamer/acme/db/completed', id, 'DaTamer/acme/db')).to.equal(true);
+    await waitFor(async () => (await eventOf(id))?.status === 'open', 'the event to be reopened and unassigned');
+    expect((await eventOf(id))!.assigneeId).to.equal(null);
+  });
+
+  it('an assignment made elsewhere moves the message into the claimer\'s folder, and completion into completed', async () => {
+    const id = await deliverThroughPostfix(user, { subject: ':info: :org:acme.db: vacuum took 2h on db3' });
+    await waitFor(inFolder('DaTamer/acme/db', id), 'the message to be filed');
+    const event = (await eventOf(id))!;
+    await changeEvent(t.deps, tenantId, event.id, { command: 'assign', handle: 'bob', actor: 'carol', via: 'cli' });
+    await waitFor(inFolder('DaTamer/acme/db/@bob', id), "the message in bob's claim folder");
+    await changeEvent(t.deps, tenantId, event.id, { command: 'complete', actor: 'bob', via: 'cli' });
+    await waitFor(inFolder('DaTamer/acme/db/completed', id), 'the message in completed');
+    // DaTamer's own moves are not mistaken for an engineer's.
+    const viaMailbox = await t.db.models.Activity.count({ where: { tenantId, eventId: event.id, via: 'mailbox' } });
+    expect(viaMailbox).to.equal(0);
+  });
+
+  it('two engineers claiming at the same moment: each event goes to whoever\'s folder holds its message', async () => {
+    const ids = await Promise.all([1, 2, 3, 4].map((n) => deliverThroughPostfix(user, { subject: `:warn: :org:acme.db: lock wait ${n} on db4` })));
+    for (const id of ids) await waitFor(inFolder('DaTamer/acme/db', id), 'the messages to be filed');
+    const other = await engineerClient(user);
+    try {
+      // alice takes 1 and 2, bob takes 3 and 4, and both grab 1 at once: the server decides.
+      await Promise.all([
+        (async () => {
+          for (const id of ids.slice(0, 2)) await moveMessage(engineer, 'DaTamer/acme/db', id, 'DaTamer/acme/db/@alice');
+        })(),
+        (async () => {
+          await moveMessage(other, 'DaTamer/acme/db', ids[0]!, 'DaTamer/acme/db/@bob');
+          for (const id of ids.slice(2)) await moveMessage(other, 'DaTamer/acme/db', id, 'DaTamer/acme/db/@bob');
+        })(),
+      ]);
+    } finally {
+      await other.logout().catch(() => undefined);
+    }
+    await waitFor(async () => (await Promise.all(ids.map(eventOf))).every((e) => e?.status === 'assigned'), 'all four events to be claimed');
+    const inAlice = await messageIdsIn(engineer, 'DaTamer/acme/db/@alice');
+    const inBob = await messageIdsIn(engineer, 'DaTamer/acme/db/@bob');
+    for (const id of ids) {
+      const owner = await handleOf((await eventOf(id))!.assigneeId);
+      expect(owner === 'alice' ? inAlice : inBob, `${id} is in ${owner}'s folder`).to.include(id);
+    }
+  });
+
+  it('an unclassified message filed by hand becomes an example and a suggested rule; once enabled, the next one is filed alike', async () => {
+    const id = await deliverThroughPostfix(user, { subject: 'Backup of pg7.acme.example.com failed after 312 s', from: 'backup@acme.example.com' });
+    await waitFor(inFolder('DaTamer/Unclassified', id), 'the message in Unclassified');
+    expect(await moveMessage(engineer, 'DaTamer/Unclassified', id, 'DaTamer/acme/db')).to.equal(true);
+    await waitFor(async () => (await t.db.models.LabelledExample.count({ where: { tenantId } })) > 0, 'the labelled example');
+    const example = (await t.db.models.LabelledExample.findOne({ where: { tenantId } }))!;
+    expect(example.org).to.equal('acme.db');
+    expect(example.via).to.equal('mailbox');
+    expect((await eventOf(id))!.org).to.equal('acme.db');
+    const rule = (await t.db.models.Rule.findByPk(example.suggestedRuleId!))!;
+    expect(rule.enabled).to.equal(false);
+
+    await setRuleEnabled(t.deps, tenantId, String(rule.id), true);
+    const next = await deliverThroughPostfix(user, { subject: 'Backup of pg9.acme.example.com failed after 15 s', from: 'backup@acme.example.com' });
+    await waitFor(inFolder('DaTamer/acme/db', next), 'the next backup failure in DaTamer/acme/db');
+  });
+});
