@@ -36,7 +36,7 @@ export interface MessageAttributes {
   org: string | null;
   servers: string[] | null;
   schedule: { period: 'hour' | 'day' | 'month'; n: number; v: number } | null;
-  /** tag, rule:<id>, model:<version> or none */
+  /** tag, rule:<id>, model:<version>, label (an engineer filed it by hand) or none */
   classifiedBy: string | null;
   decidedBy: Record<string, string> | null;
   tagWarnings: Array<{ tag: string; where: string; problem: string }> | null;

@@ -14,7 +14,7 @@ export interface Classification {
   /**
    * Who decided the classification, as one word: who decided the org (what the message is
    * filed by); without an org, who decided the severity; `none` when nothing was decided.
-   * `tag`, `rule:<id>`, later `model:<version>`.
+   * `tag`, `rule:<id>`, later `model:<version>`; `label` once an engineer filed it by hand (label.ts).
    */
   by: string;
   /** who decided each field that is set */

@@ -4,7 +4,11 @@ import { Op } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { reclassifyMessageEvent } from '../events/events.js';
 import { parseMessage } from '../ingest/parse.js';
-import { classificationColumns, classifyMessage } from './classifier.js';
+import { classificationColumns, classifyMessage, type Outcome } from './classifier.js';
+import { LABEL_BY } from './label.js';
+import { streamKey } from '../schedules/stream-key.js';
+import type { ParsedMessage } from '../ingest/parse.js';
+import type { Message } from '../../models/index.js';
 import { compiledRulesOf } from './rule-store.js';
 
 export interface ReclassifyReport {
@@ -12,6 +16,18 @@ export interface ReclassifyReport {
   resumed: boolean;
   scanned: number;
   changed: number;
+}
+
+/**
+ * An engineer's label (filing a message by hand, label.ts) outranks tags and rules: classifying
+ * the message again keeps the org they gave it, and everything else is decided afresh.
+ */
+export function keepingLabel(outcome: Outcome, stored: Pick<Message, 'org' | 'decidedBy'>, parsed: Pick<ParsedMessage, 'fromAddress'>): Outcome {
+  const label = stored.decidedBy?.org;
+  if (!label?.startsWith(`${LABEL_BY}:`) || stored.org === null) return outcome;
+  const c = { ...outcome.classification, org: stored.org, by: LABEL_BY, decidedBy: { ...outcome.classification.decidedBy, org: label } };
+  const stream = c.schedule && parsed.fromAddress ? streamKey(c.org, c.servers, parsed.fromAddress, c.schedule.period) : null;
+  return { ...outcome, classification: c, stream };
 }
 
 export async function reclassify(deps: Deps, tenantId: number, options: { batch?: number; maxBatches?: number } = {}): Promise<ReclassifyReport> {
@@ -26,7 +42,7 @@ export async function reclassify(deps: Deps, tenantId: number, options: { batch?
     const messages = await Message.findAll({
       // Messages not processed yet are left to processPending(), which also makes their events.
       where: { tenantId, id: { [Op.gt]: run.cursor }, classifiedAt: { [Op.ne]: null } },
-      attributes: ['id', 'raw', 'severity', 'org', 'servers', 'schedule', 'classifiedBy'],
+      attributes: ['id', 'raw', 'severity', 'org', 'servers', 'schedule', 'classifiedBy', 'decidedBy'],
       order: [['id', 'ASC']],
       limit: batch,
     });
@@ -35,7 +51,12 @@ export async function reclassify(deps: Deps, tenantId: number, options: { batch?
       break;
     }
     // Parse and classify outside the transaction: it holds the write lock, so keep it short.
-    const results = await Promise.all(messages.map(async (m) => ({ m, outcome: classifyMessage(await parseMessage(m.raw), rules) })));
+    const results = await Promise.all(
+      messages.map(async (m) => {
+        const parsed = await parseMessage(m.raw);
+        return { m, outcome: keepingLabel(classifyMessage(parsed, rules), m, parsed) };
+      }),
+    );
     await deps.db.transaction(async (transaction) => {
       let changed = 0;
       for (const { m, outcome } of results) {

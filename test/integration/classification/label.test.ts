@@ -3,6 +3,7 @@
 // later messages of the same shape arriving through the pipeline are filed the same way.
 import { expect } from 'chai';
 import { labelMessage, listSuggestions, SUGGESTED_BY } from '../../../src/classification/label.js';
+import { reclassify } from '../../../src/classification/reclassify.js';
 import { addRule, findRule, setRuleEnabled } from '../../../src/classification/rule-store.js';
 import { isDatamerError } from '../../../src/errors.js';
 import { receive } from '../../../src/pipeline.js';
@@ -72,6 +73,23 @@ describe('labelling a message by filing it', () => {
     expect(activity[0]!.get({ plain: true })).to.deep.include({ eventId: filed.eventId, actor: 'alice', via: 'mailbox' });
     expect(activity[0]!.detail).to.deep.equal({ org: 'ops.db', previousOrg: null, messageId: filed.messageId, suggestedRuleId: rule!.id });
     expect(activity[0]!.at.toISOString()).to.equal(t.clock.now().toISOString());
+  });
+
+  it('keeps the label when the tenant reclassifies its messages after a rule change', async () => {
+    const filed = await deliver(mse(DISK('db1.example.com')));
+    const other = await deliver(mse(LOAD('web1.example.com')));
+    await labelMessage(t.deps, tenantId, filed.messageId, byAlice);
+    // A rule that files the other message, so the run has something to change.
+    await addRule(t.deps, tenantId, { name: 'load', conditions: [{ field: 'subject', pattern: '/Load is' }], actions: { org: 'ops.web' } }, 'cli');
+
+    const report = await reclassify(t.deps, tenantId);
+
+    expect(report.changed).to.equal(1);
+    expect(await message(other.messageId)).to.deep.include({ org: 'ops.web' });
+    const labelled = await message(filed.messageId);
+    expect(labelled).to.deep.include({ org: 'ops.db', classifiedBy: 'label' });
+    expect(labelled.decidedBy).to.deep.include({ org: 'label:alice' });
+    expect(await eventOf(filed.messageId)).to.deep.include({ org: 'ops.db' });
   });
 
   it('classifies later messages of the same shape once the suggestion is enabled, and only those', async () => {
