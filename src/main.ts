@@ -12,6 +12,7 @@ import { createLogger } from './log.js';
 import { loadSecretKey } from './mailboxes/secrets.js';
 import { createSmtpListener } from './mailboxes/smtp/listener.js';
 import { DEFAULT_WATCH, watchMailboxes } from './mailboxes/watcher.js';
+import { providerMailboxes } from './mailboxes/mailbox-store.js';
 import { migrate } from './migrate.js';
 import { ensureDefaultTenant } from './tenants/tenants.js';
 import { createApp } from './web/app.js';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   // The key is read (or made) only when a mailbox needs its password.
   const mailboxes = watchMailboxes(deps, { ...DEFAULT_WATCH, pollMs: config.mailboxPollMs, key: () => loadSecretKey(config) });
 
+  const watched = (await providerMailboxes(deps)).length;
   const where = db.dialect === 'sqlite' ? `SQLite ${config.databaseUrl.replace(/^sqlite:/, '')}` : `PostgreSQL ${redactUrl(config.databaseUrl)}`;
   const first = tenants[0]?.addresses[0] ?? 'datamer@localhost';
   process.stdout.write(
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
       `DaTamer is running (database: ${where})`,
       `  SMTP address  ${config.smtp.host}:${config.smtp.port}  for ${tenants.flatMap((t) => t.addresses).join(', ')}`,
       `  web site      http://${config.web.host}:${config.web.port}/`,
+      `  mailboxes     ${watched === 0 ? 'none watched yet (add one: npx datamer mailbox add --help)' : `${watched} IMAP mailbox${watched === 1 ? '' : 'es'} watched`}`,
       `  jobs          ${scheduler ? 'running' : 'off (DATAMER_JOBS=0)'}${config.outgoingSmtpUrl ? '' : '; outgoing mail stays queued until DATAMER_OUTGOING_SMTP_URL is set'}`,
       `Send it a monitoring email, for example:`,
       `  curl smtp://${config.smtp.host}:${config.smtp.port} --mail-from cron@example.com --mail-rcpt ${first} --upload-file fixtures/hello.eml`,
