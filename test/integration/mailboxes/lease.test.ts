@@ -1,0 +1,67 @@
+// Several DaTamer processes can share one database (product.md §11): each mailbox is worked by
+// one of them at a time, through a lease in the database, and another takes over when the
+// holder stops renewing it.
+import { expect } from 'chai';
+import type { ImapFlow } from 'imapflow';
+import { addTenant } from '../../../src/tenants/tenants.js';
+import type { Mailbox } from '../../../models/index.js';
+import { openTestDb, type TestDb } from '../../helpers/db.js';
+import { addTestMailbox, deliverThroughPostfix, engineerClient, freshMailboxUser, messageIdsIn, startWatching, type RunningWatcher } from '../../helpers/imap.js';
+import { requireMailServers, waitFor } from '../../helpers/net.js';
+
+describe('one process per mailbox, through a lease', function () {
+  this.timeout(60_000);
+  let t: TestDb;
+  let tenantId: number;
+  let user: string;
+  let mailbox: Mailbox;
+  let engineer: ImapFlow;
+  const running: RunningWatcher[] = [];
+
+  before(async () => {
+    requireMailServers();
+    t = await openTestDb();
+    ({ tenant: { id: tenantId } } = await addTenant(t.deps, { name: 'ops', address: 'ops@datamer.test' }));
+    user = freshMailboxUser();
+    mailbox = await addTestMailbox(t.deps, tenantId, user);
+    engineer = await engineerClient(user);
+  });
+
+  after(async () => {
+    await Promise.all(running.map((w) => w.stop()));
+    await engineer?.logout().catch(() => undefined);
+    await t?.dispose();
+  });
+
+  it('two processes on one mailbox: one holds it, every message is filed once; when it stops, the other takes over', async () => {
+    // The virtual clock does not move by itself: the lease is judged by the test's clock.
+    const first = startWatching(t.deps, mailbox, { owner: 'process-a', leaseMs: 60_000 });
+    await waitFor(async () => (await t.db.models.Mailbox.findByPk(mailbox.id))!.leaseOwner === 'process-a', 'process a to take the lease');
+    const second = startWatching(t.deps, mailbox, { owner: 'process-b', leaseMs: 60_000, discoverMs: 100 });
+    running.push(second);
+
+    const ids = await Promise.all(Array.from({ length: 10 }, (_, n) => deliverThroughPostfix(user, { subject: `:warn: :org:acme.web: 5xx rate ${n} on web1` })));
+    await waitFor(async () => (await messageIdsIn(engineer, 'DaTamer/acme/web')).length === ids.length, 'all ten messages filed');
+    expect(await t.db.models.Message.count({ where: { tenantId } })).to.equal(ids.length);
+    expect((await t.db.models.Mailbox.findByPk(mailbox.id))!.leaseOwner).to.equal('process-a');
+
+    await first.stop();
+    // a's lease is released when it stops cleanly; b finds the mailbox free at its next try.
+    await waitFor(async () => (await t.db.models.Mailbox.findByPk(mailbox.id))!.leaseOwner === 'process-b', 'process b to take over');
+    const late = await deliverThroughPostfix(user, { subject: ':warn: :org:acme.web: 5xx rate back to normal' });
+    await waitFor(async () => (await messageIdsIn(engineer, 'DaTamer/acme/web')).includes(late), 'mail filed by process b');
+  });
+
+  it('a lease that ran out (its process died) is taken by another', async () => {
+    const user2 = freshMailboxUser();
+    const other = await addTestMailbox(t.deps, tenantId, user2);
+    // A process that died holding the lease: it never renews.
+    await t.db.models.Mailbox.update({ leaseOwner: 'dead-process', leaseUntil: new Date(t.clock.now().getTime() + 5_000) }, { where: { id: other.id } });
+    const survivor = startWatching(t.deps, other, { owner: 'process-c', leaseMs: 60_000, discoverMs: 100 });
+    running.push(survivor);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await t.db.models.Mailbox.findByPk(other.id))!.leaseOwner, 'the lease is still valid: hands off').to.equal('dead-process');
+    t.clock.advance(6_000);
+    await waitFor(async () => (await t.db.models.Mailbox.findByPk(other.id))!.leaseOwner === 'process-c', 'the expired lease to be taken');
+  });
+});
