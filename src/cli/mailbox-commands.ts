@@ -32,9 +32,16 @@ async function readPassword(file: string): Promise<string> {
 }
 
 /** Logs in and out again, so a wrong password is found by the admin, not by the watcher at 3 a.m. */
-async function checkLogin(deps: Deps, mailbox: Mailbox, key: Buffer): Promise<void> {
-  const session = await openImapSession(imapSettingsOf(mailbox), passwordOf(mailbox, key), deps.log);
+async function checkLogin(deps: Deps, mailbox: Mailbox, password: string): Promise<void> {
+  const session = await openImapSession(imapSettingsOf(mailbox), password, deps.log);
   await session.close();
+}
+
+/** A mailbox DaTamer logs in to: DaTamer's own address has no password and no folders. */
+async function watchedMailbox(deps: Deps, tenantId: number, ref: string): Promise<Mailbox> {
+  const found = await findMailbox(deps, tenantId, ref);
+  if (found.kind === 'smtp') throw new DatamerError('INPUT_INVALID', `${found.address} is DaTamer's own address, not a mailbox it watches`);
+  return found;
 }
 
 function health(m: Mailbox): string {
@@ -72,14 +79,20 @@ export function mailboxCommands(program: Command, io: CliIo): void {
         const added = await addImapMailbox(deps, tenant.id, { url: options.imap, password, mode: options.mode as MailboxMode, ...(options.root ? { root: options.root } : {}) }, key);
         if (options.check) {
           try {
-            await checkLogin(deps, added, key);
+            await checkLogin(deps, added, password);
           } catch (err) {
             await removeMailbox(deps, added);
             throw err;
           }
         }
         writeLine(io.stdout, `mailbox ${added.id} added to ${tenant.name}: ${added.address} (${added.mode})`);
-        writeLine(io.stdout, 'DaTamer takes in new mail from now on; to file what is already in it: datamer mailbox organize --backlog');
+        writeLine(
+          io.stdout,
+          added.mode === 'organize'
+            ? 'DaTamer takes in new mail from now on; to file what is already in it: datamer mailbox organize --backlog'
+            : // organize --backlog refuses ingest mode: do not point the admin at it.
+              'DaTamer takes in new mail from now on and deletes each message from the mailbox once it is stored; mail already in it stays there',
+        );
       }),
     );
 
@@ -121,11 +134,11 @@ export function mailboxCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps, config) => {
         const tenant = await tenantNamed(deps, options.tenant);
         const key = loadSecretKey(config);
-        const found = await findMailbox(deps, tenant.id, ref);
+        const found = await watchedMailbox(deps, tenant.id, ref);
         const password = await readPassword(options.passwordFile);
+        // Checked before it is stored: a mistyped password must not replace the one that works.
+        if (options.check) await checkLogin(deps, found, password);
         await setMailboxPassword(deps, found, password, key);
-        await found.reload();
-        if (options.check) await checkLogin(deps, found, key);
         writeLine(io.stdout, `mailbox ${found.id}: password stored`);
       }),
     );
@@ -137,8 +150,7 @@ export function mailboxCommands(program: Command, io: CliIo): void {
     .action((ref: string, options: { tenant: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
-        const found = await findMailbox(deps, tenant.id, ref);
-        if (found.kind === 'smtp') throw new DatamerError('INPUT_INVALID', `${found.address} is DaTamer's own address, not a mailbox it watches`);
+        const found = await watchedMailbox(deps, tenant.id, ref);
         await removeMailbox(deps, found);
         writeLine(io.stdout, `mailbox ${found.id} removed: ${found.address}`);
       }),
@@ -154,7 +166,7 @@ export function mailboxCommands(program: Command, io: CliIo): void {
     .action((options: { tenant: string; mailbox?: string; batch: string }) =>
       withDeps(io, async (deps, config) => {
         const tenant = await tenantNamed(deps, options.tenant);
-        const found = options.mailbox ? await findMailbox(deps, tenant.id, options.mailbox) : await soleProviderMailbox(deps, tenant.id);
+        const found = options.mailbox ? await watchedMailbox(deps, tenant.id, options.mailbox) : await soleProviderMailbox(deps, tenant.id);
         if (found.mode !== 'organize') throw new DatamerError('INPUT_INVALID', `${found.address} is in ${found.mode} mode; only organize mode files mail into folders`);
         const batch = Number(options.batch);
         if (!Number.isInteger(batch) || batch < 1) throw new DatamerError('INPUT_INVALID', `--batch ${options.batch}: a whole number of messages, at least 1`);
