@@ -90,8 +90,7 @@ export function mailboxCommands(program: Command, io: CliIo): void {
           io.stdout,
           added.mode === 'organize'
             ? 'DaTamer takes in new mail from now on; to file what is already in it: datamer mailbox organize --backlog'
-            : // organize --backlog refuses ingest mode: do not point the admin at it.
-              'DaTamer takes in new mail from now on and deletes each message from the mailbox once it is stored; mail already in it stays there',
+            : 'DaTamer takes in new mail from now on and deletes each message from the mailbox once it is stored; to take in what is already in it: datamer mailbox organize --backlog',
         );
       }),
     );
@@ -167,7 +166,6 @@ export function mailboxCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps, config) => {
         const tenant = await tenantNamed(deps, options.tenant);
         const found = options.mailbox ? await watchedMailbox(deps, tenant.id, options.mailbox) : await soleProviderMailbox(deps, tenant.id);
-        if (found.mode !== 'organize') throw new DatamerError('INPUT_INVALID', `${found.address} is in ${found.mode} mode; only organize mode files mail into folders`);
         const batch = Number(options.batch);
         if (!Number.isInteger(batch) || batch < 1) throw new DatamerError('INPUT_INVALID', `--batch ${options.batch}: a whole number of messages, at least 1`);
         const session = await openImapSession(imapSettingsOf(found), passwordOf(found, loadSecretKey(config)), deps.log);
@@ -183,7 +181,9 @@ export function mailboxCommands(program: Command, io: CliIo): void {
             },
           });
           bar?.stop();
-          writeLine(io.stdout, done.total === 0 ? 'nothing left to organize' : `organized ${done.done} messages of the backlog`);
+          // In ingest mode the backlog is taken in the same way: stored, then deleted from the mailbox.
+          const what = found.mode === 'ingest' ? 'took in (stored, then deleted from the mailbox)' : 'organized';
+          writeLine(io.stdout, done.total === 0 ? 'nothing left to organize' : `${what} ${done.done} messages of the backlog`);
         } finally {
           bar?.stop();
           await session.close();

@@ -89,7 +89,7 @@ export async function recordMailboxError(deps: Deps, mailbox: Mailbox, message: 
 }
 
 export async function recordMailboxSynced(deps: Deps, mailbox: Mailbox): Promise<void> {
-  await deps.db.models.Mailbox.update({ lastError: null, lastSyncedAt: deps.clock.now() }, { where: { id: mailbox.id, tenantId: mailbox.tenantId } });
+  await deps.db.models.Mailbox.update({ lastError: null, lastErrorAt: null, lastSyncedAt: deps.clock.now() }, { where: { id: mailbox.id, tenantId: mailbox.tenantId } });
 }
 
 /**

@@ -127,21 +127,26 @@ describe('datamer mailbox (Dovecot)', function () {
     expect(await listed()).to.deep.equal([]);
   });
 
-  it('adds a mailbox in ingest mode saying what that means, refuses it twice, and leaves it out of backlog filing', async () => {
+  it('adds a mailbox in ingest mode saying what that means, refuses it twice, and takes in its backlog by storing and deleting it', async () => {
     const pw = passwordFile('password', MAIL_PASSWORD);
+    engineer = await engineerClient(user);
+    const backlog = [mail(':warn: :org:acme.db: old news', 1), mail('older news', 2)];
+    for (const m of backlog) await appendTo(engineer, 'INBOX', m, user);
     const r = await run('mailbox', 'add', '--tenant', 'acme', '--imap', address, '--password-file', pw, '--mode', 'ingest');
     expect(r.stderr).to.equal('');
     expect(r.stdout.split('\n').slice(1)).to.deep.equal([
-      'DaTamer takes in new mail from now on and deletes each message from the mailbox once it is stored; mail already in it stays there',
+      'DaTamer takes in new mail from now on and deletes each message from the mailbox once it is stored; to take in what is already in it: datamer mailbox organize --backlog',
       '',
     ]);
     const again = await run('mailbox', 'add', '--tenant', 'acme', '--imap', address, '--password-file', pw);
     expect(again).to.deep.equal({ code: 1, stdout: '', stderr: `datamer: ${address} is already a mailbox of a tenant\n` });
     expect(await run('mailbox', 'organize', '--backlog', '--tenant', 'acme')).to.deep.equal({
-      code: 1,
-      stdout: '',
-      stderr: `datamer: ${address} is in ingest mode; only organize mode files mail into folders\n`,
+      code: 0,
+      stdout: `took in (stored, then deleted from the mailbox) ${backlog.length} messages of the backlog\n`,
+      stderr: '',
     });
+    expect(await messageIdsIn(engineer, 'INBOX')).to.deep.equal([]);
+    expect(await (await sharedDb()).models.Message.count({ where: { messageIdHeader: backlog.map((m) => m.messageId) } })).to.equal(backlog.length);
     expect((await listed()).map((m) => m.mode)).to.deep.equal(['ingest']);
   });
 
