@@ -3,6 +3,7 @@
 // process, such as two outbox workers in a test, each get their own.
 import type { Sequelize } from 'sequelize';
 import { defineActivity } from './activity.js';
+import { defineCommandMail } from './command-mail.js';
 import { defineEvent } from './event.js';
 import { defineEventMessage } from './event-message.js';
 import { defineGroup } from './group.js';
@@ -24,6 +25,7 @@ import { defineTenant } from './tenant.js';
 import { defineUser } from './user.js';
 
 export type { Activity, ActivityVia } from './activity.js';
+export type { CommandMail, CommandMailStatus } from './command-mail.js';
 export type { Event, EventKind, EventStatus } from './event.js';
 export type { EventMessage } from './event-message.js';
 export type { Group } from './group.js';
@@ -66,6 +68,7 @@ export function defineModels(sequelize: Sequelize) {
     MailboxFolder: defineMailboxFolder(sequelize),
     MessagePlacement: defineMessagePlacement(sequelize),
     LabelledExample: defineLabelledExample(sequelize),
+    CommandMail: defineCommandMail(sequelize),
   };
 }
 

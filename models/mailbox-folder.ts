@@ -3,7 +3,8 @@ import { type Row, tableOptions } from './row.js';
 import { bigintColumn } from './bigint.js';
 
 /** What a folder means to DaTamer (docs/mailbox.md). */
-export type FolderRole = 'inbox' | 'unclassified' | 'class' | 'claim' | 'completed';
+/** `replies`: engineers' replies with commands, kept out of the inbox once DaTamer acted on them. */
+export type FolderRole = 'inbox' | 'unclassified' | 'class' | 'claim' | 'completed' | 'replies';
 
 /** A folder DaTamer made or watches in a mailbox, and how far it has read it. */
 export interface MailboxFolderAttributes {

@@ -20,6 +20,8 @@ export interface OutboxMailAttributes {
   headers: Record<string, string>;
   /** fixed at enqueue time, so the recipient can tell a mail from its copies */
   messageIdHeader: string;
+  /** the event the mail is about: a reply to it commands that event */
+  eventId: number | null;
   status: OutboxStatus;
   attempts: number;
   nextAttemptAt: Date;
@@ -29,7 +31,7 @@ export interface OutboxMailAttributes {
   sentAt: Date | null;
   createdAt: Date;
 }
-export type OutboxMail = Row<OutboxMailAttributes, 'id' | 'attempts' | 'claimedBy' | 'claimedAt' | 'lastError' | 'sentAt'>;
+export type OutboxMail = Row<OutboxMailAttributes, 'id' | 'eventId' | 'attempts' | 'claimedBy' | 'claimedAt' | 'lastError' | 'sentAt'>;
 
 export const defineOutboxMail = (sequelize: Sequelize): ModelStatic<OutboxMail> =>
   sequelize.define<OutboxMail>(
@@ -45,6 +47,7 @@ export const defineOutboxMail = (sequelize: Sequelize): ModelStatic<OutboxMail> 
       html: { type: DataTypes.TEXT, allowNull: true },
       headers: { type: DataTypes.JSON, allowNull: false },
       messageIdHeader: { type: DataTypes.STRING(255), allowNull: false },
+      eventId: { type: DataTypes.INTEGER, allowNull: true },
       status: { type: DataTypes.STRING(16), allowNull: false },
       attempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       nextAttemptAt: { type: DataTypes.DATE, allowNull: false },

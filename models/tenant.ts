@@ -12,8 +12,10 @@ export interface TenantAttributes {
   rulesRevision: number;
   /** where DaTamer mails its own MSEs for this tenant (heartbeat, self-reports); null: not watched */
   selfAddress: string | null;
+  /** the authserv-id whose Authentication-Results (DKIM/SPF) may stand in for a command token; null: tokens only */
+  trustedAuthservId: string | null;
 }
-export type Tenant = Row<TenantAttributes, 'id' | 'rulesRevision' | 'selfAddress'>;
+export type Tenant = Row<TenantAttributes, 'id' | 'rulesRevision' | 'selfAddress' | 'trustedAuthservId'>;
 
 export const defineTenant = (sequelize: Sequelize): ModelStatic<Tenant> =>
   sequelize.define<Tenant>(
@@ -25,6 +27,7 @@ export const defineTenant = (sequelize: Sequelize): ModelStatic<Tenant> =>
       createdAt: { type: DataTypes.DATE, allowNull: false },
       rulesRevision: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       selfAddress: { type: DataTypes.STRING(320), allowNull: true },
+      trustedAuthservId: { type: DataTypes.STRING(255), allowNull: true },
     },
     tableOptions('tenants'),
   );

@@ -8,9 +8,11 @@ export interface UserAttributes {
   email: string;
   displayName: string;
   handle: string;
+  /** the secret in the reply address of DaTamer's mail to this user (src/commands/tokens.ts) */
+  commandToken: string | null;
   createdAt: Date;
 }
-export type User = Row<UserAttributes, 'id'>;
+export type User = Row<UserAttributes, 'id' | 'commandToken'>;
 
 export const defineUser = (sequelize: Sequelize): ModelStatic<User> =>
   sequelize.define<User>(
@@ -21,6 +23,7 @@ export const defineUser = (sequelize: Sequelize): ModelStatic<User> =>
       email: { type: DataTypes.STRING(320), allowNull: false },
       displayName: { type: DataTypes.STRING(200), allowNull: false },
       handle: { type: DataTypes.STRING(64), allowNull: false },
+      commandToken: { type: DataTypes.STRING(40), allowNull: true },
       createdAt: { type: DataTypes.DATE, allowNull: false },
     },
     tableOptions('users'),

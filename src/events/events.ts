@@ -8,7 +8,8 @@ import { enqueueMail } from '../notifications/outbox.js';
 import { renderMail } from '../notifications/templates.js';
 import { findUser } from '../people/people.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
-import type { ActivityVia, Event } from '../../models/index.js';
+import type { ActivityVia, Event, User } from '../../models/index.js';
+import { commandTokenOf, replyAddress, subjectTag } from '../commands/tokens.js';
 import type { EventAttributes } from '../../models/event.js';
 import { transition, type EventCommand } from './lifecycle.js';
 
@@ -147,7 +148,7 @@ export async function changeEvent(deps: Deps, tenantId: number, eventId: number,
   });
 }
 
-async function noticeAssignment(deps: Deps, event: Event, assignee: { email: string; displayName: string }, actor: string, transaction: Transaction) {
+async function noticeAssignment(deps: Deps, event: Event, assignee: User, actor: string, transaction: Transaction) {
   const from = (await smtpMailboxOf(deps, event.tenantId))?.address ?? 'datamer@localhost';
   const mail = renderMail('assignment', {
     event: event.get({ plain: true }),
@@ -155,6 +156,10 @@ async function noticeAssignment(deps: Deps, event: Event, assignee: { email: str
     assignee: { displayName: assignee.displayName, email: assignee.email },
     actor: actor === SYSTEM_ACTOR ? 'DaTamer' : actor,
     createdAt: event.createdAt.toISOString(),
+    tag: subjectTag(event.id),
   });
-  await enqueueMail(deps, { tenantId: event.tenantId, kind: 'assignment', from, to: [assignee.email], ...mail }, transaction);
+  // A reply to the notice commands the event (DONE, UNASSIGN…): the reply address carries the
+  // assignee's token and the event (commands/tokens.ts).
+  const replyTo = replyAddress(from, await commandTokenOf(deps, assignee, transaction), event.id);
+  await enqueueMail(deps, { tenantId: event.tenantId, kind: 'assignment', from, to: [assignee.email], eventId: event.id, headers: { 'Reply-To': replyTo }, ...mail }, transaction);
 }

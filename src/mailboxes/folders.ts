@@ -28,6 +28,7 @@ export type { FolderRole };
 
 export const DEFAULT_ROOT = 'DaTamer';
 export const UNCLASSIFIED = 'Unclassified';
+export const REPLIES = 'Replies';
 export const COMPLETED = 'completed';
 export const CLAIM_PREFIX = '@';
 
@@ -47,7 +48,7 @@ export const FLAT_SEPARATOR = '.';
  * - `cur`, `new`, `tmp`: Dovecot with maildir `LAYOUT=fs` refuses them as any path component
  *   ("Contains reserved name"), since they are the maildir's own directories.
  */
-const RESERVED_ORG_SEGMENTS = new Set([COMPLETED, UNCLASSIFIED.toLowerCase(), 'cur', 'new', 'tmp']);
+const RESERVED_ORG_SEGMENTS = new Set([COMPLETED, UNCLASSIFIED.toLowerCase(), REPLIES.toLowerCase(), 'cur', 'new', 'tmp']);
 const ORG_SUFFIX = ' (org)';
 
 /** What a folder is for, and its names from the root down (before safeSegment and the delimiter). */
@@ -87,6 +88,11 @@ function orgSegments(org: string): string[] {
 
 export function unclassifiedFolder(root: string): FolderSpec {
   return { role: 'unclassified', org: null, handle: null, segments: [...rootSegments(root), UNCLASSIFIED] };
+}
+
+/** Where engineers' replies with commands go once DaTamer has acted on them (docs/commands.md). */
+export function repliesFolder(root: string): FolderSpec {
+  return { role: 'replies', org: null, handle: null, segments: [...rootSegments(root), REPLIES] };
 }
 
 export function classFolder(root: string, org: string): FolderSpec {

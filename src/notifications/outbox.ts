@@ -12,6 +12,7 @@ import { Op, type Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { messageOf } from '../errors.js';
 import type { AttemptOutcome, OutboxMail } from '../../models/index.js';
+import { DATAMER_HEADER } from '../commands/auto-generated.js';
 
 export interface OutgoingMail {
   tenantId: number;
@@ -22,6 +23,8 @@ export interface OutgoingMail {
   text: string;
   html?: string | null;
   headers?: Record<string, string>;
+  /** the event it is about: a reply to this mail commands that event */
+  eventId?: number | null;
 }
 
 /** What delivery needs of nodemailer: a transport's sendMail. */
@@ -69,8 +72,10 @@ export async function enqueueMail(deps: Deps, mail: OutgoingMail, transaction?: 
       subject: mail.subject,
       text: mail.text,
       html: mail.html ?? null,
-      // RFC 3834 §5: DaTamer's own mail says it is automatic, so other robots do not answer it.
-      headers: { 'Auto-Submitted': 'auto-generated', ...mail.headers },
+      // RFC 3834 §5: DaTamer's own mail says it is automatic, so other robots do not answer it;
+      // the tenant header lets another DaTamer (or this one) recognise it and never answer it.
+      headers: { 'Auto-Submitted': 'auto-generated', [DATAMER_HEADER]: String(mail.tenantId), ...mail.headers },
+      eventId: mail.eventId ?? null,
       messageIdHeader: `<outbox-${randomUUID()}@${domain}>`,
       status: 'queued',
       nextAttemptAt: now,

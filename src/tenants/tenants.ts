@@ -3,6 +3,7 @@ import { UniqueConstraintError } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { Mailbox, Tenant } from '../../models/index.js';
+import { baseAddress } from '../commands/tokens.js';
 
 const TENANT_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 // Deliberately simple: the SMTP layer has already parsed the address; this only refuses nonsense.
@@ -60,9 +61,12 @@ export async function findTenant(deps: Deps, name: string): Promise<Tenant> {
   return tenant;
 }
 
-/** The mailbox an SMTP recipient belongs to, or null: the listener refuses everything else. */
+/**
+ * The mailbox an SMTP recipient belongs to, or null: the listener refuses everything else.
+ * `ops+anything@…` belongs to `ops@…`: replies come back to such addresses (commands/tokens.ts).
+ */
 export async function findSmtpMailbox(deps: Deps, address: string): Promise<Mailbox | null> {
-  return deps.db.models.Mailbox.findOne({ where: { kind: 'smtp', address: normalizeAddress(address) } });
+  return deps.db.models.Mailbox.findOne({ where: { kind: 'smtp', address: baseAddress(normalizeAddress(address)) } });
 }
 
 export async function smtpMailboxOf(deps: Deps, tenantId: number): Promise<Mailbox | null> {

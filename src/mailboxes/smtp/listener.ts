@@ -7,7 +7,8 @@ import { monotonicMs } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
 import { messageOf } from '../../errors.js';
-import { receive, type Arrival } from '../../pipeline.js';
+import { intake } from '../../intake.js';
+import type { Arrival } from '../../pipeline.js';
 import type { Mailbox } from '../../../models/index.js';
 import { findSmtpMailbox } from '../../tenants/tenants.js';
 
@@ -107,9 +108,9 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
           if (arrivals.some((a) => a.tenantId === mailbox.tenantId)) continue;
           arrivals.push({ tenantId: mailbox.tenantId, mailboxId: mailbox.id, raw, source: 'smtp', envelopeFrom, envelopeTo });
         }
-        const work = receive(deps, arrivals).then(
-          (stored) => {
-            const ids = stored.map((s) => s.messageId).join(',');
+        const work = intake(deps, arrivals).then(
+          (taken) => {
+            const ids = taken.map((t) => (t.kind === 'message' ? t.received.messageId : `reply ${t.commandMailId}`)).join(',');
             callback(null, `2.0.0 Stored by DaTamer as ${ids}`);
           },
           (err) => {

@@ -1,7 +1,7 @@
 // New mail in the inbox: stored through the same pipeline as DaTamer's own address, and only
 // after the commit filed (organize mode) or deleted (ingest mode). A crash in between leaves
 // the message in the inbox; the next pass stores nothing new (it is a duplicate) and files it.
-import { receive } from '../../pipeline.js';
+import { intake } from '../../intake.js';
 import type { MailboxFolder } from '../../../models/index.js';
 import { severityKeyword } from '../folders.js';
 import { destinationOf } from '../moves.js';
@@ -32,7 +32,8 @@ export async function inboxFolder(ws: Workspace): Promise<MailboxFolder> {
 export async function takeIn(ws: Workspace, messages: RemoteMessage[]): Promise<number> {
   if (messages.length === 0) return 0;
   const { deps, mailbox, session } = ws;
-  const received = await receive(
+  // Replies with commands are taken by src/commands; the rest are MSEs (src/intake.ts).
+  const taken = await intake(
     deps,
     messages.map((m) => ({ tenantId: mailbox.tenantId, mailboxId: mailbox.id, raw: m.raw, source: 'imap' as const })),
   );
@@ -43,13 +44,15 @@ export async function takeIn(ws: Workspace, messages: RemoteMessage[]): Promise<
     return messages.length;
   }
 
-  const facts = await factsOf(deps, mailbox.tenantId, received.map((r) => r.messageId));
-  const byTarget = new Map<string, Array<{ uid: number; messageId: number }>>();
+  const messageIds = taken.map((t) => (t.kind === 'message' ? t.received.messageId : null));
+  const facts = await factsOf(deps, mailbox.tenantId, messageIds.filter((id): id is number => id !== null));
+  const byTarget = new Map<string, Array<{ uid: number; messageId: number | null }>>();
   const bySeverity = new Map<string, number[]>();
   for (const [i, m] of messages.entries()) {
-    const messageId = received[i]!.messageId;
-    const fact = facts.get(messageId);
-    const target = await ensureDestination(ws, destinationOf(fact?.org ?? null, fact?.event ?? null));
+    const messageId = messageIds[i]!;
+    const fact = messageId === null ? undefined : facts.get(messageId);
+    const destination = messageId === null ? ({ role: 'replies' } as const) : destinationOf(fact?.org ?? null, fact?.event ?? null);
+    const target = await ensureDestination(ws, destination);
     byTarget.set(target, [...(byTarget.get(target) ?? []), { uid: m.uid, messageId }]);
     if (fact?.severity && SEVERITIES.has(fact.severity)) bySeverity.set(fact.severity, [...(bySeverity.get(fact.severity) ?? []), m.uid]);
   }
@@ -59,7 +62,9 @@ export async function takeIn(ws: Workspace, messages: RemoteMessage[]): Promise<
   for (const [target, items] of byTarget) {
     const uidMap = await session.move(ws.inbox, items.map((i) => i.uid), target);
     const validity = ws.folders.get(target)?.uidValidity ?? null;
-    for (const item of items) placements.push({ messageId: item.messageId, path: target, uid: uidMap.get(item.uid) ?? null, uidValidity: validity });
+    for (const item of items) {
+      if (item.messageId !== null) placements.push({ messageId: item.messageId, path: target, uid: uidMap.get(item.uid) ?? null, uidValidity: validity });
+    }
   }
   await place(deps, mailbox, placements);
   return messages.length;

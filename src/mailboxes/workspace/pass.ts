@@ -27,7 +27,7 @@ export async function runPass(ws: Workspace): Promise<PassReport> {
   await refreshLayout(ws, ws.deps.clock.now().getTime());
   let acted = 0;
   for (const folder of [...ws.folders.values()]) {
-    if (folder.role !== 'inbox') acted += await scanFolder(ws, folder);
+    if (folder.role !== 'inbox' && folder.role !== 'replies') acted += await scanFolder(ws, folder);
   }
   const moved = await followChanges(ws);
   return { taken, acted, moved };

@@ -45,7 +45,7 @@ describe('working an event: assign, unassign, complete, reopen', () => {
     const [notice] = await t.db.models.OutboxMail.findAll({ where: { tenantId: acme } });
     expect(notice).to.deep.include({ kind: 'assignment', fromAddress: 'alerts@acme.test', status: 'queued' });
     expect(notice!.toAddresses).to.deep.equal(['alice@acme.test']);
-    expect(notice!.subject).to.equal(`[DaTamer] Event #${eventId} assigned to you: :critical: db1 replication broken :org:ops.db:`);
+    expect(notice!.subject).to.equal(`[DaTamer #${eventId}] Assigned to you: :critical: db1 replication broken :org:ops.db:`);
     expect(notice!.text).to.contain('Hello Alice Adams,').and.contain('bob assigned event').and.contain('org:      ops.db');
     expect(notice!.html).to.contain('<strong>#');
   });

@@ -1,0 +1,115 @@
+// Carries out the commands of one reply, in order, as the user who wrote it. Each command
+// succeeds or fails on its own; the reply tells which (reply.ts).
+import type { Deps } from '../deps.js';
+import { DatamerError, isDatamerError } from '../errors.js';
+import { changeEvent } from '../events/events.js';
+import { previewRule } from '../classification/preview.js';
+import { addRule } from '../classification/rule-store.js';
+import type { Event, User } from '../../models/index.js';
+import type { EmailCommand, ParsedCommand } from './grammar.js';
+
+export interface CommandResult {
+  line: string;
+  ok: boolean;
+  /** what happened, or why not, in words for the engineer */
+  message: string;
+}
+
+export interface CommandContext {
+  tenantId: number;
+  user: User;
+  eventId: number | null;
+}
+
+/** How many recent messages a RULE's preview looks at. */
+export const RULE_PREVIEW_LAST = 200;
+
+/** The group a user subscribes through by email: their own, named after their handle. */
+const personalGroup = (user: User) => `@${user.handle}`;
+
+async function ensurePersonalGroup(deps: Deps, user: User): Promise<number> {
+  const { Group, Membership } = deps.db.models;
+  const [group] = await Group.findOrCreate({ where: { tenantId: user.tenantId, name: personalGroup(user) }, defaults: { tenantId: user.tenantId, name: personalGroup(user), createdAt: deps.clock.now() } });
+  await Membership.findOrCreate({ where: { tenantId: user.tenantId, groupId: group.id, userId: user.id }, defaults: { tenantId: user.tenantId, groupId: group.id, userId: user.id, createdAt: deps.clock.now() } });
+  return group.id;
+}
+
+async function state(deps: Deps, event: Event): Promise<string> {
+  if (event.status === 'completed') return `event #${event.id} is completed`;
+  if (event.status === 'assigned' && event.assigneeId !== null) {
+    const assignee = await deps.db.models.User.findOne({ where: { tenantId: event.tenantId, id: event.assigneeId }, attributes: ['handle'] });
+    return `event #${event.id} is assigned to ${assignee?.handle ?? 'someone'}`;
+  }
+  return `event #${event.id} is open`;
+}
+
+async function onEvent(deps: Deps, ctx: CommandContext, command: Extract<EmailCommand, { type: 'assign' | 'unassign' | 'done' | 'reopen' }>): Promise<string> {
+  if (ctx.eventId === null) {
+    throw new DatamerError('NOT_FOUND', 'no event found for this reply: reply to a mail from DaTamer about the event, or to the monitoring mail itself');
+  }
+  const request =
+    command.type === 'assign' ? { command: 'assign' as const, handle: command.handle ?? ctx.user.handle }
+    : command.type === 'done' ? { command: 'complete' as const, ...(command.note ? { note: command.note } : {}) }
+    : { command: command.type };
+  const event = await changeEvent(deps, ctx.tenantId, ctx.eventId, { ...request, actor: ctx.user.handle, via: 'email' });
+  return state(deps, event);
+}
+
+async function uniqueRuleName(deps: Deps, tenantId: number, name: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? name : `${name} (${n})`;
+    if (!(await deps.db.models.Rule.findOne({ where: { tenantId, name: candidate }, attributes: ['id'] }))) return candidate;
+  }
+}
+
+async function run(deps: Deps, ctx: CommandContext, command: EmailCommand): Promise<string> {
+  switch (command.type) {
+    case 'assign':
+    case 'unassign':
+    case 'done':
+    case 'reopen':
+      return onEvent(deps, ctx, command);
+    case 'rule': {
+      const draft = { ...command.draft, name: await uniqueRuleName(deps, ctx.tenantId, command.draft.name) };
+      const preview = await previewRule(deps, ctx.tenantId, draft, { last: RULE_PREVIEW_LAST });
+      const rule = await addRule(deps, ctx.tenantId, draft, ctx.user.handle);
+      const changed = preview.matched.filter((m) => m.changed).length;
+      return `rule #${rule.id} "${rule.name}" added; of the last ${preview.scanned} messages it matches ${preview.matched.length} (${changed} would be classified differently); it applies to new mail from now on`;
+    }
+    case 'subscribe': {
+      const groupId = await ensurePersonalGroup(deps, ctx.user);
+      const { Subscription } = deps.db.models;
+      const existing = await Subscription.findOne({ where: { tenantId: ctx.tenantId, groupId, orgPattern: command.pattern } });
+      if (existing) await existing.update({ level: command.level });
+      else await Subscription.create({ tenantId: ctx.tenantId, groupId, orgPattern: command.pattern, level: command.level, createdAt: deps.clock.now() });
+      return `you are now ${command.level === 'responder' ? 'a responder for' : 'interested in'} ${command.pattern}`;
+    }
+    case 'unsubscribe': {
+      const group = await deps.db.models.Group.findOne({ where: { tenantId: ctx.tenantId, name: personalGroup(ctx.user) }, attributes: ['id'] });
+      const removed = group ? await deps.db.models.Subscription.destroy({ where: { tenantId: ctx.tenantId, groupId: group.id, orgPattern: command.pattern } }) : 0;
+      if (removed === 0) throw new DatamerError('NOT_FOUND', `you have no subscription of your own to ${command.pattern} (subscriptions through a team group are changed by an admin)`);
+      return `you are no longer subscribed to ${command.pattern}`;
+    }
+    case 'help':
+      return 'the commands are listed below';
+  }
+}
+
+export async function applyCommands(deps: Deps, ctx: CommandContext, parsed: ParsedCommand[]): Promise<CommandResult[]> {
+  const results: CommandResult[] = [];
+  for (const p of parsed) {
+    if (!p.ok) {
+      results.push({ line: p.line, ok: false, message: p.error });
+      continue;
+    }
+    try {
+      results.push({ line: p.line, ok: true, message: await run(deps, ctx, p.command) });
+    } catch (err) {
+      // DaTamer's own errors are written for users; anything else is a fault, not an answer.
+      if (!isDatamerError(err)) throw err;
+      results.push({ line: p.line, ok: false, message: err.message });
+    }
+  }
+  return results;
+}
+

@@ -1,0 +1,52 @@
+// DaTamer's answer to a reply with commands: what was done and what was not (with the HELP
+// text when something went wrong or was asked for), through the outbox like all its mail.
+// Marked auto-replied (RFC 3834) and threaded under the engineer's reply; its own reply
+// address carries the engineer's token again, so the conversation can go on.
+import type { Transaction } from 'sequelize';
+import type { Deps } from '../deps.js';
+import { enqueueMail } from '../notifications/outbox.js';
+import { renderMail } from '../notifications/templates.js';
+import type { OutboxMail, User } from '../../models/index.js';
+import type { CommandResult } from './apply.js';
+import { HELP_TEXT } from './grammar.js';
+import { commandTokenOf, replyAddress, subjectTag } from './tokens.js';
+
+export interface CommandReply {
+  tenantId: number;
+  /** the tenant's DaTamer address: the reply comes from it */
+  from: string;
+  to: string;
+  /** the user it goes to, when known: their reply address is added */
+  user: User | null;
+  inReplyTo: string | null;
+  references: string[];
+  subject: string | null;
+  eventId: number | null;
+  results: CommandResult[];
+  /** the event's state after the commands, in words */
+  state: string | null;
+  /** for a reply that could not be taken at all (not allowed, no command) */
+  problem: string | null;
+}
+
+const stripRe = (subject: string) => subject.replace(/^\s*((re|aw|sv|antw|réf|ref|fw|fwd)\s*:\s*)+/i, '').replace(/\[DaTamer #\d+\]\s*/i, '').trim();
+
+export async function enqueueCommandReply(deps: Deps, reply: CommandReply, transaction?: Transaction): Promise<OutboxMail> {
+  const results = reply.problem ? [{ line: '(your reply)', ok: false, message: reply.problem }, ...reply.results] : reply.results;
+  const wantsHelp = results.some((r) => !r.ok) || results.some((r) => /^help\b/i.test(r.line));
+  const mail = renderMail('command-reply', {
+    name: reply.user?.displayName ?? reply.to,
+    subject: stripRe(reply.subject ?? '') || 'your commands',
+    tag: reply.eventId === null ? null : subjectTag(reply.eventId),
+    results,
+    state: reply.state,
+    help: wantsHelp ? HELP_TEXT : null,
+  });
+  const headers: Record<string, string> = { 'Auto-Submitted': 'auto-replied' };
+  if (reply.inReplyTo) {
+    headers['In-Reply-To'] = reply.inReplyTo;
+    headers.References = [...reply.references, reply.inReplyTo].join(' ');
+  }
+  if (reply.user) headers['Reply-To'] = replyAddress(reply.from, await commandTokenOf(deps, reply.user, transaction), reply.eventId);
+  return enqueueMail(deps, { tenantId: reply.tenantId, kind: 'command-reply', from: reply.from, to: [reply.to], eventId: reply.eventId, headers, ...mail }, transaction);
+}

@@ -1,0 +1,62 @@
+// Mail that reached DaTamer, at its own address or in a watched inbox: an engineer's reply
+// with commands goes to src/commands; everything else is an MSE and goes down the pipeline.
+//
+// Most mail is monitoring mail, so the cheap question comes first: only mail that answers
+// something, names an event or is sent to a reply address is parsed here to look closer.
+import { handleCommandMail } from './commands/handle.js';
+import { parseCommands } from './commands/grammar.js';
+import { commandLines } from './commands/reply-text.js';
+import { answeredIds } from './commands/target.js';
+import { parseReplyAddress, subjectEvent } from './commands/tokens.js';
+import { recipientsOf } from './commands/handle.js';
+import type { Deps } from './deps.js';
+import { parseMessage, type ParsedMessage } from './ingest/parse.js';
+import { receive, type Arrival, type Received } from './pipeline.js';
+import { normalizeAddress } from './tenants/tenants.js';
+
+export type Taken = { kind: 'message'; received: Received } | { kind: 'command'; commandMailId: number; duplicate: boolean };
+
+const HEAD_LIMIT = 64 * 1024;
+const ANSWERS = /^(in-reply-to|references)\s*:/im;
+const NAMES_EVENT = /^subject\s*:.*\[DaTamer #\d+\]/im;
+
+/** Pure and cheap: could this be a reply to DaTamer at all? */
+export function mightBeCommand(arrival: Pick<Arrival, 'raw' | 'envelopeTo'>): boolean {
+  if ((arrival.envelopeTo ?? []).some((to) => parseReplyAddress(to) !== null)) return true;
+  const head = arrival.raw.subarray(0, HEAD_LIMIT).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const headers = end === -1 ? head : head.slice(0, end);
+  return ANSWERS.test(headers) || NAMES_EVENT.test(headers) || /\+k[a-z2-7]{20}/i.test(headers);
+}
+
+async function isCommandMail(deps: Deps, arrival: Arrival, parsed: ParsedMessage): Promise<boolean> {
+  // Sent to a reply address of this tenant's DaTamer: a reply to DaTamer, whatever it says.
+  const own = await deps.db.models.Mailbox.findAll({ where: { tenantId: arrival.tenantId, kind: 'smtp' }, attributes: ['address'] });
+  const bases = new Set(own.map((m) => m.address));
+  if (recipientsOf(arrival, parsed).some((r) => bases.has(parseReplyAddress(r)?.base ?? ''))) return true;
+  // Otherwise: a user of the tenant answering a mail, whose first line is (nearly) a command.
+  if (!parsed.fromAddress || (answeredIds(parsed).length === 0 && subjectEvent(parsed.subject) === null)) return false;
+  const user = await deps.db.models.User.findOne({ where: { tenantId: arrival.tenantId, email: normalizeAddress(parsed.fromAddress) }, attributes: ['id'] });
+  if (!user) return false;
+  const first = parseCommands(commandLines(parsed))[0];
+  return first !== undefined && (first.ok || !first.error.startsWith('no command found'));
+}
+
+export async function intake(deps: Deps, arrivals: Arrival[]): Promise<Taken[]> {
+  const taken: Array<Taken | null> = arrivals.map(() => null);
+  const messages: number[] = [];
+  for (const [i, arrival] of arrivals.entries()) {
+    if (!mightBeCommand(arrival)) {
+      messages.push(i);
+      continue;
+    }
+    const parsed = await parseMessage(arrival.raw);
+    if (await isCommandMail(deps, arrival, parsed)) taken[i] = { kind: 'command', ...(await handleCommandMail(deps, arrival, parsed)) };
+    else messages.push(i);
+  }
+  if (messages.length > 0) {
+    const received = await receive(deps, messages.map((i) => arrivals[i]!));
+    messages.forEach((i, n) => (taken[i] = { kind: 'message', received: received[n]! }));
+  }
+  return taken as Taken[];
+}
