@@ -7,7 +7,7 @@ import { handleCommandMail } from './commands/handle.js';
 import { parseCommands } from './commands/grammar.js';
 import { commandLines } from './commands/reply-text.js';
 import { answeredIds } from './commands/target.js';
-import { parseReplyAddress, subjectEvent } from './commands/tokens.js';
+import { parseReplyAddress, subjectEvent, subjectToken } from './commands/tokens.js';
 import { recipientsOf } from './commands/handle.js';
 import type { Deps } from './deps.js';
 import { parseMessage, type ParsedMessage } from './ingest/parse.js';
@@ -19,6 +19,8 @@ export type Taken = { kind: 'message'; received: Received } | { kind: 'command';
 const HEAD_LIMIT = 64 * 1024;
 const ANSWERS = /^(in-reply-to|references)\s*:/im;
 const NAMES_EVENT = /^subject\s*:.*\[DaTamer #\d+\]/im;
+// A user's token written into the subject (`key:<token>`): a new mail, not a reply, may command too.
+const CARRIES_KEY = /^subject\s*:.*\bkey:[a-z2-7]{20}\b/im;
 
 /** Pure and cheap: could this be a reply to DaTamer at all? */
 export function mightBeCommand(arrival: Pick<Arrival, 'raw' | 'envelopeTo'>): boolean {
@@ -26,7 +28,7 @@ export function mightBeCommand(arrival: Pick<Arrival, 'raw' | 'envelopeTo'>): bo
   const head = arrival.raw.subarray(0, HEAD_LIMIT).toString('latin1');
   const end = head.search(/\r?\n\r?\n/);
   const headers = end === -1 ? head : head.slice(0, end);
-  return ANSWERS.test(headers) || NAMES_EVENT.test(headers) || /\+k[a-z2-7]{20}/i.test(headers);
+  return ANSWERS.test(headers) || NAMES_EVENT.test(headers) || CARRIES_KEY.test(headers) || /\+k[a-z2-7]{20}/i.test(headers);
 }
 
 async function isCommandMail(deps: Deps, arrival: Arrival, parsed: ParsedMessage): Promise<boolean> {
@@ -34,8 +36,10 @@ async function isCommandMail(deps: Deps, arrival: Arrival, parsed: ParsedMessage
   const own = await deps.db.models.Mailbox.findAll({ where: { tenantId: arrival.tenantId, kind: 'smtp' }, attributes: ['address'] });
   const bases = new Set(own.map((m) => m.address));
   if (recipientsOf(arrival, parsed).some((r) => bases.has(parseReplyAddress(r)?.base ?? ''))) return true;
-  // Otherwise: a user of the tenant answering a mail, whose first line is (nearly) a command.
-  if (!parsed.fromAddress || (answeredIds(parsed).length === 0 && subjectEvent(parsed.subject) === null)) return false;
+  // Otherwise: a user of the tenant answering a mail (or naming an event, or writing their key in
+  // the subject), whose first line is (nearly) a command.
+  const aboutSomething = answeredIds(parsed).length > 0 || subjectEvent(parsed.subject) !== null || subjectToken(parsed.subject) !== null;
+  if (!parsed.fromAddress || !aboutSomething) return false;
   const user = await deps.db.models.User.findOne({ where: { tenantId: arrival.tenantId, email: normalizeAddress(parsed.fromAddress) }, attributes: ['id'] });
   if (!user) return false;
   const first = parseCommands(commandLines(parsed))[0];

@@ -1,10 +1,11 @@
-// datamer user add | list, group add | join, subscribe: the people of one tenant (--tenant).
+// datamer user add | list | token, group add | join, subscribe: the people of one tenant (--tenant).
 import type { Command } from 'commander';
-import { addGroup, addUser, joinGroup, listUsers, subscribe } from '../people/people.js';
+import { commandTokenOf, replyAddress, rotateCommandToken } from '../commands/tokens.js';
+import { addGroup, addUser, findUser, joinGroup, listUsers, subscribe } from '../people/people.js';
+import { smtpMailboxOf } from '../tenants/tenants.js';
 import type { InterestLevel } from '../../models/index.js';
 import { table, writeLine, type CliIo } from './io.js';
 import { tenantNamed, tenantOption, withDeps } from './session.js';
-
 
 export function peopleCommands(program: Command, io: CliIo): void {
   const user = program.command('user').description("add and list a tenant's users");
@@ -38,6 +39,24 @@ export function peopleCommands(program: Command, io: CliIo): void {
           return;
         }
         for (const line of table(['HANDLE', 'EMAIL', 'NAME'], users.map((u) => [u.handle, u.email, u.displayName]))) writeLine(io.stdout, line);
+      }),
+    );
+
+  user
+    .command('token <handle>')
+    .description("print the user's secret for commands by email (docs/commands.md); --rotate makes a new one")
+    .option('--rotate', 'replace the token: replies to mail DaTamer sent before no longer command')
+    .addOption(tenantOption())
+    .action((handle: string, options: { rotate?: boolean; tenant: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        const found = options.rotate ? await rotateCommandToken(deps, tenant.id, handle) : await findUser(deps, tenant.id, handle);
+        const token = await commandTokenOf(deps, found);
+        writeLine(io.stdout, `${options.rotate ? 'new command token' : 'command token'} of ${found.handle}: ${token}`);
+        // What the user can do with it: reply to this address, or write key:<token> in a subject.
+        const base = (await smtpMailboxOf(deps, tenant.id))?.address;
+        if (base) writeLine(io.stdout, `replies to ${replyAddress(base, token, null)} (or with key:${token} in the subject) command as ${found.handle}`);
+        if (options.rotate) writeLine(io.stdout, `replies to mail DaTamer sent ${found.handle} before no longer command`);
       }),
     );
 

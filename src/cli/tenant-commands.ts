@@ -1,9 +1,13 @@
-// datamer tenant add | list | self-address
+// datamer tenant add | list | self-address | trust-authserv
 import type { Command } from 'commander';
+import { DatamerError } from '../errors.js';
 import { setSelfAddress } from '../selfwatch/self-address.js';
-import { addTenant, listTenants } from '../tenants/tenants.js';
+import { addTenant, findTenant, listTenants } from '../tenants/tenants.js';
 import { table, writeLine, type CliIo } from './io.js';
 import { withDeps } from './session.js';
+
+// RFC 8601 §2.5: an authserv-id is a token, in practice the receiving server's host name.
+const AUTHSERV_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
 export function tenantCommands(program: Command, io: CliIo): void {
   const tenant = program.command('tenant').description('add and list tenants');
@@ -54,6 +58,24 @@ export function tenantCommands(program: Command, io: CliIo): void {
             `note: ${change.address} is not one of ${name}'s DaTamer addresses (${change.addresses.join(', ')}); the heartbeat only counts if mail to it reaches DaTamer`,
           );
         }
+      }),
+    );
+
+  tenant
+    .command('trust-authserv <tenant> <authserv-id>')
+    .description('let a DKIM/SPF pass in Authentication-Results written by this receiving server stand in for a command token ("none": tokens only)')
+    .action((name: string, value: string) =>
+      withDeps(io, async (deps) => {
+        const found = await findTenant(deps, name);
+        if (value.trim().toLowerCase() === 'none') {
+          await found.update({ trustedAuthservId: null });
+          writeLine(io.stdout, `tenant ${name}: commands by email need the user's token`);
+          return;
+        }
+        const id = value.trim().toLowerCase();
+        if (!AUTHSERV_ID.test(id)) throw new DatamerError('INPUT_INVALID', `"${value}" is not an authserv-id: write the receiving server's name as its Authentication-Results headers start (or "none")`);
+        await found.update({ trustedAuthservId: id });
+        writeLine(io.stdout, `tenant ${name}: a reply from a user whose domain passes DKIM or SPF in Authentication-Results of ${id} commands without a token`);
       }),
     );
 }
