@@ -306,7 +306,8 @@ the first line that is not a command (a greeting, your name) ends them.
   HELP                    this text
 
 Send from your own address, the one DaTamer knows you by: mail from anyone else is
-refused. Keep DaTamer's reply address and the token in the subject line as they are:
-they say which event you mean and that the reply is really yours.
+refused. Keep DaTamer's reply address and the [DaTamer #42] tag in the subject as they
+are: they say which event you mean and that the reply is really yours. Writing to
+DaTamer's plain address instead, put key:<your token> in the subject (datamer user token).
 
 Every reply gets an answer: what changed, or what was wrong with the command.`;

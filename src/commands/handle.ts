@@ -20,6 +20,7 @@ import { parseCommands } from './grammar.js';
 import { enqueueCommandReply } from './reply.js';
 import { commandLines } from './reply-text.js';
 import { answeredIds, findTargetEvent } from './target.js';
+import { parseReplyAddress } from './tokens.js';
 
 export interface HandledCommandMail {
   commandMailId: number;
@@ -114,7 +115,8 @@ async function act(deps: Deps, arrival: Arrival, parsed: ParsedMessage, row: Com
   const ids = answeredIds(parsed);
   const reply = await enqueueCommandReply(deps, {
     tenantId,
-    from: own[0] ?? 'datamer@localhost',
+    // From the address the reply was sent to, when it is one of the tenant's.
+    from: own.find((a) => recipients.some((r) => (parseReplyAddress(r)?.base ?? r) === a)) ?? own[0] ?? 'datamer@localhost',
     to: sender.user!.email,
     user: sender.user,
     inReplyTo: parsed.messageIdHeader,

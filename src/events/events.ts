@@ -143,7 +143,10 @@ export async function changeEvent(deps: Deps, tenantId: number, eventId: number,
       { transaction },
     );
     await event.reload({ transaction });
-    if (assignee) await noticeAssignment(deps, event, assignee, request.actor, transaction);
+    // Nobody needs telling what they just did themselves (ASSIGN by email is answered anyway).
+    // A claim folder only names whose it is, not who dragged the message there: always tell.
+    const selfAssigned = assignee?.handle === request.actor && request.via !== 'mailbox';
+    if (assignee && !selfAssigned) await noticeAssignment(deps, event, assignee, request.actor, transaction);
     return event;
   });
 }

@@ -231,7 +231,8 @@ describe('email command grammar', () => {
       }
       expect(HELP_TEXT).to.match(/first lines of your reply, above the quoted/);
       expect(HELP_TEXT).to.match(/your own address/);
-      expect(HELP_TEXT).to.match(/reply address and the token in the subject/);
+      expect(HELP_TEXT).to.match(/reply address and the \[DaTamer #42\] tag in the subject/);
+      expect(HELP_TEXT).to.match(/key:<your token> in the subject/);
     });
 
     it('fits on a screen', () => {
