@@ -1,8 +1,9 @@
 // `npm run bench`: how fast DaTamer takes mail over SMTP, next to a bare SMTP server that
 // only throws it away, measured side by side in one run with the same client and messages;
-// then how fast it classifies (classification.ts).
+// then how fast it classifies (classification.ts), schedules at scale (schedules.ts), and how it
+// works a shared mailbox on Dovecot (imap.ts).
 //
-//   BENCH_ONLY=smtp|classification|schedules   one part only
+//   BENCH_ONLY=smtp|classification|schedules|imap   one part only
 //   BENCH_MESSAGES=2000   messages measured per target
 //   BENCH_ROUNDS=4        the measured messages go in this many rounds, taking the targets in
 //                         turn, so a burst of other work on the machine hits all of them alike
@@ -15,6 +16,7 @@ import { Worker } from 'node:worker_threads';
 import type { SendPlan, SendResult } from './smtp-client.js';
 import { percentile, table } from './stats.js';
 import { benchClassification } from './classification.js';
+import { benchImap } from './imap.js';
 import { benchSchedules } from './schedules.js';
 import { bareTarget, postgresTarget, sqliteTarget, type Target } from './targets.js';
 
@@ -139,6 +141,7 @@ async function all(): Promise<void> {
   if (only === undefined || only === 'smtp') await main();
   if (only === undefined || only === 'classification') await benchClassification();
   if (only === undefined || only === 'schedules') await benchSchedules();
+  if (only === undefined || only === 'imap') await benchImap();
 }
 
 all().catch((err: unknown) => {
