@@ -47,7 +47,19 @@ async function followUp(deps: Deps, tenantId: number, messageId: number, subject
 
 const commitClassified = (deps: Deps) => (deps.db.dialect === 'postgres' ? commitClassifiedOnPostgres : commitClassifiedOnSqlite);
 
+/**
+ * The most messages committed in one statement: 250 × the ~40 columns of a message and its event
+ * stays under SQLite's 32,766 bound parameters (PostgreSQL allows 65,535). A bigger delivery
+ * (an IMAP backlog batch) is committed in slices; its caller acknowledges after the last.
+ */
+export const MAX_COMMIT = 250;
+
 export async function receive(deps: Deps, arrivals: Arrival[]): Promise<Received[]> {
+  if (arrivals.length > MAX_COMMIT) {
+    const received: Received[] = [];
+    for (let i = 0; i < arrivals.length; i += MAX_COMMIT) received.push(...(await receive(deps, arrivals.slice(i, i + MAX_COMMIT))));
+    return received;
+  }
   const now = deps.clock.now();
   const prepared = await Promise.all(arrivals.map((a) => prepareArrival(a, now)));
   const outcomes: Array<Outcome | null> = [];

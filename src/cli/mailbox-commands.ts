@@ -161,7 +161,8 @@ export function mailboxCommands(program: Command, io: CliIo): void {
     .addOption(tenantOption())
     .requiredOption('--backlog', 'the mail that was there before (new mail is filed as it arrives)')
     .option('--mailbox <mailbox>', 'which mailbox (needed when the tenant has several)')
-    .option('--batch <n>', 'messages per batch', '100')
+    // Bigger batches move more per IMAP MOVE, which costs the server per command (BENCHMARKS.md).
+    .option('--batch <n>', 'messages per batch', '500')
     .action((options: { tenant: string; mailbox?: string; batch: string }) =>
       withDeps(io, async (deps, config) => {
         const tenant = await tenantNamed(deps, options.tenant);

@@ -47,20 +47,14 @@ export interface Placement {
   uidValidity: number | null;
 }
 
-/** Where the messages are now (after DaTamer moved them, or found them moved). */
+/** Where the messages are now (after DaTamer moved them, or found them moved): one statement per batch. */
 export async function place(deps: Deps, mailbox: Mailbox, placements: Placement[]): Promise<void> {
   if (placements.length === 0) return;
-  const { MessagePlacement } = deps.db.models;
   const now = deps.clock.now();
   // The last word on a message wins (two copies of one message filed in one batch).
   const latest = new Map(placements.map((p) => [p.messageId, p]));
-  await deps.db.transaction(async (transaction) => {
-    const known = await MessagePlacement.findAll({ where: { tenantId: mailbox.tenantId, mailboxId: mailbox.id, messageId: [...latest.keys()] }, transaction });
-    const byMessage = new Map(known.map((k) => [k.messageId, k]));
-    for (const p of latest.values()) {
-      const row = byMessage.get(p.messageId);
-      if (row) await row.update({ path: p.path, uid: p.uid, uidValidity: p.uidValidity, updatedAt: now }, { transaction });
-      else await MessagePlacement.create({ tenantId: mailbox.tenantId, mailboxId: mailbox.id, ...p, updatedAt: now }, { transaction });
-    }
-  });
+  await deps.db.models.MessagePlacement.bulkCreate(
+    [...latest.values()].map((p) => ({ tenantId: mailbox.tenantId, mailboxId: mailbox.id, ...p, updatedAt: now })),
+    { updateOnDuplicate: ['path', 'uid', 'uidValidity', 'updatedAt'], conflictAttributes: ['mailboxId', 'messageId'] },
+  );
 }

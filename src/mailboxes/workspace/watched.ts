@@ -76,7 +76,13 @@ export async function scanFolder(ws: Workspace, folder: MailboxFolder): Promise<
   let acted = 0;
   for (let i = 0; i < uids.length; i += BATCH) {
     const batch = uids.slice(i, i + BATCH);
-    const messages = await session.fetch(folder.path, batch);
+    // What DaTamer filed here itself is known by its UID (UIDPLUS): not fetched again.
+    const own = await deps.db.models.MessagePlacement.findAll({
+      where: { tenantId: mailbox.tenantId, mailboxId: mailbox.id, path: folder.path, uidValidity: status.uidValidity, uid: batch },
+      attributes: ['uid'],
+    });
+    const ownUids = new Set(own.map((p) => p.uid));
+    const messages = await session.fetch(folder.path, batch.filter((uid) => !ownUids.has(uid)));
     const ids = await identify(ws, messages);
     const facts = await factsOf(deps, mailbox.tenantId, ids);
     const placed = new Map((await placementsOf(deps, mailbox, ids)).map((p) => [p.messageId, p]));

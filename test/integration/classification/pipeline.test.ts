@@ -3,7 +3,7 @@ import { previewRule } from '../../../src/classification/preview.js';
 import { reclassify } from '../../../src/classification/reclassify.js';
 import { addRule, findRule, setRuleEnabled, type RuleDraft } from '../../../src/classification/rule-store.js';
 import { isDatamerError } from '../../../src/errors.js';
-import { receive } from '../../../src/pipeline.js';
+import { MAX_COMMIT, receive } from '../../../src/pipeline.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
 
@@ -28,6 +28,16 @@ describe('classification in the pipeline', () => {
     tenantId = (await addTenant(t.deps, { name: 'acme', address: 'alerts@acme.test' })).tenant.id;
   });
   afterEach(() => t.dispose());
+
+  // 1,757 messages: more than one PostgreSQL statement can bind (65,535 parameters).
+  it('a delivery bigger than one statement holds (an IMAP backlog batch) is classified whole, each message with its event', async () => {
+    const raws = Array.from({ length: 7 * MAX_COMMIT + 7 }, (_, n) => mse(`:warn: :org:acme.db: lock wait ${n}`));
+    const received = await receive(t.deps, raws.map((raw) => ({ tenantId, mailboxId: null, raw, source: 'imap' as const })));
+    expect(received).to.have.length(raws.length);
+    expect(received.every((r) => r.eventId !== null && r.outcome?.classification.org === 'acme.db')).to.equal(true);
+    expect(await t.db.models.Message.count({ where: { tenantId, org: 'acme.db' } })).to.equal(raws.length);
+    expect(await t.db.models.Event.count({ where: { tenantId } })).to.equal(raws.length);
+  });
 
   it('classifies by the sender\'s tags and makes one event carrying them', async () => {
     const r = await deliver(mse(':critical: backup of db1 FAILED :org:datamer.data.db.olap:', 'exit 2\n:svr:db1.example.com\n:sched-perday-1/0:\n:org::'));
