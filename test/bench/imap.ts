@@ -8,7 +8,7 @@
 //      and the delay from sending each until DaTamer's watcher has stored and filed it, next to
 //      the delay until a bare IDLE client is told of it.
 //
-//   BENCH_IMAP_MESSAGES=10000  BENCH_IMAP_BATCH=100 (as `organize --batch`)
+//   BENCH_IMAP_MESSAGES=10000  BENCH_IMAP_BATCH=500 (the default of `organize --batch`)
 //   BENCH_IMAP_STREAM_RATE=20  BENCH_IMAP_STREAM_SECONDS=15
 //   DATAMER_TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/test)
 //
@@ -152,7 +152,7 @@ async function stream(plan: StreamPlan, probe: Probe): Promise<void> {
 
 export async function benchImap(): Promise<void> {
   const count = whole('BENCH_IMAP_MESSAGES', 10_000);
-  const batch = whole('BENCH_IMAP_BATCH', 100);
+  const batch = whole('BENCH_IMAP_BATCH', 500);
   const plan: StreamPlan = { smtpPort: 0, imapPort: 0, ratePerSecond: whole('BENCH_IMAP_STREAM_RATE', 20), seconds: whole('BENCH_IMAP_STREAM_SECONDS', 15), warmup: 40 };
   const started = performance.now();
   say('starting Dovecot and Postfix');

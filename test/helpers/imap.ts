@@ -3,6 +3,9 @@
 // around as people do, and delivery through Postfix.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
@@ -153,4 +156,174 @@ export function doveadm(...args: string[]): string {
   const dir = process.env.DATAMER_TEST_MAILTEST_DIR;
   if (!dir) throw new Error('DATAMER_TEST_MAILTEST_DIR is not set: run the suite with `npm test`');
   return execFileSync('doveadm', ['-c', path.join(dir, 'dovecot', 'dovecot.conf'), ...args], { encoding: 'utf8' });
+}
+
+// ---- The suite's Dovecot as an admin handles it: renumbering folders, restarts, a second instance ----
+
+function mailtestDir(): string {
+  const dir = process.env.DATAMER_TEST_MAILTEST_DIR;
+  if (!dir) throw new Error('DATAMER_TEST_MAILTEST_DIR is not set: run the suite with `npm test`');
+  return dir;
+}
+
+const dovecotConf = () => path.join(mailtestDir(), 'dovecot', 'dovecot.conf');
+
+/** A folder's maildir (scripts/mail-up.sh: home <dir>/mail/<domain>/<local part>, maildir LAYOUT=fs). */
+function maildirOf(user: string, folder = 'INBOX'): string {
+  const [local, domain] = user.toLowerCase().split('@') as [string, string];
+  const maildir = path.join(mailtestDir(), 'mail', domain, local, 'Maildir');
+  return folder === 'INBOX' ? maildir : path.join(maildir, ...folder.split('/'));
+}
+
+/**
+ * What a mailbox restored from a backup, or an index rebuilt from scratch, looks like: Dovecot
+ * loses its UID list, gives the folder a new UIDVALIDITY and numbers its messages from 1 again.
+ * Nobody may have the folder open meanwhile.
+ */
+export function renumberFolder(user: string, folder: string): void {
+  const dir = maildirOf(user, folder);
+  for (const file of ['dovecot-uidlist', 'dovecot.index', 'dovecot.index.log', 'dovecot.index.cache']) rmSync(path.join(dir, file), { force: true });
+  // The list index caches every folder's STATUS: rebuilt too, or it would answer the old UIDVALIDITY.
+  for (const file of ['dovecot.list.index', 'dovecot.list.index.log']) rmSync(path.join(maildirOf(user), file), { force: true });
+}
+
+/** The folder's STATUS as a mail client sees it. */
+export async function folderStatus(client: ImapFlow, folder: string): Promise<{ messages: number; uidValidity: number; uidNext: number }> {
+  const s = await client.status(folder, { messages: true, uidValidity: true, uidNext: true });
+  if (!s) throw new Error(`no STATUS for ${folder}`);
+  return { messages: s.messages ?? 0, uidValidity: Number(s.uidValidity ?? 0), uidNext: s.uidNext ?? 0 };
+}
+
+// A daemon's parent is PID 1, which reaps late: a zombie counts as gone.
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function masterPid(baseDir: string): number | null {
+  try {
+    const pid = Number(readFileSync(path.join(baseDir, 'master.pid'), 'utf8').trim());
+    return pid > 0 && alive(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The processes the Dovecot master started (imap, lmtp, auth …). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((child) => {
+      try {
+        // pid (comm) state ppid …; comm may hold spaces and parentheses, so read after the last ')'.
+        const stat = readFileSync(`/proc/${child}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    });
+}
+
+async function stopDovecotAt(baseDir: string, port: number): Promise<void> {
+  const pid = masterPid(baseDir);
+  if (pid === null) return;
+  const children = childrenOf(pid);
+  process.kill(pid, 'SIGTERM');
+  await until(() => !alive(pid), `Dovecot (pid ${pid}) to stop`);
+  // An imap process outlives its master for as long as its client stays connected: ended too,
+  // so that every client sees the server go away, as after a crash or a reboot.
+  for (const child of children.filter(alive)) process.kill(child, 'SIGKILL');
+  await until(() => children.every((child) => !alive(child)), 'the processes of Dovecot to end');
+  await until(async () => !(await accepts(port)), `port ${port} to close`);
+}
+
+async function startDovecotWith(conf: string, baseDir: string, port: number): Promise<void> {
+  if (masterPid(baseDir) === null) {
+    // Not piped: the daemon keeps its stderr open, and a pipe would then never reach its end.
+    const log = path.join(path.dirname(conf), 'start.log');
+    const fd = openSync(log, 'w');
+    try {
+      execFileSync('dovecot', ['-c', conf], { stdio: ['ignore', fd, fd] });
+    } catch (err) {
+      throw new Error(`dovecot -c ${conf} did not start: ${readFileSync(log, 'utf8') || (err as Error).message}`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  await until(() => accepts(port), `Dovecot to answer on ${port}`);
+}
+
+/** The suite's Dovecot goes away (IMAP and LMTP), as in a server restart or a crash. */
+export function stopDovecot(): Promise<void> {
+  return stopDovecotAt(path.join(mailtestDir(), 'dovecot', 'run'), mailServers.imapPort);
+}
+
+/** Starts the suite's Dovecot again; nothing happens when it is running. */
+export async function startDovecot(): Promise<void> {
+  await startDovecotWith(dovecotConf(), path.join(mailtestDir(), 'dovecot', 'run'), mailServers.imapPort);
+  await until(() => accepts(mailServers.lmtpPort), 'Dovecot LMTP to answer');
+}
+
+/** Makes Postfix try its deferred mail now rather than at its next queue run. */
+export function flushPostfixQueue(): void {
+  execFileSync('postqueue', ['-c', path.join(mailtestDir(), 'postfix', 'etc'), '-f']);
+}
+
+export interface OtherDovecot {
+  readonly imapPort: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A second Dovecot on the same mail (so Postfix still delivers into it) that advertises
+ * `capabilities` after login instead of its own list (Dovecot's imap_capability): a server
+ * without MOVE, say. IMAP only; it has its own run directory and port.
+ */
+export async function startDovecotWithCapabilities(capabilities: string[], imapPort: number): Promise<OtherDovecot> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'datamer-dovecot-'));
+  chmodSync(dir, 0o755);
+  const baseDir = path.join(dir, 'run');
+  mkdirSync(baseDir);
+  mkdirSync(path.join(dir, 'state'));
+  const conf = readFileSync(dovecotConf(), 'utf8')
+    .replace(/^instance_name = .*$/m, 'instance_name = dovecot-datamer-test-caps')
+    .replace(/^base_dir = .*$/m, `base_dir = ${baseDir}`)
+    .replace(/^state_dir = .*$/m, `state_dir = ${path.join(dir, 'state')}`)
+    .replace(/^log_path = .*$/m, `log_path = ${path.join(dir, 'dovecot.log')}`)
+    .replace(/^protocols = .*$/m, 'protocols = imap')
+    .replace(new RegExp(`^(\\s*port = )${mailServers.imapPort}$`, 'm'), (_, setting: string) => `${setting}${imapPort}`)
+    .replace(new RegExp(`^(\\s*port = )${mailServers.lmtpPort}$`, 'm'), (_, setting: string) => `${setting}0`);
+  const file = path.join(dir, 'dovecot.conf');
+  writeFileSync(file, `${conf}\nprotocol imap {\n  imap_capability = ${capabilities.join(' ')}\n}\n`);
+  await startDovecotWith(file, baseDir, imapPort);
+  return {
+    imapPort,
+    async stop() {
+      await stopDovecotAt(baseDir, imapPort);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
