@@ -152,7 +152,8 @@ export async function changeEvent(deps: Deps, tenantId: number, eventId: number,
 }
 
 async function noticeAssignment(deps: Deps, event: Event, assignee: User, actor: string, transaction: Transaction) {
-  const from = (await smtpMailboxOf(deps, event.tenantId))?.address ?? 'datamer@localhost';
+  // Inside the transaction: on SQLite a read outside it would queue behind its own write lock.
+  const from = (await smtpMailboxOf(deps, event.tenantId, transaction))?.address ?? 'datamer@localhost';
   const mail = renderMail('assignment', {
     event: event.get({ plain: true }),
     // Plain values only: templates never see model instances.

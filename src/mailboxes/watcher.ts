@@ -29,7 +29,7 @@ export interface WatchOptions {
 
 export const DEFAULT_WATCH: Omit<WatchOptions, 'key'> = {
   pollMs: 10_000,
-  leaseMs: 5 * 60_000,
+  leaseMs: 60_000,
   backoff: { initialMs: 1_000, maxMs: 5 * 60_000 },
   discoverMs: 30_000,
 };
@@ -63,6 +63,8 @@ export async function watchMailbox(deps: Deps, mailboxId: number, options: Watch
   let mailbox: Mailbox | null = null;
   while (!signal.aborted) {
     let session: MailboxSession | null = null;
+    let renewal: NodeJS.Timeout | undefined;
+    let leaseLost = false;
     try {
       // Read afresh every time: a new password or mode applies at the next connection.
       mailbox = await deps.db.models.Mailbox.findByPk(mailboxId);
@@ -74,7 +76,16 @@ export async function watchMailbox(deps: Deps, mailboxId: number, options: Watch
       session = await openSession(deps, mailbox, options);
       const ws = await startWorkspace(deps, mailbox, session);
       deps.log.info({ mailbox: mailbox.address, mode: mailbox.mode }, 'mailbox connected');
-      while (!signal.aborted) {
+      // Renewed while working, so a long pass (a day of mail after a restart) keeps the mailbox,
+      // and a short lease lets another process take over soon after this one dies.
+      const held = mailbox;
+      renewal = setInterval(() => {
+        takeLease(deps, held, owner, options.leaseMs).then(
+          (ok) => (leaseLost ||= !ok),
+          () => undefined,
+        );
+      }, options.leaseMs / 3);
+      while (!signal.aborted && !leaseLost) {
         const report = await runPass(ws);
         if (report.taken + report.acted + report.moved > 0) deps.log.info({ mailbox: mailbox.address, ...report }, 'mailbox pass');
         await recordMailboxSynced(deps, mailbox);
@@ -90,6 +101,7 @@ export async function watchMailbox(deps: Deps, mailboxId: number, options: Watch
       if (mailbox) await quietly(recordMailboxError(deps, mailbox, messageOf(err)));
       await sleep(wait, signal);
     } finally {
+      clearInterval(renewal);
       if (session) await quietly(session.close());
     }
   }

@@ -1,5 +1,5 @@
 // Tenants and DaTamer's own addresses for them.
-import { UniqueConstraintError } from 'sequelize';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { Mailbox, Tenant } from '../../models/index.js';
@@ -69,8 +69,8 @@ export async function findSmtpMailbox(deps: Deps, address: string): Promise<Mail
   return deps.db.models.Mailbox.findOne({ where: { kind: 'smtp', address: baseAddress(normalizeAddress(address)) } });
 }
 
-export async function smtpMailboxOf(deps: Deps, tenantId: number): Promise<Mailbox | null> {
-  return deps.db.models.Mailbox.findOne({ where: { tenantId, kind: 'smtp' }, order: [['id', 'ASC']] });
+export async function smtpMailboxOf(deps: Deps, tenantId: number, transaction?: Transaction): Promise<Mailbox | null> {
+  return deps.db.models.Mailbox.findOne({ where: { tenantId, kind: 'smtp' }, order: [['id', 'ASC']], transaction });
 }
 
 export const DEFAULT_TENANT = { name: 'default', address: 'datamer@localhost' } as const;

@@ -112,8 +112,9 @@ export async function openImapSession(settings: ImapSettings, password: string, 
             // imapflow reports a refused MOVE as `false`, not as an error.
             const moveTo = () => client.messageMove(range(uids), target, { uid: true });
             let moved = await moveTo();
-            if (moved === false) {
-              // Most often the folder is gone (someone deleted it): make it again and file anyway.
+            // Most often the folder is gone (someone deleted it): make it again and file anyway.
+            // Only then: without MOVE, a retry after a copy that worked would copy twice.
+            if (moved === false && (await client.status(target, { messages: true }).catch(() => false)) === false) {
               await client.mailboxCreate(target);
               moved = await moveTo();
             }
