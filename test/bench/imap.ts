@@ -21,15 +21,7 @@ import { appendAll, benchMail, fillMaildir } from './imap-mail.js';
 import { Probe, SCAN_FOLDER, SYNC_INBOX, type Cost } from './imap-probe.js';
 import { BENCH_MAIL_DOMAIN, BENCH_MAIL_PASSWORD, startMailServers, type MailServers } from './imap-servers.js';
 import { bareStream, datamerStream, POLL_MS, type StreamPlan, type StreamRun } from './imap-stream.js';
-import { percentile, table } from './stats.js';
-
-function whole(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: must be a whole number of at least 1, got ${JSON.stringify(raw)}`);
-  return value;
-}
+import { percentile, table, whole } from './stats.js';
 
 const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
 const APPEND_SAMPLE = 1000;

@@ -14,19 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SendPlan, SendResult } from './smtp-client.js';
-import { percentile, table } from './stats.js';
+import { percentile, table, whole } from './stats.js';
 import { benchClassification } from './classification.js';
 import { benchImap } from './imap.js';
 import { benchSchedules } from './schedules.js';
 import { bareTarget, postgresTarget, sqliteTarget, type Target } from './targets.js';
-
-function whole(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: must be a whole number of at least 1, got ${JSON.stringify(raw)}`);
-  return value;
-}
 
 const MESSAGES = whole('BENCH_MESSAGES', 2000);
 const ROUNDS = whole('BENCH_ROUNDS', 4);

@@ -14,3 +14,12 @@ export function table(header: string[], rows: string[][]): string {
   const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
+
+/** A benchmark setting from the environment: a whole number of at least 1, or the default. */
+export function whole(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: must be a whole number of at least 1, got ${JSON.stringify(raw)}`);
+  return value;
+}
