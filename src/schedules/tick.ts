@@ -7,6 +7,7 @@ import { Op, type Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { SYSTEM_ACTOR } from '../events/events.js';
 import { enqueueMail } from '../notifications/outbox.js';
+import { commandTokenOf, replyAddress, subjectTag } from '../commands/tokens.js';
 import { audienceFor } from '../people/people.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
 import type { Period } from '../classification/tags.js';
@@ -188,10 +189,15 @@ async function notify(deps: Deps, stream: Stream, event: Event, text: string, tr
   }
   if (userIds.length === 0) return;
   const users = await User.findAll({ where: { tenantId: stream.tenantId, id: userIds }, transaction });
-  const from = (await smtpMailboxOf(deps, stream.tenantId))?.address ?? 'datamer@localhost';
-  await enqueueMail(
-    deps,
-    { tenantId: stream.tenantId, kind: 'schedule-alert', from, to: users.map((u) => u.email), subject: `[DaTamer] ${prefix}${event.title}`, text },
-    transaction,
-  );
+  const from = (await smtpMailboxOf(deps, stream.tenantId, transaction))?.address ?? 'datamer@localhost';
+  // One mail per responder: each reply address carries its reader's own token, so a reply
+  // (ASSIGN, DONE…) commands the event as that person (docs/commands.md).
+  for (const user of users) {
+    const replyTo = replyAddress(from, await commandTokenOf(deps, user, transaction), event.id);
+    await enqueueMail(
+      deps,
+      { tenantId: stream.tenantId, kind: 'schedule-alert', from, to: [user.email], subject: `${subjectTag(event.id)} ${prefix}${event.title}`, text, eventId: event.id, headers: { 'Reply-To': replyTo } },
+      transaction,
+    );
+  }
 }

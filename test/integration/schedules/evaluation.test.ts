@@ -73,7 +73,9 @@ describe('schedules: the email that did not come', () => {
       await deliverDue(t.deps, transport, 'test');
       expect(sink.mails).to.have.length(1);
       expect(sink.mails[0]!.envelope.to).to.deep.equal(['dba@acme.test']);
-      expect(sink.mails[0]!.parsed.subject).to.equal(`[DaTamer] Missing: ${KEY}: 0 of 1 in 24 hours`);
+      expect(sink.mails[0]!.parsed.subject).to.equal(`[DaTamer #${event!.id}] Missing: ${KEY}: 0 of 1 in 24 hours`);
+      // A reply to the alert commands the event as its reader (docs/commands.md).
+      expect(sink.mails[0]!.parsed.replyTo?.text).to.match(new RegExp(`\\+k[a-z2-7]{20}-e${event!.id}@`));
       expect(sink.mails[0]!.parsed.text).to.contain('Last seen: 2026-11-04T02:00:00.000Z');
 
       // The job is back on the 7th: resolved at that instant, the event completed, and that is mailed too.
@@ -85,7 +87,7 @@ describe('schedules: the email that did not come', () => {
       expect(activity).to.deep.include({ actor: 'datamer', via: 'system' });
       await deliverDue(t.deps, transport, 'test');
       expect(sink.mails).to.have.length(2);
-      expect(sink.mails[1]!.parsed.subject).to.match(/^\[DaTamer\] Resolved: Missing: /);
+      expect(sink.mails[1]!.parsed.subject).to.match(/^\[DaTamer #\d+\] Resolved: Missing: /);
     } finally {
       await sink.close();
     }
