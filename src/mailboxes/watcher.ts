@@ -74,7 +74,7 @@ export async function watchMailbox(deps: Deps, mailboxId: number, options: Watch
         continue;
       }
       session = await openSession(deps, mailbox, options);
-      const ws = await startWorkspace(deps, mailbox, session);
+      const ws = await startWorkspace(deps, mailbox, session, signal);
       deps.log.info({ mailbox: mailbox.address, mode: mailbox.mode }, 'mailbox connected');
       // Renewed while working, so a long pass (a day of mail after a restart) keeps the mailbox,
       // and a short lease lets another process take over soon after this one dies.

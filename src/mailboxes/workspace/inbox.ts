@@ -83,7 +83,7 @@ export async function syncInbox(ws: Workspace): Promise<number> {
   if (status.uidNext - 1 <= row.lastUid) return 0;
   const uids = await ws.session.uidsFrom(ws.inbox, row.lastUid + 1);
   let taken = 0;
-  for (let i = 0; i < uids.length; i += INBOX_BATCH) {
+  for (let i = 0; i < uids.length && !ws.stopping?.aborted; i += INBOX_BATCH) {
     const batch = uids.slice(i, i + INBOX_BATCH);
     taken += await takeIn(ws, await ws.session.fetch(ws.inbox, batch));
     await saveCursor(ws.deps, row, { lastUid: batch[batch.length - 1]! });
@@ -109,7 +109,7 @@ export async function organizeBacklog(ws: Workspace, options: { batch?: number; 
   const uids = (await ws.session.uidsFrom(ws.inbox, (row.backlogDoneUid ?? 0) + 1)).filter((uid) => uid <= upTo);
   const progress = { done: 0, total: uids.length };
   options.onProgress?.(progress);
-  for (let i = 0; i < uids.length; i += batchSize) {
+  for (let i = 0; i < uids.length && !ws.stopping?.aborted; i += batchSize) {
     const batch = uids.slice(i, i + batchSize);
     await takeIn(ws, await ws.session.fetch(ws.inbox, batch));
     await saveCursor(ws.deps, row, { backlogDoneUid: batch[batch.length - 1]! });

@@ -21,12 +21,14 @@ export interface Workspace {
   /** the folders recorded for this mailbox, by path */
   readonly folders: Map<string, MailboxFolder>;
   layoutRefreshedAt: number;
+  /** aborted when DaTamer stops: long passes end after the batch in hand (their cursors say where) */
+  readonly stopping: AbortSignal | null;
 }
 
-export async function openWorkspace(deps: Deps, mailbox: Mailbox, session: MailboxSession): Promise<Workspace> {
+export async function openWorkspace(deps: Deps, mailbox: Mailbox, session: MailboxSession, stopping: AbortSignal | null = null): Promise<Workspace> {
   const settings = imapSettingsOf(mailbox);
   const folders = new Map((await foldersOf(deps, mailbox)).map((f) => [f.path, f]));
-  return { deps, mailbox, session, root: settings.root, inbox: settings.inbox, folders, layoutRefreshedAt: Number.NEGATIVE_INFINITY };
+  return { deps, mailbox, session, root: settings.root, inbox: settings.inbox, folders, layoutRefreshedAt: Number.NEGATIVE_INFINITY, stopping };
 }
 
 export const pathOf = (ws: Workspace, spec: FolderSpec): string => ws.session.prefix + folderPath(spec, ws.session.delimiter);

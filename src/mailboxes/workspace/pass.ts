@@ -15,8 +15,8 @@ export interface PassReport {
   moved: number;
 }
 
-export async function startWorkspace(deps: Deps, mailbox: Mailbox, session: MailboxSession): Promise<Workspace> {
-  const ws = await openWorkspace(deps, mailbox, session);
+export async function startWorkspace(deps: Deps, mailbox: Mailbox, session: MailboxSession, stopping: AbortSignal | null = null): Promise<Workspace> {
+  const ws = await openWorkspace(deps, mailbox, session, stopping);
   if (mailbox.mode === 'organize') await startFollowing(ws);
   return ws;
 }
@@ -27,8 +27,10 @@ export async function runPass(ws: Workspace): Promise<PassReport> {
   await refreshLayout(ws, ws.deps.clock.now().getTime());
   let acted = 0;
   for (const folder of [...ws.folders.values()]) {
+    if (ws.stopping?.aborted) break;
     if (folder.role !== 'inbox' && folder.role !== 'replies') acted += await scanFolder(ws, folder);
   }
+  if (ws.stopping?.aborted) return { taken, acted, moved: 0 };
   const moved = await followChanges(ws);
   return { taken, acted, moved };
 }
