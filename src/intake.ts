@@ -3,12 +3,11 @@
 //
 // Most mail is monitoring mail, so the cheap question comes first: only mail that answers
 // something, names an event or is sent to a reply address is parsed here to look closer.
-import { handleCommandMail } from './commands/handle.js';
+import { handleCommandMail, recipientsOf } from './commands/handle.js';
 import { parseCommands } from './commands/grammar.js';
 import { commandLines } from './commands/reply-text.js';
 import { answeredIds } from './commands/target.js';
 import { parseReplyAddress, subjectEvent, subjectToken } from './commands/tokens.js';
-import { recipientsOf } from './commands/handle.js';
 import type { Deps } from './deps.js';
 import { parseMessage, type ParsedMessage } from './ingest/parse.js';
 import { receive, type Arrival, type Received } from './pipeline.js';
