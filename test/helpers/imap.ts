@@ -13,6 +13,8 @@ import type { Deps } from '../../src/deps.js';
 import { addImapMailbox } from '../../src/mailboxes/mailbox-store.js';
 import { watchMailbox, type WatchOptions } from '../../src/mailboxes/watcher.js';
 import type { Mailbox, MailboxMode } from '../../models/index.js';
+import { addTenant } from '../../src/tenants/tenants.js';
+import { openTestDb, type TestDb } from './db.js';
 import { mailServers } from './net.js';
 
 export const MAIL_DOMAIN = process.env.DATAMER_TEST_MAIL_DOMAIN ?? 'example.test';
@@ -324,6 +326,37 @@ export async function startDovecotWithCapabilities(capabilities: string[], imapP
     async stop() {
       await stopDovecotAt(baseDir, imapPort);
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface MailboxWorld {
+  t: TestDb;
+  tenantId: number;
+  /** the shared mailbox's login */
+  user: string;
+  mailbox: Mailbox;
+  /** an engineer's own client on the shared mailbox */
+  engineer: ImapFlow;
+  dispose(): Promise<void>;
+}
+
+/** A tenant `ops` with one fresh shared mailbox (organize mode) and an engineer's client on it. */
+export async function openMailboxWorld(): Promise<MailboxWorld> {
+  const t = await openTestDb();
+  const { tenant } = await addTenant(t.deps, { name: 'ops', address: 'ops@datamer.test' });
+  const user = freshMailboxUser();
+  const mailbox = await addTestMailbox(t.deps, tenant.id, user);
+  const engineer = await engineerClient(user);
+  return {
+    t,
+    tenantId: tenant.id,
+    user,
+    mailbox,
+    engineer,
+    async dispose() {
+      await engineer.logout().catch(() => undefined);
+      await t.dispose();
     },
   };
 }

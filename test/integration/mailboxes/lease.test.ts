@@ -2,38 +2,26 @@
 // one of them at a time, through a lease in the database, and another takes over when the
 // holder stops renewing it.
 import { expect } from 'chai';
-import type { ImapFlow } from 'imapflow';
-import { addTenant } from '../../../src/tenants/tenants.js';
-import type { Mailbox } from '../../../models/index.js';
-import { openTestDb, type TestDb } from '../../helpers/db.js';
-import { addTestMailbox, deliverThroughPostfix, engineerClient, freshMailboxUser, messageIdsIn, startWatching, type RunningWatcher } from '../../helpers/imap.js';
+import { addTestMailbox, deliverThroughPostfix, freshMailboxUser, messageIdsIn, openMailboxWorld, startWatching, type MailboxWorld, type RunningWatcher } from '../../helpers/imap.js';
 import { requireMailServers, waitFor } from '../../helpers/net.js';
 
 describe('one process per mailbox, through a lease', function () {
   this.timeout(60_000);
-  let t: TestDb;
-  let tenantId: number;
-  let user: string;
-  let mailbox: Mailbox;
-  let engineer: ImapFlow;
+  let w: MailboxWorld;
   const running: RunningWatcher[] = [];
 
   before(async () => {
     requireMailServers();
-    t = await openTestDb();
-    ({ tenant: { id: tenantId } } = await addTenant(t.deps, { name: 'ops', address: 'ops@datamer.test' }));
-    user = freshMailboxUser();
-    mailbox = await addTestMailbox(t.deps, tenantId, user);
-    engineer = await engineerClient(user);
+    w = await openMailboxWorld();
   });
 
   after(async () => {
-    await Promise.all(running.map((w) => w.stop()));
-    await engineer?.logout().catch(() => undefined);
-    await t?.dispose();
+    await Promise.all(running.map((r) => r.stop()));
+    await w?.dispose();
   });
 
   it('two processes on one mailbox: one holds it, every message is filed once; when it stops, the other takes over', async () => {
+    const { t, tenantId, user, mailbox, engineer } = w;
     // The virtual clock does not move by itself: the lease is judged by the test's clock.
     const first = startWatching(t.deps, mailbox, { owner: 'process-a', leaseMs: 60_000 });
     await waitFor(async () => (await t.db.models.Mailbox.findByPk(mailbox.id))!.leaseOwner === 'process-a', 'process a to take the lease');
@@ -53,6 +41,7 @@ describe('one process per mailbox, through a lease', function () {
   });
 
   it('a lease that ran out (its process died) is taken by another', async () => {
+    const { t, tenantId } = w;
     const user2 = freshMailboxUser();
     const other = await addTestMailbox(t.deps, tenantId, user2);
     // A process that died holding the lease: it never renews.

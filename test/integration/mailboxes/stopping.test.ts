@@ -2,36 +2,22 @@
 // finishing the whole inbox first, and the next start goes on from there: nothing lost, nothing
 // stored twice.
 import { expect } from 'chai';
-import type { ImapFlow } from 'imapflow';
-import { addTenant } from '../../../src/tenants/tenants.js';
-import type { Mailbox } from '../../../models/index.js';
-import { openTestDb, type TestDb } from '../../helpers/db.js';
-import { addTestMailbox, appendTo, engineerClient, freshMailboxUser, messageIdsIn, startWatching } from '../../helpers/imap.js';
+import { appendTo, messageIdsIn, openMailboxWorld, startWatching, type MailboxWorld } from '../../helpers/imap.js';
 import { requireMailServers, waitFor } from '../../helpers/net.js';
 
 describe('stopping in the middle of a long pass', function () {
   this.timeout(120_000);
-  let t: TestDb;
-  let tenantId: number;
-  let user: string;
-  let mailbox: Mailbox;
-  let engineer: ImapFlow;
+  let w: MailboxWorld;
 
   before(async () => {
     requireMailServers();
-    t = await openTestDb();
-    ({ tenant: { id: tenantId } } = await addTenant(t.deps, { name: 'ops', address: 'ops@datamer.test' }));
-    user = freshMailboxUser();
-    mailbox = await addTestMailbox(t.deps, tenantId, user);
-    engineer = await engineerClient(user);
+    w = await openMailboxWorld();
   });
 
-  after(async () => {
-    await engineer?.logout().catch(() => undefined);
-    await t?.dispose();
-  });
+  after(() => w?.dispose());
 
   it('stops after the batch in hand, and the next start takes in the rest, each message once', async () => {
+    const { t, tenantId, user, mailbox, engineer } = w;
     // A first look, so what comes next is live mail and not the backlog.
     const first = startWatching(t.deps, mailbox);
     await waitFor(async () => (await t.db.models.Mailbox.findByPk(mailbox.id))!.lastSyncedAt !== null, 'the first pass');
