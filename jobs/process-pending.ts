@@ -1,4 +1,6 @@
-// bree job: finish messages that were stored but not classified (after a crash or a failure).
+// bree job: finish messages that were stored but not classified (after a crash or a failure),
+// and replies with commands whose handling a crash cut short.
+import { finishStaleReplies } from '../src/commands/handle.js';
 import { runJob, withJobDeps } from '../src/job-runner.js';
 import { processPending } from '../src/pipeline.js';
 
@@ -6,5 +8,7 @@ runJob('process-pending', (config, log) =>
   withJobDeps(config, log, async (deps) => {
     const done = await processPending(deps);
     if (done > 0) log.info({ done }, 'processed messages that were waiting');
+    const replies = await finishStaleReplies(deps);
+    if (replies > 0) log.info({ replies }, 'handled replies with commands a crash had cut short');
   }),
 );

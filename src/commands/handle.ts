@@ -7,10 +7,10 @@
 //
 // A sender who is not a user of the tenant gets no answer: answering forged mail would make
 // DaTamer a source of backscatter. A known user who failed the check is told why.
-import { UniqueConstraintError } from 'sequelize';
+import { Op, UniqueConstraintError } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { dedupKey } from '../ingest/dedup.js';
-import type { ParsedMessage } from '../ingest/parse.js';
+import { parseMessage, type ParsedMessage } from '../ingest/parse.js';
 import type { Arrival } from '../ingest/store.js';
 import type { CommandMail, Event } from '../../models/index.js';
 import { applyCommands, type CommandResult } from './apply.js';
@@ -135,4 +135,26 @@ async function act(deps: Deps, arrival: Arrival, parsed: ParsedMessage, row: Com
     outcome: sender.ok ? { proof: sender.proof, results } : { problem: sender.problem },
     replyOutboxId: reply.id,
   });
+}
+
+/** A reply still `pending` this long was being handled by a process that died. */
+export const STALE_REPLY_MS = 5 * 60_000;
+
+/**
+ * Handles again the replies a process died in the middle of (killed after storing the reply,
+ * before answering it): their sender will not resend, since the reply was acknowledged. Safe with
+ * several processes: each stale row is taken by whoever deletes it, and stored anew by handling.
+ */
+export async function finishStaleReplies(deps: Deps): Promise<number> {
+  const { CommandMail } = deps.db.models;
+  const stale = await CommandMail.findAll({ where: { status: 'pending', receivedAt: { [Op.lt]: new Date(deps.clock.now().getTime() - STALE_REPLY_MS) } }, limit: 100 });
+  let done = 0;
+  for (const row of stale) {
+    const taken = await CommandMail.destroy({ where: { id: row.id, tenantId: row.tenantId, status: 'pending' } });
+    if (taken !== 1) continue;
+    const arrival: Arrival = { tenantId: row.tenantId, mailboxId: null, raw: row.raw, source: row.source as Arrival['source'], receivedAt: row.receivedAt };
+    await handleCommandMail(deps, arrival, await parseMessage(row.raw));
+    done++;
+  }
+  return done;
 }

@@ -24,7 +24,9 @@ import {
   type CommandWorld,
   type TestTenant,
 } from './command-world.js';
+import { finishStaleReplies, STALE_REPLY_MS } from '../../../src/commands/handle.js';
 import { commandTokenOf } from '../../../src/commands/tokens.js';
+import { dedupKey } from '../../../src/ingest/dedup.js';
 
 describe('mail loops and duplicates', function () {
   this.timeout(30_000);
@@ -148,5 +150,36 @@ describe('mail loops and duplicates', function () {
     expect((await commandMailOf(w, acme.id, messageId))!.status).to.equal('applied');
     const answer = await answerTo(w, acme.id, messageId);
     expect(answer.text).to.match(/^DONE {2}DONE swapped the disk$/m);
+  });
+
+  it('a reply whose handling a crash cut short (stored, never answered) is handled by the pending job, once', async () => {
+    const { eventId } = await raiseEvent(w, acme, ':crit: :org:infra.db: fan failed on db11');
+    const notice = await assignByCli(w, acme.id, eventId, 'alice');
+    const messageId = freshId('crashed');
+    const reply = replyTo(notice, { from: 'alice@acme.test', commands: 'DONE replaced the fan', messageId });
+    // What a process killed right after storing the reply leaves behind: the row, still pending.
+    await w.db.models.CommandMail.create({
+      tenantId: acme.id,
+      dedupKey: dedupKey(reply, messageId),
+      messageIdHeader: messageId,
+      fromAddress: 'alice@acme.test',
+      subject: null,
+      raw: reply,
+      source: 'smtp',
+      receivedAt: w.clock.now(),
+      status: 'pending',
+      outcome: {},
+    });
+    // The sender was told 250, so it never resends; a copy that does come is the same reply.
+    await sendReply(w, reply);
+    expect(await eventNow(w, acme.id, eventId)).to.include({ status: 'assigned' });
+    expect(await finishStaleReplies(w.deps), 'not stale yet: maybe still being handled').to.equal(0);
+
+    w.clock.advance(STALE_REPLY_MS + 1_000);
+    expect(await finishStaleReplies(w.deps)).to.equal(1);
+    expect(await eventNow(w, acme.id, eventId)).to.include({ status: 'completed' });
+    expect((await commandMailOf(w, acme.id, messageId))!.status).to.equal('applied');
+    expect(await answersTo(w, acme.id, messageId)).to.have.length(1);
+    expect(await finishStaleReplies(w.deps), 'handled once').to.equal(0);
   });
 });
