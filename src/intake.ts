@@ -11,7 +11,7 @@ import { parseReplyAddress, subjectEvent, subjectToken } from './commands/tokens
 import type { Deps } from './deps.js';
 import { parseMessage, type ParsedMessage } from './ingest/parse.js';
 import { receive, type Arrival, type Received } from './pipeline.js';
-import { normalizeAddress } from './tenants/tenants.js';
+import { normalizeAddress, ownAddressesOf } from './tenants/tenants.js';
 
 export type Taken = { kind: 'message'; received: Received } | { kind: 'command'; commandMailId: number; duplicate: boolean };
 
@@ -32,8 +32,7 @@ export function mightBeCommand(arrival: Pick<Arrival, 'raw' | 'envelopeTo'>): bo
 
 async function isCommandMail(deps: Deps, arrival: Arrival, parsed: ParsedMessage): Promise<boolean> {
   // Sent to a reply address of this tenant's DaTamer: a reply to DaTamer, whatever it says.
-  const own = await deps.db.models.Mailbox.findAll({ where: { tenantId: arrival.tenantId, kind: 'smtp' }, attributes: ['address'] });
-  const bases = new Set(own.map((m) => m.address));
+  const bases = new Set(await ownAddressesOf(deps, arrival.tenantId));
   if (recipientsOf(arrival, parsed).some((r) => bases.has(parseReplyAddress(r)?.base ?? ''))) return true;
   // Otherwise: a user of the tenant answering a mail (or naming an event, or writing their key in
   // the subject), whose first line is (nearly) a command.

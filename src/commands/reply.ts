@@ -9,7 +9,7 @@ import { renderMail } from '../notifications/templates.js';
 import type { OutboxMail, User } from '../../models/index.js';
 import type { CommandResult } from './apply.js';
 import { HELP_TEXT } from './grammar.js';
-import { commandTokenOf, replyAddress, subjectTag } from './tokens.js';
+import { replyAddressFor, subjectTag } from './tokens.js';
 
 export interface CommandReply {
   tenantId: number;
@@ -47,6 +47,6 @@ export async function enqueueCommandReply(deps: Deps, reply: CommandReply, trans
     headers['In-Reply-To'] = reply.inReplyTo;
     headers.References = [...reply.references, reply.inReplyTo].join(' ');
   }
-  if (reply.user) headers['Reply-To'] = replyAddress(reply.from, await commandTokenOf(deps, reply.user, transaction), reply.eventId);
+  if (reply.user) headers['Reply-To'] = await replyAddressFor(deps, reply.from, reply.user, reply.eventId, transaction);
   return enqueueMail(deps, { tenantId: reply.tenantId, kind: 'command-reply', from: reply.from, to: [reply.to], eventId: reply.eventId, headers, ...mail }, transaction);
 }

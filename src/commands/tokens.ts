@@ -76,6 +76,11 @@ export async function commandTokenOf(deps: Deps, user: User, transaction?: Trans
   return user.commandToken!;
 }
 
+/** The reply address of mail to this user about this event: their token in it, made if need be. */
+export async function replyAddressFor(deps: Deps, from: string, user: User, eventId: number | null, transaction?: Transaction): Promise<string> {
+  return replyAddress(from, await commandTokenOf(deps, user, transaction), eventId);
+}
+
 /** A new token for the user: replies to mail sent before no longer command. */
 export async function rotateCommandToken(deps: Deps, tenantId: number, handle: string): Promise<User> {
   const user = await findUser(deps, tenantId, handle);

@@ -9,7 +9,7 @@ import { renderMail } from '../notifications/templates.js';
 import { findUser } from '../people/people.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
 import type { ActivityVia, Event, User } from '../../models/index.js';
-import { commandTokenOf, replyAddress, subjectTag } from '../commands/tokens.js';
+import { replyAddressFor, subjectTag } from '../commands/tokens.js';
 import type { EventAttributes } from '../../models/event.js';
 import { transition, type EventCommand } from './lifecycle.js';
 
@@ -164,6 +164,6 @@ async function noticeAssignment(deps: Deps, event: Event, assignee: User, actor:
   });
   // A reply to the notice commands the event (DONE, UNASSIGN…): the reply address carries the
   // assignee's token and the event (commands/tokens.ts).
-  const replyTo = replyAddress(from, await commandTokenOf(deps, assignee, transaction), event.id);
+  const replyTo = await replyAddressFor(deps, from, assignee, event.id, transaction);
   await enqueueMail(deps, { tenantId: event.tenantId, kind: 'assignment', from, to: [assignee.email], eventId: event.id, headers: { 'Reply-To': replyTo }, ...mail }, transaction);
 }

@@ -7,7 +7,7 @@ import { Op, type Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { SYSTEM_ACTOR } from '../events/events.js';
 import { enqueueMail } from '../notifications/outbox.js';
-import { commandTokenOf, replyAddress, subjectTag } from '../commands/tokens.js';
+import { replyAddressFor, subjectTag } from '../commands/tokens.js';
 import { audienceFor } from '../people/people.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
 import type { Period } from '../classification/tags.js';
@@ -193,7 +193,7 @@ async function notify(deps: Deps, stream: Stream, event: Event, text: string, tr
   // One mail per responder: each reply address carries its reader's own token, so a reply
   // (ASSIGN, DONE…) commands the event as that person (docs/commands.md).
   for (const user of users) {
-    const replyTo = replyAddress(from, await commandTokenOf(deps, user, transaction), event.id);
+    const replyTo = await replyAddressFor(deps, from, user, event.id, transaction);
     await enqueueMail(
       deps,
       { tenantId: stream.tenantId, kind: 'schedule-alert', from, to: [user.email], subject: `${subjectTag(event.id)} ${prefix}${event.title}`, text, eventId: event.id, headers: { 'Reply-To': replyTo } },

@@ -73,6 +73,12 @@ export async function smtpMailboxOf(deps: Deps, tenantId: number, transaction?: 
   return deps.db.models.Mailbox.findOne({ where: { tenantId, kind: 'smtp' }, order: [['id', 'ASC']], transaction });
 }
 
+/** DaTamer's own addresses for one tenant (its smtp mailboxes), oldest first. */
+export async function ownAddressesOf(deps: Deps, tenantId: number): Promise<string[]> {
+  const mailboxes = await deps.db.models.Mailbox.findAll({ where: { tenantId, kind: 'smtp' }, attributes: ['address'], order: [['id', 'ASC']] });
+  return mailboxes.map((m) => m.address);
+}
+
 export const DEFAULT_TENANT = { name: 'default', address: 'datamer@localhost' } as const;
 
 /** On a fresh database, `npm start` makes a tenant so mail can be sent at once. */
