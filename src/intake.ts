@@ -9,7 +9,8 @@ import { commandLines } from './commands/reply-text.js';
 import { answeredIds } from './commands/target.js';
 import { parseReplyAddress, subjectEvent, subjectToken } from './commands/tokens.js';
 import type { Deps } from './deps.js';
-import { parseMessage, type ParsedMessage } from './ingest/parse.js';
+import type { ParsedMessage } from './ingest/parse.js';
+import { parseOffThread } from './ingest/parse-pool.js';
 import { receive, type Arrival, type Received } from './pipeline.js';
 import { normalizeAddress, ownAddressesOf } from './tenants/tenants.js';
 
@@ -52,7 +53,7 @@ export async function intake(deps: Deps, arrivals: Arrival[]): Promise<Taken[]> 
       messages.push(i);
       continue;
     }
-    const parsed = await parseMessage(arrival.raw);
+    const parsed = await parseOffThread(arrival.raw);
     if (await isCommandMail(deps, arrival, parsed)) taken[i] = { kind: 'command', ...(await handleCommandMail(deps, arrival, parsed)) };
     else messages.push(i);
   }

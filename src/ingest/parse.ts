@@ -16,7 +16,8 @@ export interface ParsedMessage {
   headers: Map<string, string[]>;
 }
 
-const unparsed = (parseError: string): ParsedMessage => ({
+/** What is known of a message the parser could not read: nothing but why. */
+export const unparsed = (parseError: string): ParsedMessage => ({
   messageIdHeader: null,
   fromAddress: null,
   toAddresses: [],

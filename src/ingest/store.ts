@@ -7,7 +7,8 @@ import type { Deps } from '../deps.js';
 import { eventIdOfMessage } from '../events/events.js';
 import type { Committed } from './commit-rows.js';
 import { dedupKey, sha256 } from './dedup.js';
-import { parseMessage, type ParsedMessage } from './parse.js';
+import type { ParsedMessage } from './parse.js';
+import { parseOffThread } from './parse-pool.js';
 
 /** One message as it arrived for one tenant. */
 export interface Arrival {
@@ -38,7 +39,7 @@ export interface Stored {
 }
 
 export async function prepareArrival(arrival: Arrival, now: Date): Promise<Prepared> {
-  const parsed = await parseMessage(arrival.raw);
+  const parsed = await parseOffThread(arrival.raw);
   return { arrival, parsed, dedupKey: dedupKey(arrival.raw, parsed.messageIdHeader), contentHash: sha256(arrival.raw), receivedAt: arrival.receivedAt ?? now };
 }
 
