@@ -18,6 +18,7 @@ import { percentile, table, whole } from './stats.js';
 import { benchClassification } from './classification.js';
 import { benchImap } from './imap.js';
 import { benchSchedules } from './schedules.js';
+import { floorTarget, parseAndStoreTarget } from './reference-targets.js';
 import { bareTarget, postgresTarget, sqliteTarget, type Target } from './targets.js';
 
 const MESSAGES = whole('BENCH_MESSAGES', 2000);
@@ -68,7 +69,9 @@ function merge(results: SendResult[]): SendResult {
 async function main(): Promise<void> {
   const targets: Target[] = [];
   try {
-    targets.push(await bareTarget(), await sqliteTarget(), await postgresTarget());
+    // The two reference servers show how much of the gap is the durable store itself
+    // (reference-targets.ts); DaTamer's own ratio is what the target is about.
+    targets.push(await bareTarget(), await floorTarget(), await parseAndStoreTarget(), await sqliteTarget(), await postgresTarget());
     console.log(
       `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}; ` +
         `${WARMUP} warm-up + ${MESSAGES} measured messages per target in ${ROUNDS} rounds, ${CONNECTIONS} connections`,
@@ -111,10 +114,12 @@ function report(measured: Measured[]): void {
   ]);
   console.log(table(['target', 'messages/s', 'p50 ms', 'p99 ms', 'errors', 'stored'], rows));
   const bare = rate(measured[0]!.result);
+  const rateOf = (name: string) => rate(measured.find((m) => m.target.name === name)!.result);
   console.log('');
   for (const { target, result } of measured.slice(1)) {
-    console.log(`${target.name}: DaTamer ÷ bare = ${(rate(result) / bare).toFixed(2)} (messages/s)`);
+    console.log(`${target.name}: ÷ bare = ${(rate(result) / bare).toFixed(2)} (messages/s)`);
   }
+  console.log(`DaTamer on PostgreSQL ÷ parse and store = ${(rateOf('DaTamer on PostgreSQL') / rateOf('parse and store (PostgreSQL)')).toFixed(2)}`);
   for (const { target, result, stored } of measured) {
     if (result.errors.length) console.log(`${target.name}: ${result.errors.length} errors, first: ${result.errors[0]}`);
     // Stored counts include the warm-up; anything missing means DaTamer lost mail it had answered 250 to.
@@ -123,8 +128,7 @@ function report(measured: Measured[]): void {
       process.exitCode = 1;
     }
   }
-  const pg = measured[2]!;
-  const pgRatio = rate(pg.result) / bare;
+  const pgRatio = rateOf('DaTamer on PostgreSQL') / bare;
   console.log(`\nPostgreSQL target: ratio ≥ 0.50: ${pgRatio >= 0.5 ? 'met' : 'NOT met'} (${pgRatio.toFixed(2)})`);
 }
 

@@ -9,6 +9,7 @@ import { SMTPServer } from 'smtp-server';
 import { systemClock } from '../../src/clock.js';
 import type { Config } from '../../src/config.js';
 import { openDb, type Db } from '../../src/db.js';
+import { createTestDatabase } from '../helpers/db.js';
 import type { Deps } from '../../src/deps.js';
 import { countMessages } from '../../src/ingest/messages.js';
 import { silentLogger } from '../../src/log.js';
@@ -49,10 +50,11 @@ export async function bareTarget(): Promise<Target> {
 }
 
 /** DaTamer's listener on a fresh, migrated database at `url`, with one tenant to deliver to. */
-export async function datamerTarget(name: string, url: string, dropDatabase: () => Promise<void>): Promise<Target> {
+export async function datamerTarget(name: string, url: string, dropDatabase: () => Promise<void>, dialect: Db['dialect']): Promise<Target> {
   let db: Db | null = null;
   try {
     db = await openDb(url);
+    if (db.dialect !== dialect) throw new Error(`${name}: the database is ${db.dialect}, not ${dialect}`);
     await migrate(db);
     const deps: Deps = { db, clock: systemClock, log: silentLogger() };
     const { tenant } = await addTenant(deps, { name: 'bench', address: BENCH_TO });
@@ -80,13 +82,12 @@ export async function sqliteTarget(): Promise<Target> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'datamer-bench-'));
   return datamerTarget('DaTamer on SQLite', `sqlite:${path.join(dir, 'bench.sqlite')}`, async () =>
     rmSync(dir, { recursive: true, force: true }),
+    'sqlite',
   );
 }
 
 export async function postgresTarget(): Promise<Target> {
-  // test/helpers/db.ts picks its dialect when it is loaded; the benchmark always wants PostgreSQL here.
-  process.env.DATAMER_TEST_DB = 'postgres';
-  const { createTestDatabase } = await import('../helpers/db.js');
-  const database = await createTestDatabase();
-  return datamerTarget('DaTamer on PostgreSQL', database.url, () => database.drop());
+  // The dialect is named, not left to DATAMER_TEST_DB: left to it, this target once ran on SQLite.
+  const database = await createTestDatabase('postgres');
+  return datamerTarget('DaTamer on PostgreSQL', database.url, () => database.drop(), 'postgres');
 }
