@@ -78,8 +78,8 @@ interface NamedStatement {
 }
 
 /**
- * Built once per batch size (the columns never change): building the text and naming it for
- * every commit cost more than a tenth of a millisecond of the main thread per message.
+ * Built once per batch size (the columns never change), not for every commit: building the text
+ * and hashing it for its name showed in profiles at about 0.03 ms of the main thread a message.
  */
 const statements = new Map<string, NamedStatement>();
 

@@ -1,13 +1,12 @@
-// Parsing off the main thread. MIME parsing is the one CPU-heavy step before DaTamer answers
-// 250, and mailparser's streams spread it over many event-loop turns: on the main thread every
-// message's parse delays every other SMTP session's replies and the database's answers. In
-// threads of their own, parses run beside that work (measured in BENCHMARKS.md).
-//
-// A parser thread is also a fence. A message that makes the parser run for ever, or take its
-// thread down (a crash, a heap exhausted), costs that thread, not DaTamer: it gets a parse error
-// and is stored raw with it, like any mail the parser cannot read. Which message it was is not
-// guessed: when a thread that held several dies, each of them is parsed again alone, one at a
+// Parsing off the main thread. A parser thread is a fence: a message that makes the parser run
+// for ever, or take its thread down (a crash, a heap exhausted), costs that thread, not DaTamer;
+// on the main thread it would stop every SMTP session, mailbox watcher and page at once. Such a message gets a parse
+// error and is stored raw with it, like any mail the parser cannot read. Which message it was is
+// not guessed: when a thread that held several dies, each of them is parsed again alone, one at a
 // time, in a thread of its own, so only the message that does it again is given up on.
+//
+// Speed is not the reason: on the two cores DaTamer is measured on, ingest is as fast either way
+// (BENCHMARKS.md); with more cores, several threads parse at once.
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
