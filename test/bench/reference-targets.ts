@@ -6,8 +6,8 @@
 //                     storing its parsed fields with it: what issue 2 asks for before 250,
 //                     without classification, events or idempotence.
 //
-// Both answer on the same smtp-server as the bare target and DaTamer, with one pg connection
-// per SMTP connection (no waiting for a pooled one).
+// Both answer on the same smtp-server as the bare target and DaTamer, with a pool of pg
+// connections large enough that no message waits for one.
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
@@ -18,8 +18,8 @@ import { openDb } from '../../src/db.js';
 import type { Deps } from '../../src/deps.js';
 import { silentLogger } from '../../src/log.js';
 import { migrate } from '../../src/migrate.js';
-import { createTestDatabase } from '../helpers/db.js';
 import { addTenant } from '../../src/tenants/tenants.js';
+import { createTestDatabase } from '../helpers/db.js';
 import { BENCH_TO } from './monitoring-mail.js';
 import type { Target } from './targets.js';
 
