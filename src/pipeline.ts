@@ -18,7 +18,7 @@ import { commitClassifiedOnPostgres } from './ingest/commit-postgres.js';
 import type { Committed } from './ingest/commit-rows.js';
 import { commitClassifiedOnSqlite } from './ingest/commit-sqlite.js';
 import { parseMessage, type ParsedMessage } from './ingest/parse.js';
-import { prepareArrival, storeAlone, type Arrival, type Stored } from './ingest/store.js';
+import { prepareArrival, storeAlone, type Arrival, type Prepared, type Stored } from './ingest/store.js';
 
 export type { Arrival, Stored };
 
@@ -55,13 +55,17 @@ const commitClassified = (deps: Deps) => (deps.db.dialect === 'postgres' ? commi
 export const MAX_COMMIT = 250;
 
 export async function receive(deps: Deps, arrivals: Arrival[]): Promise<Received[]> {
-  if (arrivals.length > MAX_COMMIT) {
-    const received: Received[] = [];
-    for (let i = 0; i < arrivals.length; i += MAX_COMMIT) received.push(...(await receive(deps, arrivals.slice(i, i + MAX_COMMIT))));
-    return received;
-  }
   const now = deps.clock.now();
-  const prepared = await Promise.all(arrivals.map((a) => prepareArrival(a, now)));
+  // Every message goes to the parser threads at once, and they finish them in order: while one
+  // slice is classified and committed here, the next is being parsed.
+  const preparing = arrivals.map((a) => prepareArrival(a, now));
+  const received: Received[] = [];
+  for (let i = 0; i < arrivals.length; i += MAX_COMMIT) received.push(...(await commitSlice(deps, await Promise.all(preparing.slice(i, i + MAX_COMMIT)))));
+  return received;
+}
+
+/** Classifies and commits at most MAX_COMMIT prepared messages, in one transaction. */
+async function commitSlice(deps: Deps, prepared: Prepared[]): Promise<Received[]> {
   const outcomes: Array<Outcome | null> = [];
   for (const p of prepared) outcomes.push(await classify(deps, p.arrival.tenantId, p.parsed));
 

@@ -15,6 +15,13 @@ import type { ParseRequest } from './parse-thread.js';
 
 export const PARSE_TIMEOUT_MS = 30_000;
 
+/**
+ * Messages a thread is given at once; the rest wait in order. A thread given a whole batch would
+ * interleave all of it and finish all of it at the end; a few at a time, the first of a batch
+ * are ready first, and a caller can commit them while the rest are parsed (pipeline.ts).
+ */
+const IN_FLIGHT = 4;
+
 interface Job {
   id: number;
   raw: Buffer;
@@ -50,6 +57,7 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
   const timeoutMs = options.timeoutMs ?? PARSE_TIMEOUT_MS;
   const script = options.script ?? path.join(__dirname, 'parse-thread.js');
   const threads: Array<Thread | null> = Array.from({ length: size }, () => null);
+  const waiting: Job[] = [];
   const suspects: Job[] = [];
   let isolation: Thread | null = null;
   let nextId = 0;
@@ -68,6 +76,7 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
       if (thread.jobs.size === 0) worker.unref();
       job.resolve(parsed);
       if (thread === isolation) isolateNext();
+      else if (!thread.stopped) pump();
     });
     let dead = false;
     const died = (why: string) => {
@@ -107,26 +116,31 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
     give(isolation, suspects.shift()!);
   };
 
-  const send = (job: Job): void => {
-    let slot = 0;
-    for (let i = 1; i < size; i++) if ((threads[i]?.jobs.size ?? 0) < (threads[slot]?.jobs.size ?? 0)) slot = i;
-    const current = threads[slot];
-    // A thread being ended takes no more work.
-    const thread =
-      current && !current.stopped
-        ? current
-        : (threads[slot] = open((dead, why) => {
-            if (threads[slot] === dead) threads[slot] = null;
-            const orphans = orphansOf(dead);
-            // Alone in the thread when it died: that message did it.
-            if (orphans.length === 1 && !dead.stopped) failed(orphans[0]!, why);
-            else {
-              suspects.push(...orphans);
-              isolateNext();
-            }
-          }));
-    give(thread, job);
+  /** Hands waiting messages to the least busy threads, starting threads as needed. */
+  const pump = (): void => {
+    while (waiting.length > 0) {
+      let slot = 0;
+      for (let i = 1; i < size; i++) if (load(i) < load(slot)) slot = i;
+      if (load(slot) >= IN_FLIGHT) return;
+      give(threads[slot] && !threads[slot]!.stopped ? threads[slot]! : (threads[slot] = openIn(slot)), waiting.shift()!);
+    }
   };
+
+  // A thread being ended takes no more work: its slot counts as free for a fresh one.
+  const load = (slot: number): number => (threads[slot] && !threads[slot]!.stopped ? threads[slot]!.jobs.size : 0);
+
+  const openIn = (slot: number): Thread =>
+    open((dead, why) => {
+      if (threads[slot] === dead) threads[slot] = null;
+      const orphans = orphansOf(dead);
+      // Alone in the thread when it died: that message did it.
+      if (orphans.length === 1 && !dead.stopped) failed(orphans[0]!, why);
+      else {
+        suspects.push(...orphans);
+        isolateNext();
+      }
+      pump();
+    });
 
   // One timer for all threads, running only while something is being parsed.
   const watch = (): void => {
@@ -165,7 +179,10 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
   return {
     parse(raw) {
       if (closed) return parseMessage(raw);
-      return new Promise((resolve) => send({ id: nextId++, raw, started: 0, resolve }));
+      return new Promise((resolve) => {
+        waiting.push({ id: nextId++, raw, started: 0, resolve });
+        pump();
+      });
     },
     async close() {
       closed = true;
@@ -173,7 +190,7 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
       const running = [...threads, isolation].filter((t): t is Thread => t !== null);
       threads.fill(null);
       isolation = null;
-      const left = [...suspects.splice(0)];
+      const left = [...suspects.splice(0), ...waiting.splice(0)];
       for (const thread of running) {
         left.push(...orphansOf(thread));
         thread.stopped = true;
