@@ -47,19 +47,20 @@ async function isCommandMail(deps: Deps, arrival: Arrival, parsed: ParsedMessage
 
 export async function intake(deps: Deps, arrivals: Arrival[]): Promise<Taken[]> {
   const taken: Array<Taken | null> = arrivals.map(() => null);
-  const messages: number[] = [];
+  const messages: Array<{ i: number; arrival: Arrival }> = [];
   for (const [i, arrival] of arrivals.entries()) {
     if (!mightBeCommand(arrival)) {
-      messages.push(i);
+      messages.push({ i, arrival });
       continue;
     }
     const parsed = await parseOffThread(arrival.raw);
     if (await isCommandMail(deps, arrival, parsed)) taken[i] = { kind: 'command', ...(await handleCommandMail(deps, arrival, parsed)) };
-    else messages.push(i);
+    // Not a reply after all: an MSE, parsed once.
+    else messages.push({ i, arrival: { ...arrival, parsed } });
   }
   if (messages.length > 0) {
-    const received = await receive(deps, messages.map((i) => arrivals[i]!));
-    messages.forEach((i, n) => (taken[i] = { kind: 'message', received: received[n]! }));
+    const received = await receive(deps, messages.map((m) => m.arrival));
+    messages.forEach(({ i }, n) => (taken[i] = { kind: 'message', received: received[n]! }));
   }
   return taken as Taken[];
 }

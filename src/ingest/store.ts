@@ -20,6 +20,8 @@ export interface Arrival {
   envelopeTo?: string[];
   /** when it arrived; default: now. A replay delivers many messages at once, each at its own time. */
   receivedAt?: Date;
+  /** the message parsed, when the caller had to parse it already (intake, to look for a reply) */
+  parsed?: ParsedMessage;
 }
 
 /** An arrival with what could be worked out before touching the database. */
@@ -39,7 +41,7 @@ export interface Stored {
 }
 
 export async function prepareArrival(arrival: Arrival, now: Date): Promise<Prepared> {
-  const parsed = await parseOffThread(arrival.raw);
+  const parsed = arrival.parsed ?? (await parseOffThread(arrival.raw));
   return { arrival, parsed, dedupKey: dedupKey(arrival.raw, parsed.messageIdHeader), contentHash: sha256(arrival.raw), receivedAt: arrival.receivedAt ?? now };
 }
 
