@@ -31,6 +31,19 @@ export async function openWorkspace(deps: Deps, mailbox: Mailbox, session: Mailb
   return { deps, mailbox, session, root: settings.root, inbox: settings.inbox, folders, layoutRefreshedAt: Number.NEGATIVE_INFINITY, stopping };
 }
 
+/**
+ * Folders another process recorded since the workspace was opened (the CLI's backlog run, an
+ * engineer's `datamer` command, another DaTamer process) are read from the next pass on. Without
+ * this the running service never read them, and a claim made in them went unseen until a
+ * restart (docs/mailbox.md, "The backlog"). Every row, not just the newest ids: on PostgreSQL a
+ * row with a lower id can commit after one with a higher id.
+ */
+export async function followRecordedFolders(ws: Workspace): Promise<void> {
+  for (const row of await foldersOf(ws.deps, ws.mailbox)) {
+    if (!ws.folders.has(row.path)) ws.folders.set(row.path, row);
+  }
+}
+
 export const pathOf = (ws: Workspace, spec: FolderSpec): string => ws.session.prefix + folderPath(spec, ws.session.delimiter);
 
 /** Makes the folder on the server and records it, once. */
