@@ -132,6 +132,16 @@ export function adjustedRandIndex(table: Contingency): number {
   return (index - expected) / (max - expected);
 }
 
+/**
+ * Grouping accuracy (Zhu et al., "Tools and Benchmarks for Automated Log Parsing", ICSE-SEIP 2019):
+ * an item counts as right when its predicted cluster is exactly its truth cluster, no more, no
+ * less; GA = right items / all items. It is the yardstick of the Loghub-2k log parsing benchmark.
+ */
+export function groupingAccuracy(table: Contingency): number {
+  if (table.n === 0) return 1;
+  return sum(table.cells, (c, i) => (c === table.cellPredictedSize[i] && c === table.cellTruthSize[i] ? c : 0)) / table.n;
+}
+
 export interface ClusteringAgreement {
   pairwise: PrecisionRecall;
   bcubed: PrecisionRecall;

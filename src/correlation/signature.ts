@@ -1,0 +1,62 @@
+// What a message's signature is made of: its subject and first lines, with the parts that vary
+// from message to message of one kind masked (addresses, hosts, paths, times, sizes, ids,
+// numbers), as tokens for the template miner (drain.ts). Pure; the input is cut short first, so
+// hostile mail costs no more than a normal one. docs/correlation.md explains it.
+import { WILDCARD } from './drain.js';
+
+/** How many non-empty lines of the body count, after the subject. */
+export const SIGNATURE_LINES = 4;
+/** Each line is cut to this many characters before it is masked. */
+const LINE_LIMIT = 200;
+/** Between the subject and the body, so a word cannot move from one to the other. */
+export const SUBJECT_END = '¶';
+
+// The masks, in order: the longer shapes first, so a path is not cut into numbers. Each is linear
+// on a line of at most LINE_LIMIT characters (no nested quantifiers over the same characters).
+const MASKS: RegExp[] = [
+  /\b[a-z][a-z0-9+.-]{1,15}:\/\/\S+/gi, // URLs
+  /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, // mail addresses
+  /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, // UUIDs
+  /\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?/g, // ISO dates and times
+  /\b\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?\b/g, // clock times
+  /\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/g, // IPv4 addresses, with a port
+  /\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{0,4}\b/gi, // IPv6 addresses
+  /(?:^|(?<=[\s=:'"(]))(?:~|\.{1,2})?(?:\/[\w.@%+-]*)+/g, // paths
+  /\b[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,24}\b(?::\d+)?/gi, // host names
+  /\b0x[0-9a-f]+\b|\b[0-9a-f]{12,}\b/gi, // hex ids
+  /\b\d+(?:[.,]\d+)?\s?(?:[kmgtp]i?b|bytes?|%|ms|s|sec|min|h)?(?![\w.])/gi, // numbers, sizes, percentages, durations
+];
+
+// Masked text is marked with a character mail does not carry (a control character, taken out of
+// the input first), so splitting off punctuation cannot cut a wildcard apart.
+const MARK = '\u0001';
+const MARKS = /\u0001/g;
+
+// A word that still holds a digit is a variable too (web3, job-20261123, #1432), as Drain assumes.
+const HAS_DIGIT = /\d/;
+const PUNCTUATION = /([,;()[\]{}<>"'|/=])/g;
+
+function maskLine(line: string): string[] {
+  let text = line.slice(0, LINE_LIMIT).replace(MARKS, ' ');
+  for (const mask of MASKS) text = text.replace(mask, ` ${MARK} `);
+  const tokens: string[] = [];
+  for (const word of text.replace(PUNCTUATION, ' $1 ').split(/\s+/)) {
+    if (word === '') continue;
+    const token = word.includes(MARK) || HAS_DIGIT.test(word) ? WILDCARD : word;
+    // Several variables in a row are one: "12 GB", "2026-11-23 03:12" vary in how they are spelt.
+    if (token === WILDCARD && tokens[tokens.length - 1] === WILDCARD) continue;
+    tokens.push(token);
+  }
+  return tokens;
+}
+
+/** The tokens a message's signature is mined from: its subject, then its first lines. */
+export function signatureTokens(subject: string | null, body: string): string[] {
+  const lines: string[] = [];
+  // Only the start of the body is looked at; splitting a whole 1 MiB body would cost for nothing.
+  for (const line of body.slice(0, SIGNATURE_LINES * LINE_LIMIT * 4).split(/\r?\n/)) {
+    if (lines.length === SIGNATURE_LINES) break;
+    if (line.trim() !== '') lines.push(line);
+  }
+  return [...maskLine((subject ?? '').replace(/\s+/g, ' ')), SUBJECT_END, ...lines.flatMap(maskLine)];
+}
