@@ -62,6 +62,20 @@ export function outOfRange(times: readonly number[], schedule: Schedule): Interv
   return out;
 }
 
+/**
+ * A stretch back in range shorter than the shortest grace is no resolution: the stretches on
+ * either side of it, of the same condition, are one alert.
+ */
+function withoutShortDips(intervals: readonly Interval[], minGrace: number): Interval[] {
+  const out: Interval[] = [];
+  for (const interval of intervals) {
+    const last = out[out.length - 1];
+    if (last && last.condition === interval.condition && interval.from - last.to < minGrace) last.to = interval.to;
+    else out.push({ ...interval });
+  }
+  return out;
+}
+
 export interface Findings {
   alerts: ScheduleAlert[];
   quiet: QuietStream[];
@@ -84,7 +98,7 @@ export function scheduleFindings(streams: readonly PlannedStream[], horizon: num
     const observedFrom = times[0]! + WINDOW[s.schedule.period];
     const period = s.schedule.period;
     let alerted = false;
-    for (const interval of outOfRange(times, s.schedule)) {
+    for (const interval of withoutShortDips(outOfRange(times, s.schedule), MIN_GRACE[period])) {
       if (interval.to <= observedFrom) continue;
       const from = Math.max(interval.from, observedFrom);
       if (from >= horizon) continue;
@@ -99,7 +113,8 @@ export function scheduleFindings(streams: readonly PlannedStream[], horizon: num
           condition: interval.condition,
           notBefore: iso(from + MIN_GRACE[period]),
           raiseBy: iso(from + MAX_GRACE[period] + EVALUATION_SLACK),
-          resolveBy: closed ? iso(interval.to + EVALUATION_SLACK) : null,
+          // Resolving takes the same patience as raising: back in range for the grace.
+          resolveBy: closed ? iso(interval.to + MAX_GRACE[period] + EVALUATION_SLACK) : null,
         });
       } else {
         findings.ambiguous.push({ stream: key, interval: { ...interval, from } });

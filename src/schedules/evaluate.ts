@@ -6,7 +6,10 @@
 //   window     the last hour, 24 hours or 30 days
 //   range      [max(0, n - v), n + v] messages in the window
 //   grace      how long the count may stay out of range before an alert: absorbs a job that runs
-//              a little late (late → missing for a while, then excess for as long in the next window)
+//              a little late (late → missing for a while, then excess for as long in the next window);
+//              and how long it must stay back in range before the alert resolves, so that a count
+//              dipping into range for a few minutes (yesterday's run left the window just before
+//              today's came) does not resolve an alert only to raise it again
 //   learning   a new stream does not alert before it has been seen for one full window
 //   quiet      during a maintenance window and for one full window after it, the jobs did not run
 //              normally: the stream raises nothing, as if it were learning again (an open alert
@@ -43,6 +46,8 @@ export interface Evaluation {
   count: number;
   /** since when the count has been out of range, per condition (null: in range) */
   outSince: Record<Condition, Date | null>;
+  /** for an open alert whose count is back in range: since when, while the resolution waits out the grace */
+  backSince: Record<Condition, Date | null>;
   raise: Condition[];
   resolve: Condition[];
   /** the next instant the verdict can change without a new message arriving */
@@ -73,10 +78,23 @@ export function evaluate(stream: StreamFacts, arrivals: readonly Date[], now: Da
   const learning = t < stream.firstSeenAt.getTime() + window;
   const raise: Condition[] = [];
   const resolve: Condition[] = [];
+  const backSince: Record<Condition, Date | null> = { missing: null, excess: null };
+  const outAt = (condition: Condition, s: number): boolean => {
+    const c = countAt(times, window, s);
+    return condition === 'excess' ? c > hi : c < lo && s >= stream.firstSeenAt.getTime() + window;
+  };
   for (const condition of ['missing', 'excess'] as const) {
     const since = outSince[condition];
     if (since === null) {
-      if (stream.open[condition]) resolve.push(condition);
+      if (!stream.open[condition]) continue;
+      // Back in range: resolved once it has stayed in range for the grace. Too few can only get
+      // fewer without new mail, so a missing alert resolves at once when the arrivals now in the
+      // window keep the count in range for the grace; too many can grow again with any arrival,
+      // so an excess alert waits the grace out.
+      const back = backInRangeSince(times, window, t, stream.graceMs, (s) => outAt(condition, s));
+      const stays = back === null || condition === 'excess' ? 0 : (times[lo - 1] ?? -Infinity) + window - back;
+      if (back === null || t - back >= stream.graceMs || stays >= stream.graceMs) resolve.push(condition);
+      else backSince[condition] = new Date(back);
     } else if (!stream.open[condition] && !stream.muted && !learning && !quiet && t >= since.getTime() + stream.graceMs) {
       raise.push(condition);
     }
@@ -86,6 +104,7 @@ export function evaluate(stream: StreamFacts, arrivals: readonly Date[], now: Da
   const candidates = [
     ...inWindow.map((x) => x + window),
     ...(['missing', 'excess'] as const).flatMap((c) => (outSince[c] && !stream.open[c] ? [outSince[c]!.getTime() + stream.graceMs] : [])),
+    ...(['missing', 'excess'] as const).flatMap((c) => (backSince[c] ? [backSince[c]!.getTime() + stream.graceMs] : [])),
     stream.firstSeenAt.getTime() + window,
     // The end of a quiet spell: whatever is out of range by then is alerted at that instant.
     ...(quietUntil !== null ? [quietUntil] : []),
@@ -95,5 +114,23 @@ export function evaluate(stream: StreamFacts, arrivals: readonly Date[], now: Da
 
   const open = (c: Condition) => (stream.open[c] && !resolve.includes(c)) || raise.includes(c);
   const state: StreamState = stream.muted ? 'muted' : open('missing') ? 'missing' : open('excess') ? 'excess' : learning || quiet ? 'learning' : 'ok';
-  return { state, count, outSince, raise, resolve, nextCheckAt };
+  return { state, count, outSince, backSince, raise, resolve, nextCheckAt };
+}
+
+/** Messages in the window ending at instant s: arrivals in (s - window, s]. */
+function countAt(times: readonly number[], window: number, s: number): number {
+  let c = 0;
+  for (const x of times) if (x <= s && x > s - window) c++;
+  return c;
+}
+
+/**
+ * The instant the count last came back into range within the grace before t, or null when it has
+ * been in range for the whole grace. The count only changes when an arrival comes (x) or leaves the
+ * window (x + window), so checking it just before each of those instants covers every moment.
+ */
+function backInRangeSince(times: readonly number[], window: number, t: number, grace: number, out: (s: number) => boolean): number | null {
+  const changes = [...new Set(times.flatMap((x) => [x, x + window]))].filter((c) => c > t - grace && c <= t).sort((a, b) => b - a);
+  for (const c of changes) if (out(c - 1)) return c;
+  return null;
 }

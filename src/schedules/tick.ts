@@ -71,7 +71,7 @@ async function evaluateStream(
   const { Message } = deps.db.models;
   const window = WINDOW_MS[stream.period];
   const arrivals = await Message.findAll({
-    where: { tenantId: stream.tenantId, streamKey: stream.key, receivedAt: { [Op.gt]: new Date(stream.nextCheckAt.getTime() - 2 * window), [Op.lte]: now } },
+    where: { tenantId: stream.tenantId, streamKey: stream.key, receivedAt: { [Op.gt]: new Date(stream.nextCheckAt.getTime() - 2 * window - graceOf(stream, grace)), [Op.lte]: now } },
     attributes: ['id', 'receivedAt', 'messageIdHeader'],
     order: [['receivedAt', 'ASC']],
   });

@@ -106,6 +106,38 @@ describe('schedules: the email that did not come', () => {
     expect(report.raised.map((r) => [r.condition, r.at.toISOString()])).to.deep.equal([['excess', '2026-11-06T11:00:00.000Z']]);
   });
 
+  it('raises one excess alert and resolves it once for a job that ran twice per slot for a day', async () => {
+    // Twice a day (07:10 and 19:10); on the 4th every run came twice (07:10 and 07:40, 19:10 and
+    // 19:40); on the 5th it ran once per slot again, but a little after the day-old second runs
+    // left the 24-hour window (07:45 after 07:40, 19:15 after 19:10).
+    const run = (iso: string) => {
+      const raw = Buffer.from(
+        `From: cron@db1.example.test\r\nMessage-ID: <vacuum-${iso}@db1>\r\nDate: Mon, 2 Nov 2026 07:10:00 +0000\r\n` +
+          `Subject: :info: :org:datamer.data.db.olap: vacuum of db1 done :sched-perday-2:\r\n\r\n:svr:db1.example.test\r\n`,
+      );
+      return receive(t.deps, [{ tenantId, mailboxId: null, raw, source: 'smtp', receivedAt: new Date(iso) }]);
+    };
+    const times = [
+      ...[1, 2, 3].flatMap((d) => [`2026-11-0${d}T07:10:00Z`, `2026-11-0${d}T19:10:00Z`]),
+      '2026-11-04T07:10:00Z', '2026-11-04T07:40:00Z', '2026-11-04T19:10:00Z', '2026-11-04T19:40:00Z',
+      '2026-11-05T07:45:00Z', '2026-11-05T19:15:00Z', '2026-11-06T07:10:00Z', '2026-11-06T19:10:00Z',
+    ];
+    const raised: string[] = [];
+    const resolved: string[] = [];
+    // A pass every hour, with the mail delivered as it came.
+    let next = 0;
+    for (let at = Date.parse('2026-11-01T07:00:00Z'); at <= Date.parse('2026-11-07T00:00:00Z'); at += 60 * 60_000) {
+      while (next < times.length && Date.parse(times[next]!) <= at) await run(times[next++]!);
+      const report = await tickAt(new Date(at).toISOString());
+      raised.push(...report.raised.map((r) => `${r.condition} ${r.at.toISOString()}`));
+      resolved.push(...report.resolved.map((r) => r.at.toISOString()));
+    }
+    expect(raised).to.deep.equal(['excess 2026-11-04T09:40:00.000Z']);
+    // Back in range for good at 19:40 on the 5th (the 4th's 19:40 left); resolved after the 2 h grace.
+    expect(resolved).to.deep.equal(['2026-11-05T21:40:00.000Z']);
+    expect(await t.db.models.Event.count({ where: { tenantId, kind: 'schedule-excess' } })).to.equal(1);
+  });
+
   it('alerts after the configured grace of the period, or the stream\'s own', async () => {
     for (const day of [1, 2, 3, 4]) await deliver(day);
     await tickAt('2026-11-04T03:00:00Z');

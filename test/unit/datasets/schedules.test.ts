@@ -35,14 +35,22 @@ describe('expected schedule alerts', () => {
       condition: 'missing',
       notBefore: '2026-11-04T03:00:00.000Z', // one hour of grace at least
       raiseBy: '2026-11-04T08:05:00.000Z', // six hours at most, and five minutes to evaluate
-      resolveBy: '2026-11-06T02:05:00.000Z',
+      resolveBy: '2026-11-06T08:05:00.000Z', // back in range for the longest grace
     }]);
   });
 
   it('expects an excess alert when a daily job runs twice', () => {
     const times = [T0 + 2 * H, T0 + D + 2 * H, T0 + D + 5 * H, T0 + 2 * D + 2 * H];
     const { alerts } = scheduleFindings([stream(times)], T0 + 3 * D);
-    expect(alerts.map((a) => [a.condition, a.resolveBy])).to.deep.equal([['excess', '2026-11-03T05:05:00.000Z']]);
+    expect(alerts.map((a) => [a.condition, a.resolveBy])).to.deep.equal([['excess', '2026-11-03T11:05:00.000Z']]);
+  });
+
+  it('expects one excess alert when the count dips back into range for less than the shortest grace', () => {
+    // Twice a day; on day 1 every run came twice; on day 2 once, each a little after the day-old second run left.
+    const at = (d: number, h: number, m: number) => T0 + d * D + h * H + m * 60_000;
+    const times = [at(0, 7, 10), at(0, 19, 10), at(1, 7, 10), at(1, 7, 40), at(1, 19, 10), at(1, 19, 40), at(2, 7, 45), at(2, 19, 15), at(3, 7, 10)];
+    const { alerts } = scheduleFindings([{ ...stream(times), schedule: { period: 'day', n: 2, v: 0 } }], at(3, 12, 0));
+    expect(alerts.map((a) => [a.condition, a.notBefore, a.resolveBy])).to.deep.equal([['excess', '2026-11-02T08:40:00.000Z', '2026-11-04T01:45:00.000Z']]);
   });
 
   it('stays quiet for a report 40 minutes late, and for a new stream\'s first window', () => {

@@ -39,6 +39,32 @@ describe('the schedule evaluator', () => {
     expect(e).to.deep.include({ state: 'ok', count: 1, raise: [], resolve: ['missing'] });
   });
 
+  it('keeps an excess alert open while the count dips back into range for less than the grace', () => {
+    // Twice a day, open excess alert; yesterday's 07:40 run left the window at 07:40, today's came at 07:45.
+    const times = [...runs([4], ['07:10', '07:40', '19:10', '19:40']), at('2026-11-05T07:45:00Z')];
+    const open = { missing: false, excess: true };
+    const dip = evaluate(daily(2, 0, { open }), times, at('2026-11-05T07:42:00Z'));
+    expect(dip).to.deep.include({ state: 'excess', count: 2, resolve: [] });
+    expect(dip.nextCheckAt.toISOString()).to.equal('2026-11-05T09:40:00.000Z');
+    expect(evaluate(daily(2, 0, { open }), times, at('2026-11-05T07:45:00Z'))).to.deep.include({ state: 'excess', count: 3, resolve: [] });
+    // Back in range for good at 19:40 (the day-old 19:40 run leaves): resolved when the grace is over.
+    const evening = [...times, at('2026-11-05T19:15:00Z')];
+    const waiting = evaluate(daily(2, 0, { open }), evening, at('2026-11-05T21:39:00Z'));
+    expect(waiting).to.deep.include({ state: 'excess', count: 2, resolve: [] });
+    expect(waiting.nextCheckAt.toISOString()).to.equal('2026-11-05T21:40:00.000Z');
+    expect(evaluate(daily(2, 0, { open }), evening, at('2026-11-05T21:40:00Z'))).to.deep.include({ state: 'ok', resolve: ['excess'] });
+  });
+
+  it('keeps a missing alert open when the late mail only brings the count back for less than the grace', () => {
+    // Twice a day, missing alert open: the late 13:00 run brings 2, but the 14:00 of yesterday leaves at 14:00.
+    const times = [...runs([4], ['02:00', '14:00']), at('2026-11-05T13:00:00Z')];
+    const open = { missing: true, excess: false };
+    expect(evaluate(daily(2, 0, { open }), times, at('2026-11-05T13:00:00Z'))).to.deep.include({ state: 'missing', count: 2, resolve: [] });
+    // The next run comes at 14:05, in time: it keeps the count in range for the whole grace.
+    const next = [...times, at('2026-11-05T14:05:00Z')];
+    expect(evaluate(daily(2, 0, { open }), next, at('2026-11-05T14:05:00Z'))).to.deep.include({ state: 'ok', count: 2, resolve: ['missing'] });
+  });
+
   it('lets the variance absorb one missing mail', () => {
     const times = [...runs([1, 2], ['00:00', '06:00', '12:00', '18:00']), ...runs([3], ['00:00', '06:00', '18:00'])];
     expect(evaluate(daily(4, 1), times, at('2026-11-03T23:00:00Z'))).to.deep.include({ count: 3, raise: [] });
