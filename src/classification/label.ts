@@ -15,7 +15,11 @@ import { addRule, compiledRulesOf, definitionOf, listRules, type RuleDraft } fro
 import { compileRules, matchRules } from './rules.js';
 import { factsOf } from './facts.js';
 import { suggestRule } from './suggest.js';
+import { suggestionProblem, type CheckedExample } from './suggestion-check.js';
 import { isOrgPath, parseTags, type Severity } from './tags.js';
+
+/** How many of the latest labelled examples a new suggestion is checked against. */
+const EXAMPLES_CHECKED = 200;
 
 /** Who filed a suggestion: rules.created_by of the rules DaTamer proposes. */
 export const SUGGESTED_BY = 'datamer';
@@ -93,20 +97,46 @@ async function positionFor(deps: Deps, tenantId: number, parsed: ParsedMessage, 
   return rule ? rule.position - 1 : undefined;
 }
 
+/** The earlier labelled examples a suggestion is checked against: the latest label of each message. */
+async function earlierExamples(deps: Deps, tenantId: number, messageId: number): Promise<CheckedExample[]> {
+  const { LabelledExample, Message } = deps.db.models;
+  const rows = await LabelledExample.findAll({ where: { tenantId }, order: [['id', 'DESC']], limit: EXAMPLES_CHECKED });
+  const latest = new Map<number, LabelledExample>();
+  for (const row of rows) if (row.messageId !== messageId && !latest.has(row.messageId)) latest.set(row.messageId, row);
+  if (latest.size === 0) return [];
+  const messages = await Message.findAll({ where: { tenantId, id: [...latest.keys()] }, attributes: ['id', 'raw'] });
+  return Promise.all(messages.map(async (m) => ({ message: await parseMessage(m.raw), org: latest.get(m.id)!.org, previousOrg: latest.get(m.id)!.previousOrg })));
+}
+
+/**
+ * The broadest suggestion that does the labelled examples right (suggestion-check.ts): the
+ * generalised shape, else the same without a server capture, else the exact subject; null
+ * when even that would file an example against what an engineer did.
+ */
+async function checkedSuggestion(deps: Deps, tenantId: number, message: Message, parsed: ParsedMessage, org: string): Promise<RuleDraft | null> {
+  const own: CheckedExample = { message: parsed, org, previousOrg: message.org };
+  const others = await earlierExamples(deps, tenantId, message.id);
+  for (const shape of ['general', 'general-without-server', 'exact'] as const) {
+    const suggestion = suggestRule(parsed, { org }, shape);
+    if (!suggestion) return null;
+    // The sender's tag said another org: only an overriding rule can change that.
+    const draft: RuleDraft = { ...suggestion, override: message.decidedBy?.org === 'tag' };
+    const problem = suggestionProblem(draft, own, others);
+    if (problem === null) return draft;
+    deps.log.info({ tenantId, messageId: message.id, shape, problem }, 'a suggested rule was narrowed: it did the labelled examples wrong');
+  }
+  return null;
+}
+
 /** The existing rule that already files the message so, else a new disabled suggestion; null when nothing can be suggested. */
 async function ruleFor(deps: Deps, tenantId: number, message: Message, org: string): Promise<Rule | null> {
   const parsed = await parseMessage(message.raw);
   const rules = await listRules(deps, tenantId);
   const existing = ruleFilingAs(rules, parsed, org);
   if (existing) return existing;
-  const suggestion = suggestRule(parsed, { org });
+  const suggestion = await checkedSuggestion(deps, tenantId, message, parsed, org);
   if (!suggestion) return null;
-  const draft: RuleDraft = {
-    ...suggestion,
-    name: uniqueName(suggestion.name, new Set(rules.map((r) => r.name))),
-    // The sender's tag said another org: only an overriding rule can change that.
-    override: message.decidedBy?.org === 'tag',
-  };
+  const draft: RuleDraft = { ...suggestion, name: uniqueName(suggestion.name, new Set(rules.map((r) => r.name))) };
   const position = await positionFor(deps, tenantId, parsed, rules);
   try {
     return await addRule(deps, tenantId, position === undefined ? draft : { ...draft, position }, SUGGESTED_BY);

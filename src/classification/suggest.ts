@@ -6,9 +6,13 @@
 // from one mail to the next (numbers, times, ids, host names) made general. The body is left
 // out: it carries the details that vary, and an engineer recognises a rule by its subject.
 // Patterns are kept short and readable, because an engineer must decide whether to accept it.
+// Tags the sender wrote (docs/tags.md) are kept as tag text: `:org:ops.db.pg:` is never taken
+// for a host name, nor its digits for numbers. label.ts checks a draft against the labelled
+// examples before it is offered, and asks for a narrower one when it would do them wrong.
+import { isHostName } from './host-name.js';
 import type { RuleDraft } from './rule-store.js';
 import type { RuleCondition } from './rules.js';
-import { isFqdn, type Severity } from './tags.js';
+import { tagSpans, type Severity, type TagSpan } from './tags.js';
 
 export interface LabelExample {
   subject: string | null;
@@ -21,6 +25,9 @@ export interface Label {
   org: string;
   severity?: Severity | null;
 }
+
+/** How general the suggestion may be; label.ts narrows it when a broader one does the examples wrong. */
+export type SuggestionShape = 'general' | 'general-without-server' | 'exact';
 
 /** The subject text a suggestion looks at; longer subjects are matched by their beginning. */
 export const SUBJECT_CAP = 120;
@@ -75,14 +82,17 @@ function sticky(regex: RegExp, pattern: string | ((m: string) => string | null))
 const FILE_EXTENSIONS = new Set(['gz', 'tgz', 'bz2', 'xz', 'zst', 'zip', 'tar', 'sh', 'py', 'pl', 'rb', 'js', 'ts', 'php', 'sql', 'log', 'txt', 'csv', 'json', 'xml', 'yml', 'yaml', 'ini', 'conf', 'cfg', 'html', 'htm', 'pdf', 'bak', 'dump', 'out', 'err', 'pid', 'lock', 'service', 'timer', 'socket', 'img', 'iso', 'qcow2', 'vmdk']);
 const HOST = /[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?){2,}/iy;
 
-/** A host name of three labels or more (`db1.example.com`); two-label words are too often file or class names. */
+/**
+ * A host name of three labels or more (`db1.example.com`) under a real top-level domain
+ * (host-name.ts); two-label words are too often file or class names.
+ */
 const host: Recogniser = (text, at) => {
   HOST.lastIndex = at;
   const m = HOST.exec(text);
   const next = text[at + (m?.[0].length ?? 0)];
   if (!m || (next !== undefined && /[\p{L}\p{N}_-]/u.test(next))) return null;
   const name = m[0].toLowerCase();
-  if (!isFqdn(name) || FILE_EXTENSIONS.has(name.slice(name.lastIndexOf('.') + 1))) return null;
+  if (!isHostName(name) || FILE_EXTENSIONS.has(name.slice(name.lastIndexOf('.') + 1))) return null;
   return { length: m[0].length, pattern: '[a-z0-9.-]+', host: true };
 };
 
@@ -122,15 +132,36 @@ export interface GeneralisedText {
   capturesServer: boolean;
 }
 
+const countLetters = (text: string) => (text.match(/\p{L}/gu) ?? []).length;
+
+/**
+ * A tag as the pattern keeps it: its text as written, but for a server tag's name, which varies
+ * like any host name (the tag itself already gives the server: nothing to capture).
+ */
+function tagPattern(text: string, span: TagSpan): string {
+  if (span.kind !== 'server' || span.valueEnd === span.valueStart) return escapeRe2(text.slice(span.start, span.end));
+  return `${escapeRe2(text.slice(span.start, span.valueStart))}[a-z0-9.-]+${escapeRe2(text.slice(span.valueEnd, span.end))}`;
+}
+
 /**
  * `text` as a pattern for texts of the same shape: the parts that vary become character
- * classes, the rest is escaped. The first host name is captured as `(?P<server>…)`.
+ * classes, the rest is escaped; tags stay tags. The first host name is captured as
+ * `(?P<server>…)` unless `captureServer` is false.
  */
-export function generalise(text: string): GeneralisedText {
+export function generalise(text: string, captureServer = true): GeneralisedText {
   let pattern = '';
   let literalLetters = 0;
   let capturesServer = false;
+  const tags = new Map<number, TagSpan>();
+  for (const span of tagSpans(text)) if (!tags.has(span.start)) tags.set(span.start, span);
   for (let i = 0; i < text.length; ) {
+    const tag = tags.get(i);
+    if (tag) {
+      pattern += tagPattern(text, tag);
+      literalLetters += countLetters(text.slice(tag.start, tag.kind === 'server' ? tag.valueStart : tag.end));
+      i = tag.end;
+      continue;
+    }
     const spaces = at(SPACES, text, i);
     if (spaces !== null) {
       pattern += spaces === ' ' ? ' ' : '\\s+';
@@ -141,8 +172,9 @@ export function generalise(text: string): GeneralisedText {
     if (startsWord) {
       const found = RECOGNISERS.map((r) => r(text, i)).find((f) => f !== null);
       if (found) {
-        pattern += found.host && !capturesServer ? `(?P<${SERVER_GROUP}>${found.pattern})` : found.pattern;
-        capturesServer ||= Boolean(found.host);
+        const capture: boolean = captureServer && found.host === true && !capturesServer;
+        pattern += capture ? `(?P<${SERVER_GROUP}>${found.pattern})` : found.pattern;
+        capturesServer ||= capture;
         i += found.length;
         continue;
       }
@@ -177,18 +209,23 @@ function capped(text: string): { text: string; whole: boolean } {
   return { text: space >= SUBJECT_CAP / 2 ? head.slice(0, space) : head, whole: false };
 }
 
+function shaped(text: string, shape: SuggestionShape): GeneralisedText {
+  if (shape === 'exact') return { pattern: escapeRe2(text), literalLetters: countLetters(text), capturesServer: false };
+  return generalise(text, shape === 'general');
+}
+
 /** The subject condition: the whole subject when it fits, else its beginning. */
-function subjectCondition(subject: string): { condition: RuleCondition; text: GeneralisedText } {
+function subjectCondition(subject: string, shape: SuggestionShape): { condition: RuleCondition; text: GeneralisedText } {
   const { text, whole } = capped(subject);
-  const g = generalise(text);
+  const g = shaped(text, shape);
   return { condition: { field: 'subject', pattern: `^${g.pattern}${whole ? '$' : ''}` }, text: g };
 }
 
 /** A message without a subject: the first line of its body, from its beginning. */
-function bodyCondition(body: string): { condition: RuleCondition; text: GeneralisedText } | null {
+function bodyCondition(body: string, shape: SuggestionShape): { condition: RuleCondition; text: GeneralisedText } | null {
   const line = body.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '');
   if (line === undefined) return null;
-  const g = generalise(capped(line).text);
+  const g = shaped(capped(line).text, shape);
   return { condition: { field: 'body', pattern: `(?m)^\\s*${g.pattern}` }, text: g };
 }
 
@@ -200,16 +237,16 @@ const clip = (text: string, max: number) => (Array.from(text).length <= max ? te
  * disabled: a suggestion classifies nothing until an engineer enables it. It says `continue`,
  * so the rules after it still add what they would have (a severity, servers).
  */
-export function suggestRule(example: LabelExample, label: Label): RuleDraft | null {
+export function suggestRule(example: LabelExample, label: Label, shape: SuggestionShape = 'general'): RuleDraft | null {
   const sender = example.fromAddress?.trim() ?? '';
   const subject = example.subject ?? '';
   const conditions: RuleCondition[] = [];
   if (sender !== '') conditions.push({ field: 'from', pattern: `^${escapeRe2(sender)}$` });
 
-  const candidate = subject.trim() !== '' ? subjectCondition(subject) : sender !== '' && example.text ? bodyCondition(example.text) : null;
+  const candidate = subject.trim() !== '' ? subjectCondition(subject, shape) : sender !== '' && example.text ? bodyCondition(example.text, shape) : null;
   // Without a sender, a subject of numbers and punctuation alone would match far too much.
-  const shape = candidate && (sender !== '' || candidate.text.literalLetters > 0) ? candidate : null;
-  if (shape) conditions.push(shape.condition);
+  const recognised = candidate && (sender !== '' || candidate.text.literalLetters > 0) ? candidate : null;
+  if (recognised) conditions.push(recognised.condition);
   if (conditions.length === 0) return null;
 
   const named = sender !== '' ? `from ${clip(sender, 120)}` : `for "${clip(subject.trim(), 60)}"`;
@@ -219,7 +256,7 @@ export function suggestRule(example: LabelExample, label: Label): RuleDraft | nu
     actions: {
       org: label.org,
       ...(label.severity ? { severity: label.severity } : {}),
-      ...(shape?.text.capturesServer ? { servers: [`$${SERVER_GROUP}`] } : {}),
+      ...(recognised?.text.capturesServer ? { servers: [`$${SERVER_GROUP}`] } : {}),
     },
     continue: true,
     override: false,

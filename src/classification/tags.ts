@@ -160,6 +160,37 @@ export function parseTags(subject: string, body: string): Tags {
   };
 }
 
+export interface TagSpan {
+  /** where the tag's text starts and ends in the text (`end` exclusive) */
+  start: number;
+  end: number;
+  kind: 'severity' | 'schedule' | 'org' | 'server';
+  /** where the tag's value (the org path, the server name…) starts and ends */
+  valueStart: number;
+  valueEnd: number;
+}
+
+/**
+ * Where tags stand in a text, well-formed or not, by the same patterns parseTags reads them
+ * with: the text a rule suggestion (suggest.ts) keeps as tag text instead of taking a part of it
+ * for a host name or a number.
+ */
+export function tagSpans(text: string): TagSpan[] {
+  const spans: TagSpan[] = [];
+  const add = (regex: RegExp, kind: TagSpan['kind'], prefix: number) => {
+    for (const m of scan(regex, text)) {
+      if (m[0].length === 0) continue;
+      const valueStart = m.index + prefix;
+      spans.push({ start: m.index, end: m.index + m[0].length, kind, valueStart, valueEnd: valueStart + m[1]!.length });
+    }
+  };
+  add(SEVERITY_TAG, 'severity', 1);
+  add(SCHED_TAG, 'schedule', ':sched-'.length);
+  add(ORG_TAG, 'org', ':org:'.length);
+  add(SVR_TAG, 'server', ':svr:'.length);
+  return spans.sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
 /** The canonical tags for a classification: what a sender would write to get exactly it. */
 export function formatTags(tags: Pick<Tags, 'severity' | 'org' | 'servers' | 'schedule'>): string {
   const parts: string[] = [];

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { DatamerError } from '../errors.js';
 import { changeEvent, type ChangeRequest } from '../events/events.js';
-import { eventDetail, eventSummaries } from '../events/views.js';
+import { activityText, eventDetail, eventSummaries } from '../events/views.js';
 import { table, writeLine, type CliIo } from './io.js';
 import { actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
 
@@ -56,7 +56,7 @@ export function eventCommands(program: Command, io: CliIo): void {
           for (const w of m.tagWarnings as Array<{ tag: string; problem: string }>) writeLine(io.stdout, `      tag warning: ${w.tag} ${w.problem}`);
         }
         writeLine(io.stdout, 'activity:');
-        for (const a of e.activity) writeLine(io.stdout, `  ${a.at}  ${a.action} by ${a.actor} via ${a.via}${a.detail.note ? `: ${String(a.detail.note)}` : ''}`);
+        for (const a of e.activity) writeLine(io.stdout, `  ${a.at}  ${activityText(a)}`);
       }),
     );
 

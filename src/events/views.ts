@@ -24,6 +24,21 @@ export interface EventDetail extends EventSummary {
   activity: Array<{ action: string; actor: string; via: string; at: string; detail: Record<string, unknown> }>;
 }
 
+type ActivityView = EventDetail['activity'][number];
+
+/**
+ * One line of an event's activity log as people read it (`datamer event show`): what happened,
+ * to whom it was assigned or into which org it was filed, by whom and how.
+ */
+export function activityText(a: ActivityView): string {
+  const d = a.detail;
+  const what =
+    (a.action === 'assigned' || a.action === 'reassigned') && typeof d.assignee === 'string' ? `${a.action} to ${d.assignee}`
+    : a.action === 'labelled' && typeof d.org === 'string' ? `labelled as ${d.org} (was ${typeof d.previousOrg === 'string' ? d.previousOrg : 'unclassified'})`
+    : a.action;
+  return `${what} by ${a.actor} via ${a.via}${d.note ? `: ${String(d.note)}` : ''}`;
+}
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 async function handles(deps: Deps, tenantId: number, events: Event[]): Promise<Map<number, string>> {

@@ -176,6 +176,28 @@ describe('labelling a message by filing it', () => {
     expect(await message(later.messageId)).to.deep.include({ org: 'ops.db', classifiedBy: `rule:${rule!.id}` });
   });
 
+  it('checks a suggestion against the messages filed by hand before: one that would file them elsewhere is narrowed until it does not', async () => {
+    const FAILED = (host: string) => `Backup of ${host} FAILED`;
+    const db = await deliver(mse(FAILED('db1.example.com'), 'backup@acme.example.com'));
+    const { rule: first } = await labelMessage(t.deps, tenantId, db.messageId, byAlice);
+    expect(first!.conditions[1]!.pattern).to.equal('^Backup of (?P<server>[a-z0-9.-]+) FAILED$');
+
+    // The same shape filed into another org: the general rule would take the first example from
+    // ops.db, so the suggestion is the exact subject.
+    const web = await deliver(mse(FAILED('web1.example.com'), 'backup@acme.example.com'));
+    const { rule: second } = await labelMessage(t.deps, tenantId, web.messageId, { ...byAlice, org: 'ops.web' });
+    expect(second!.id).to.not.equal(first!.id);
+    expect(second!.conditions[1]!.pattern).to.equal('^Backup of web1\\.example\\.com FAILED$');
+    expect(second!.actions).to.deep.equal({ org: 'ops.web' });
+
+    // Filed into two orgs with the very same subject: no rule can do both right; none is offered.
+    const again = await deliver(mse(FAILED('db1.example.com'), 'backup@acme.example.com'));
+    const { rule: none, example } = await labelMessage(t.deps, tenantId, again.messageId, { ...byAlice, org: 'ops.backup' });
+    expect(none).to.equal(null);
+    expect(example.suggestedRuleId).to.equal(null);
+    expect(await t.db.models.Rule.count({ where: { tenantId } })).to.equal(2);
+  });
+
   it('refuses what is not an org path, a label by nobody, and a message of another tenant, writing nothing', async () => {
     const ours = await deliver(mse(DISK('db1.example.com')));
     const theirs = await deliver(mse(DISK('db1.globex.test')), otherTenantId);

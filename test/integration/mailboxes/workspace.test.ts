@@ -8,6 +8,7 @@ import { changeEvent } from '../../../src/events/events.js';
 import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import type { Mailbox } from '../../../models/index.js';
+import { inProcess } from '../../helpers/cli.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
 import {
   addTestMailbox,
@@ -155,5 +156,29 @@ describe('the shared mailbox as the workspace (Dovecot)', function () {
     await setRuleEnabled(t.deps, tenantId, String(rule.id), true);
     const next = await deliverThroughPostfix(user, { subject: 'Backup of pg9.acme.example.com failed after 15 s', from: 'backup@acme.example.com' });
     await waitFor(inFolder('DaTamer/acme/db', next), 'the next backup failure in DaTamer/acme/db');
+  });
+
+  it('a message moved from one org folder into another: the suggestion keeps the tags as tags, and the activity says where it went', async () => {
+    const failed = await deliverThroughPostfix(user, { subject: ':critical: :org:acme.db.pg: nightly backup of db3 FAILED', from: 'backup@acme.example.com' });
+    const other = await deliverThroughPostfix(user, { subject: ':info: :org:acme.db.mysql: binlog rotated', from: 'backup@acme.example.com' });
+    await waitFor(inFolder('DaTamer/acme/db/pg', failed), 'the failure in DaTamer/acme/db/pg');
+    await waitFor(inFolder('DaTamer/acme/db/mysql', other), 'the mysql folder');
+    expect(await moveMessage(engineer, 'DaTamer/acme/db/pg', failed, 'DaTamer/acme/db/mysql')).to.equal(true);
+    await waitFor(async () => (await eventOf(failed))?.org === 'acme.db.mysql', 'the message to take the org it was moved to');
+    const message = (await t.db.models.Message.findOne({ where: { tenantId, messageIdHeader: failed } }))!;
+    const example = (await t.db.models.LabelledExample.findOne({ where: { tenantId, messageId: message.id } }))!;
+    const rule = (await t.db.models.Rule.findByPk(example.suggestedRuleId!))!;
+    // The org tag is tag text, not a server: nothing is captured, no server is set.
+    expect(rule.conditions).to.deep.equal([
+      { field: 'from', pattern: '^backup@acme\\.example\\.com$' },
+      { field: 'subject', pattern: '^:critical: :org:acme\\.db\\.pg: nightly backup of db\\d+ FAILED$' },
+    ]);
+    expect(rule.actions).to.deep.equal({ org: 'acme.db.mysql' });
+
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: t.url, DATAMER_LOG_LEVEL: 'silent' };
+    const tested = await inProcess(env, 'rule', 'test', String(rule.id), String(message.id), '--tenant', 'ops');
+    expect(tested.stdout).to.contain('  with this rule alone: severity=critical org=acme.db.mysql svr=- ');
+    const shown = await inProcess(env, 'event', 'show', String((await eventOf(failed))!.id), '--tenant', 'ops');
+    expect(shown.stdout).to.match(/\n {2}\S+ {2}labelled as acme\.db\.mysql \(was acme\.db\.pg\) by mailbox via mailbox\n/);
   });
 });

@@ -145,6 +145,33 @@ describe('suggesting a rule from a labelled example', () => {
     expect(classify(draft, { fromAddress: 'cron@db1.example.com', subject: 'backup.tar.gz copied from db3.example.com to db4.example.com via System.IO' }).classification.servers).to.deep.equal(['db3.example.com']);
   });
 
+  it('keeps the sender\'s tags as tag text: an org path is never captured as a server, nor its digits made numbers', () => {
+    const draft = suggested({ fromAddress: 'backup@db3.example.com', subject: ':critical: :org:ops.db.pg2: nightly backup of db3 FAILED' }, 'ops.db.mysql');
+    expect(draft.conditions[1]!.pattern).to.equal('^:critical: :org:ops\\.db\\.pg2: nightly backup of db\\d+ FAILED$');
+    expect(draft.actions).to.deep.equal({ org: 'ops.db.mysql' });
+    // A server tag names its server itself: the name varies, nothing is captured.
+    const svr = suggested({ fromAddress: 'cron@mon.example.com', subject: ':warn: :svr:db1.example.com: disk full :sched-perday-1:' });
+    expect(svr.conditions[1]!.pattern).to.equal('^:warn: :svr:[a-z0-9.-]+: disk full :sched-perday-1:$');
+    expect(svr.actions).to.deep.equal({ org: 'ops.db' });
+    expect(classify(svr, { fromAddress: 'cron@mon.example.com', subject: ':warn: :svr:db7.example.com: disk full :sched-perday-1:' }).classification.servers).to.deep.equal(['db7.example.com']);
+  });
+
+  it('captures a server only where a host name under a real top-level domain stands', () => {
+    const capture = (subject: string) => suggested({ fromAddress: 'cron@mon.example.com', subject }).actions.servers ?? [];
+    expect(capture('Backup of db1.prod.internal failed'), 'a name reserved for private networks').to.deep.equal(['$server']);
+    expect(capture('Backup of db1.dc2.example.com failed')).to.deep.equal(['$server']);
+    expect(capture('Backup of db1.prod.acme failed'), 'no such top-level domain').to.deep.equal([]);
+    expect(capture('Exception in billing.invoice.renderer failed')).to.deep.equal([]);
+    expect(suggested({ fromAddress: 'cron@mon.example.com', subject: 'Backup of db1.prod.acme failed' }).conditions[1]!.pattern).to.equal('^Backup of db\\d+\\.prod\\.acme failed$');
+  });
+
+  it('narrows on request: without the server capture, or the exact subject', () => {
+    const mail = { subject: 'Backup of db1.example.com took 12 s', fromAddress: 'cron@mon.example.com', text: null };
+    expect(suggestRule(mail, { org: 'ops' }, 'general-without-server')!.conditions[1]!.pattern).to.equal('^Backup of [a-z0-9.-]+ took \\d+ s$');
+    expect(suggestRule(mail, { org: 'ops' }, 'general-without-server')!.actions).to.deep.equal({ org: 'ops' });
+    expect(suggestRule(mail, { org: 'ops' }, 'exact')!.conditions[1]!.pattern).to.equal('^Backup of db1\\.example\\.com took 12 s$');
+  });
+
   it('anchors the sender exactly and escapes it: a dot is not any character', () => {
     const draft = suggested({ fromAddress: 'cron@db1.example.com', subject: 'nightly' });
     expect(classify(draft, { fromAddress: 'CRON@DB1.EXAMPLE.COM', subject: 'nightly' }).matched, 'case does not matter').to.equal(true);
