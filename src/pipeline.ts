@@ -19,14 +19,17 @@ import type { Committed } from './ingest/commit-rows.js';
 import { commitClassifiedOnSqlite } from './ingest/commit-sqlite.js';
 import { parseMessage, type ParsedMessage } from './ingest/parse.js';
 import { prepareArrival, storeAlone, type Arrival, type Prepared, type Stored } from './ingest/store.js';
+import { isOwnHeartbeat } from './selfwatch/own-heartbeat.js';
 
 export type { Arrival, Stored };
 
 export interface Received extends Stored {
-  /** null only when processing failed; the message is stored and will be processed again */
+  /** null when processing failed (the message is stored and will be processed again), or for a heartbeat */
   eventId: number | null;
   /** how it was classified; null for a duplicate delivery, or when processing failed */
   outcome: Outcome | null;
+  /** DaTamer's own heartbeat: stored and counted in its stream, no event, filed nowhere */
+  heartbeat: boolean;
 }
 
 async function classify(deps: Deps, tenantId: number, parsed: ParsedMessage): Promise<Outcome | null> {
@@ -65,9 +68,24 @@ export async function receive(deps: Deps, arrivals: Arrival[]): Promise<Received
 }
 
 /** Classifies and commits at most MAX_COMMIT prepared messages, in one transaction. */
-async function commitSlice(deps: Deps, prepared: Prepared[]): Promise<Received[]> {
-  const outcomes: Array<Outcome | null> = [];
-  for (const p of prepared) outcomes.push(await classify(deps, p.arrival.tenantId, p.parsed));
+async function commitSlice(deps: Deps, all: Prepared[]): Promise<Received[]> {
+  const classified: Array<Outcome | null> = [];
+  for (const p of all) classified.push(await classify(deps, p.arrival.tenantId, p.parsed));
+  // DaTamer's own heartbeats (one an hour) feed their stream only: stored classified, no event.
+  const isHeartbeat = all.map((p, i) => classified[i] !== null && isOwnHeartbeat(p.parsed.headers, classified[i]!.classification.org));
+  const heartbeats = all.filter((_, i) => isHeartbeat[i]);
+  const storedHeartbeats = heartbeats.length > 0 ? await storeAlone(deps, heartbeats, classified.filter((_, i) => isHeartbeat[i]) as Outcome[]) : [];
+  const prepared = all.filter((_, i) => !isHeartbeat[i]);
+  const outcomes = classified.filter((_, i) => !isHeartbeat[i]);
+  const received = prepared.length > 0 ? await commitMessages(deps, prepared, outcomes) : [];
+  return all.map((p, i) => {
+    if (!isHeartbeat[i]) return received.shift()!;
+    const c = storedHeartbeats.shift()!;
+    return { tenantId: p.arrival.tenantId, ...c, outcome: c.duplicateOf === null ? classified[i]! : null, heartbeat: true };
+  });
+}
+
+async function commitMessages(deps: Deps, prepared: Prepared[], outcomes: Array<Outcome | null>): Promise<Received[]> {
 
   let committed: Committed[];
   try {
@@ -82,6 +100,7 @@ async function commitSlice(deps: Deps, prepared: Prepared[]): Promise<Received[]
     tenantId: prepared[i]!.arrival.tenantId,
     ...c,
     outcome: c.duplicateOf === null && c.eventId !== null ? outcomes[i]! : null,
+    heartbeat: false,
   }));
 }
 
@@ -111,7 +130,8 @@ export async function processPending(deps: Deps, batch = 200): Promise<number> {
             where: { id: m.id, tenantId: m.tenantId, classifiedAt: null },
             transaction,
           });
-          if (claimed === 1) await followUp(deps, m.tenantId, m.id, parsed.subject, outcome, at, transaction);
+          // A heartbeat stored alone is classified, and makes no event either.
+          if (claimed === 1 && !isOwnHeartbeat(parsed.headers, outcome.classification.org)) await followUp(deps, m.tenantId, m.id, parsed.subject, outcome, at, transaction);
         });
         done++;
       } catch (err) {

@@ -3,6 +3,7 @@
 // or storeAlone below) store everything that arrived together in one transaction, and the
 // caller acknowledges (SMTP 250, IMAP delete) only after that resolves.
 import { UniqueConstraintError } from 'sequelize';
+import { classificationColumns, type Outcome } from '../classification/classifier.js';
 import type { Deps } from '../deps.js';
 import { eventIdOfMessage } from '../events/events.js';
 import type { Committed } from './commit-rows.js';
@@ -51,8 +52,10 @@ const RACE_RETRIES = 3;
 /**
  * Stores messages without classification (classified_at null), exactly once, in one transaction:
  * the path for messages whose processing failed. processPending() finishes them later.
+ * With their outcomes, stores them classified but without an event: the path for mail that only
+ * feeds a stream (DaTamer's own heartbeat, src/selfwatch/own-heartbeat.ts).
  */
-export async function storeAlone(deps: Deps, prepared: Prepared[]): Promise<Committed[]> {
+export async function storeAlone(deps: Deps, prepared: Prepared[], outcomes?: readonly Outcome[]): Promise<Committed[]> {
   const { Message } = deps.db.models;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -81,6 +84,7 @@ export async function storeAlone(deps: Deps, prepared: Prepared[]): Promise<Comm
               source: p.arrival.source,
               envelopeFrom: p.arrival.envelopeFrom ?? null,
               envelopeTo: p.arrival.envelopeTo ?? [],
+              ...(outcomes ? classificationColumns(outcomes[prepared.indexOf(p)]!, p.receivedAt) : {}),
             },
             { transaction },
           );

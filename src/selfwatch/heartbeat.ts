@@ -10,11 +10,12 @@ import type { OutboxMail, Tenant } from '../../models/index.js';
 import { enqueueMail } from '../notifications/outbox.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
 import { compareAndSet, markName, readMark } from './marks.js';
+import { SELF_HEADER, SELF_ORG } from './own-heartbeat.js';
 
 const HOUR_MS = 60 * 60_000;
 
 export const HEARTBEAT_KIND = 'self-heartbeat';
-export const SELF_ORG = 'datamer.self';
+export { SELF_ORG };
 
 /** Hours since the epoch: the heartbeat's idempotency key, the same in every process. */
 export function hourOf(at: Date): number {
@@ -50,7 +51,7 @@ export function heartbeatMail(tenant: Tenant, from: string, hour: number, ctx: S
       'alert on this stream: its ingest or its outgoing mail is broken (see docs/operations.md).',
       '',
     ].join('\n'),
-    headers: { 'X-DaTamer-Self': 'heartbeat' },
+    headers: { [SELF_HEADER]: 'heartbeat' },
   };
 }
 

@@ -44,11 +44,18 @@ export async function takeIn(ws: Workspace, messages: RemoteMessage[]): Promise<
     return messages.length;
   }
 
-  const messageIds = taken.map((t) => (t.kind === 'message' ? t.received.messageId : null));
+  // DaTamer's own heartbeats are stored and counted in their stream: no folder, gone from the mailbox.
+  const heartbeats = messages.filter((_, i) => { const t = taken[i]!; return t.kind === 'message' && t.received.heartbeat; }).map((m) => m.uid);
+  if (heartbeats.length > 0) await session.remove(ws.inbox, heartbeats);
+  const kept = new Set(heartbeats);
+  const filed = messages.filter((m) => !kept.has(m.uid));
+  const takenFiled = taken.filter((_, i) => !kept.has(messages[i]!.uid));
+
+  const messageIds = takenFiled.map((t) => (t.kind === 'message' ? t.received.messageId : null));
   const facts = await factsOf(deps, mailbox.tenantId, messageIds.filter((id): id is number => id !== null));
   const byTarget = new Map<string, Array<{ uid: number; messageId: number | null }>>();
   const bySeverity = new Map<string, number[]>();
-  for (const [i, m] of messages.entries()) {
+  for (const [i, m] of filed.entries()) {
     const messageId = messageIds[i]!;
     const fact = messageId === null ? undefined : facts.get(messageId);
     const destination = messageId === null ? ({ role: 'replies' } as const) : destinationOf(fact?.org ?? null, fact?.event ?? null);

@@ -57,6 +57,8 @@ describe(`the heartbeat through DaTamer's own SMTP listener (${testDialect})`, f
     expect(message.severity).to.equal('info');
     expect(message.org).to.equal('datamer.self');
     expect(message.streamKey).to.equal(KEY);
+    // It feeds the stream and nothing else: no event every hour.
+    expect(await t.db.models.Event.count({ where: { tenantId: acmeId } })).to.equal(0);
     const outbox = await t.db.models.OutboxMail.findOne({ where: { kind: 'self-heartbeat' } });
     expect(outbox!.status).to.equal('sent');
     expect(message.messageIdHeader).to.equal(outbox!.messageIdHeader);
