@@ -40,9 +40,27 @@ async function isCommandMail(deps: Deps, arrival: Arrival, parsed: ParsedMessage
   const aboutSomething = answeredIds(parsed).length > 0 || subjectEvent(parsed.subject) !== null || subjectToken(parsed.subject) !== null;
   if (!parsed.fromAddress || !aboutSomething) return false;
   const user = await deps.db.models.User.findOne({ where: { tenantId: arrival.tenantId, email: normalizeAddress(parsed.fromAddress) }, attributes: ['id'] });
-  if (!user) return false;
+  // A stranger answering DaTamer's own mail: not monitoring mail, whatever tags it quotes; taken
+  // as a reply, which src/commands refuses without an answer (no backscatter).
+  if (!user) return answersDatamer(deps, arrival.tenantId, parsed);
   const first = parseCommands(commandLines(parsed))[0];
   return first !== undefined && (first.ok || !first.error.startsWith('no command found'));
+}
+
+/** A subject that says it answers something, in the common clients' languages (Re, AW, SV, Antw, VS, R, RIF, Odp, Res). */
+const REPLY_SUBJECT = /^\s*(re|aw|sv|antw|vs|r|rif|odp|res)\s*(\[\d+\])?\s*:/i;
+
+/**
+ * Does it answer DaTamer: name one of its events or carry a `key:` in the subject, answer a mail
+ * DaTamer sent, or answer (with a reply's subject) a monitoring mail DaTamer stored? A tool that
+ * threads its recovery under its problem mail writes no `Re:`, and stays monitoring mail.
+ */
+async function answersDatamer(deps: Deps, tenantId: number, parsed: ParsedMessage): Promise<boolean> {
+  if (subjectEvent(parsed.subject) !== null || subjectToken(parsed.subject) !== null) return true;
+  const ids = answeredIds(parsed);
+  if (ids.length === 0) return false;
+  if ((await deps.db.models.OutboxMail.count({ where: { tenantId, messageIdHeader: ids } })) > 0) return true;
+  return REPLY_SUBJECT.test(parsed.subject ?? '') && (await deps.db.models.Message.count({ where: { tenantId, messageIdHeader: ids } })) > 0;
 }
 
 export async function intake(deps: Deps, arrivals: Arrival[]): Promise<Taken[]> {

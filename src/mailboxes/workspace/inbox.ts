@@ -44,24 +44,26 @@ export async function takeIn(ws: Workspace, messages: RemoteMessage[]): Promise<
     return messages.length;
   }
 
-  // DaTamer's own heartbeats are stored and counted in their stream: no folder, gone from the mailbox.
-  const heartbeats = messages.filter((_, i) => { const t = taken[i]!; return t.kind === 'message' && t.received.heartbeat; }).map((m) => m.uid);
-  if (heartbeats.length > 0) await session.remove(ws.inbox, heartbeats);
-  const kept = new Set(heartbeats);
-  const filed = messages.filter((m) => !kept.has(m.uid));
-  const takenFiled = taken.filter((_, i) => !kept.has(messages[i]!.uid));
+  // Not filed, removed from the shared mailbox once stored: replies with commands carry their
+  // writer's token (reply address, `key:` subject), which the whole team could read in a folder
+  // and command with (docs/commands.md); DaTamer keeps them in command_mails. And DaTamer's own
+  // heartbeats, stored and counted in their stream (docs/operations.md).
+  const filed = messages.flatMap((m, i) => {
+    const t = taken[i]!;
+    return t.kind === 'message' && !t.received.heartbeat ? [{ uid: m.uid, messageId: t.received.messageId }] : [];
+  });
+  const filedUids = new Set(filed.map((f) => f.uid));
+  const gone = uids.filter((uid) => !filedUids.has(uid));
+  if (gone.length > 0) await session.remove(ws.inbox, gone);
 
-  const messageIds = takenFiled.map((t) => (t.kind === 'message' ? t.received.messageId : null));
-  const facts = await factsOf(deps, mailbox.tenantId, messageIds.filter((id): id is number => id !== null));
-  const byTarget = new Map<string, Array<{ uid: number; messageId: number | null }>>();
+  const facts = await factsOf(deps, mailbox.tenantId, filed.map((f) => f.messageId));
+  const byTarget = new Map<string, Array<{ uid: number; messageId: number }>>();
   const bySeverity = new Map<string, number[]>();
-  for (const [i, m] of filed.entries()) {
-    const messageId = messageIds[i]!;
-    const fact = messageId === null ? undefined : facts.get(messageId);
-    const destination = messageId === null ? ({ role: 'replies' } as const) : destinationOf(fact?.org ?? null, fact?.event ?? null);
-    const target = await ensureDestination(ws, destination);
-    byTarget.set(target, [...(byTarget.get(target) ?? []), { uid: m.uid, messageId }]);
-    if (fact?.severity && SEVERITIES.has(fact.severity)) bySeverity.set(fact.severity, [...(bySeverity.get(fact.severity) ?? []), m.uid]);
+  for (const item of filed) {
+    const fact = facts.get(item.messageId);
+    const target = await ensureDestination(ws, destinationOf(fact?.org ?? null, fact?.event ?? null));
+    byTarget.set(target, [...(byTarget.get(target) ?? []), item]);
+    if (fact?.severity && SEVERITIES.has(fact.severity)) bySeverity.set(fact.severity, [...(bySeverity.get(fact.severity) ?? []), item.uid]);
   }
   // The keyword first: MOVE carries flags along, and the inbox UIDs are the ones we know.
   for (const [severity, severityUids] of bySeverity) await session.addKeywords(ws.inbox, severityUids, [severityKeyword(severity as 'info' | 'warn' | 'critical')]);
@@ -69,9 +71,7 @@ export async function takeIn(ws: Workspace, messages: RemoteMessage[]): Promise<
   for (const [target, items] of byTarget) {
     const uidMap = await session.move(ws.inbox, items.map((i) => i.uid), target);
     const validity = ws.folders.get(target)?.uidValidity ?? null;
-    for (const item of items) {
-      if (item.messageId !== null) placements.push({ messageId: item.messageId, path: target, uid: uidMap.get(item.uid) ?? null, uidValidity: validity });
-    }
+    for (const item of items) placements.push({ messageId: item.messageId, path: target, uid: uidMap.get(item.uid) ?? null, uidValidity: validity });
   }
   await place(deps, mailbox, placements);
   return messages.length;

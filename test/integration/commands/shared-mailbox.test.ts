@@ -1,7 +1,8 @@
 // Commands in the shared mailbox (Dovecot), in organize mode: the tenant's DaTamer address is the
 // shared mailbox, so an engineer's reply (to the reply address, or to the monitoring mail with
 // the token in the subject) is delivered by Postfix into its inbox. DaTamer acts on it, files the
-// monitoring mail where the event now is, and files the reply in DaTamer/Replies.
+// monitoring mail where the event now is, and takes the reply out of the shared mailbox: it
+// carries its writer's token, which nobody else on the team may read.
 import { expect } from 'chai';
 import type { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
@@ -11,7 +12,9 @@ import { mailServers, requireMailServers, waitFor } from '../../helpers/net.js';
 import {
   activitiesOf,
   addPerson,
+  commandMailOf,
   addTestTenant,
+  answersTo,
   answerTo,
   eventNow,
   freshId,
@@ -49,6 +52,22 @@ describe('commands by email in the shared mailbox (Postfix → Dovecot, organize
     }
   }
 
+  /** Every message of every folder of the shared mailbox, as a team member's client sees them. */
+  async function everythingInTheMailbox(): Promise<string> {
+    const texts: string[] = [];
+    for (const folder of await engineer.list()) {
+      if (folder.flags.has('\\Noselect') || folder.flags.has('\\NonExistent')) continue;
+      const lock = await engineer.getMailboxLock(folder.path);
+      try {
+        if ((engineer.mailbox && engineer.mailbox.exists) === 0) continue;
+        for await (const m of engineer.fetch('1:*', { source: true })) texts.push(`${folder.path}\n${m.source?.toString('latin1') ?? ''}`);
+      } finally {
+        lock.release();
+      }
+    }
+    return texts.join('\n');
+  }
+
   before(async () => {
     requireMailServers();
     w = await openCommandWorld();
@@ -71,7 +90,7 @@ describe('commands by email in the shared mailbox (Postfix → Dovecot, organize
     await w?.close();
   });
 
-  it("ASSIGN bob, sent to alice's reply address in answer to the monitoring mail: assigned by email, the mail moved to @bob, the reply filed in Replies", async () => {
+  it("ASSIGN bob, sent to alice's reply address in answer to the monitoring mail: assigned by email, the mail moved to @bob, the reply (with alice's token) taken out of the shared mailbox", async () => {
     const mse = await deliverThroughPostfix(shared, { subject: ':warn: :org:acme.db: replication lag on db5' });
     await waitFor(inFolder('DaTamer/acme/db', mse), 'the monitoring mail filed in DaTamer/acme/db');
     const eventId = await eventOfMessage(mse);
@@ -88,8 +107,11 @@ describe('commands by email in the shared mailbox (Postfix → Dovecot, organize
     expect(await handleOf(w, (await eventNow(w, acme.id, eventId)).assigneeId)).to.equal('bob');
     expect((await activitiesOf(w, acme.id, eventId))[0]).to.include({ action: 'assigned', actor: 'alice', via: 'email' });
     await waitFor(inFolder('DaTamer/acme/db/@bob', mse), "the monitoring mail in bob's claim folder");
-    await waitFor(inFolder('DaTamer/Replies', reply), 'the reply filed in DaTamer/Replies');
-    expect(await messageIdsIn(engineer, 'INBOX')).to.not.include(reply);
+    await waitFor(async () => !(await messageIdsIn(engineer, 'INBOX')).includes(reply), 'the reply taken out of the inbox');
+    // Nobody on the team can read alice's token anywhere in the shared mailbox: the reply is kept by DaTamer only.
+    const token = (await tokenOf(w, acme.id, 'alice'))!;
+    expect(await everythingInTheMailbox()).to.not.contain(token);
+    expect(await commandMailOf(w, acme.id, reply)).to.deep.include({ status: 'applied' });
     // The reply is not a monitoring mail: no message, no event of its own.
     expect(await w.db.models.Message.count({ where: { tenantId: acme.id, messageIdHeader: reply } })).to.equal(0);
     const answer = await answerTo(w, acme.id, reply);
@@ -114,7 +136,30 @@ describe('commands by email in the shared mailbox (Postfix → Dovecot, organize
     await waitFor(async () => (await eventNow(w, acme.id, eventId)).status === 'completed', 'the event to be completed', 60_000);
     expect((await activitiesOf(w, acme.id, eventId)).at(-1)).to.include({ action: 'completed', actor: 'bob', via: 'email' });
     await waitFor(inFolder('DaTamer/acme/db/completed', mse), 'the monitoring mail in completed');
-    await waitFor(inFolder('DaTamer/Replies', reply), 'the reply filed in DaTamer/Replies');
+    await waitFor(async () => !(await messageIdsIn(engineer, 'INBOX')).includes(reply), 'the reply taken out of the inbox');
+    expect(await everythingInTheMailbox()).to.not.contain(token!);
     expect((await answerTo(w, acme.id, reply)).toAddresses).to.deep.equal(['bob@acme.test']);
+  });
+
+  it('a reply from a stranger quoting the monitoring mail\'s tags is taken as a reply: no event, no answer, nothing filed', async () => {
+    const mse = await deliverThroughPostfix(shared, { subject: ':crit: :org:acme.db: replication broken on db7' });
+    await waitFor(inFolder('DaTamer/acme/db', mse), 'the monitoring mail filed in DaTamer/acme/db');
+    const events = await w.db.models.Event.count({ where: { tenantId: acme.id } });
+
+    const reply = freshId('stranger');
+    await sendThroughPostfix(
+      mailText({
+        from: 'carol@vendor.example', to: shared, subject: 'Re: :crit: :org:acme.db: replication broken on db7', inReplyTo: mse, messageId: reply,
+        text: 'Is this still happening on your side?\n\n> :crit: :org:acme.db: replication broken on db7\n> :svr:db7.acme.test:\n',
+      }),
+      shared,
+    );
+
+    await waitFor(async () => (await commandMailOf(w, acme.id, reply)) !== null, 'the reply to be taken');
+    await waitFor(async () => !(await messageIdsIn(engineer, 'INBOX')).includes(reply), 'the reply taken out of the inbox');
+    expect(await commandMailOf(w, acme.id, reply)).to.deep.include({ status: 'refused' });
+    expect(await w.db.models.Message.count({ where: { tenantId: acme.id, messageIdHeader: reply } })).to.equal(0);
+    expect(await w.db.models.Event.count({ where: { tenantId: acme.id } })).to.equal(events);
+    expect(await answersTo(w, acme.id, reply)).to.deep.equal([]);
   });
 });
