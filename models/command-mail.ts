@@ -8,7 +8,7 @@ export type CommandMailStatus = 'pending' | 'applied' | 'refused' | 'ignored';
 export interface CommandMailAttributes {
   id: number;
   tenantId: number;
-  /** as for messages: the Message-ID, else the content: a reply delivered twice acts once */
+  /** as for messages, the content without trace headers: a reply delivered twice acts once */
   dedupKey: string;
   messageIdHeader: string | null;
   fromAddress: string | null;

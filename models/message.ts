@@ -9,9 +9,11 @@ export interface MessageAttributes {
   id: number;
   tenantId: number;
   mailboxId: number | null;
-  /** idempotency key, unique per tenant: from the Message-ID, else from the content hash */
+  /** idempotency key, unique per tenant: the content without trace headers (src/ingest/dedup.ts) */
   dedupKey: string;
   messageIdHeader: string | null;
+  /** the Message-ID as a key: two messages with the same one but different content share it */
+  messageIdKey: string | null;
   fromAddress: string | null;
   toAddresses: string[];
   subject: string | null;
@@ -56,6 +58,7 @@ export const defineMessage = (sequelize: Sequelize): ModelStatic<Message> =>
       mailboxId: { type: DataTypes.INTEGER, allowNull: true },
       dedupKey: { type: DataTypes.STRING(80), allowNull: false },
       messageIdHeader: { type: DataTypes.TEXT, allowNull: true },
+      messageIdKey: { type: DataTypes.STRING(64), allowNull: true },
       fromAddress: { type: DataTypes.TEXT, allowNull: true },
       toAddresses: { type: DataTypes.JSON, allowNull: false },
       subject: { type: DataTypes.TEXT, allowNull: true },

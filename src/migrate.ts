@@ -12,8 +12,11 @@ function umzug(db: Db) {
   });
 }
 
-/** Brings the schema up to date; returns the names of the migrations it ran. */
-export async function migrate(db: Db): Promise<string[]> {
-  const ran = await umzug(db).up();
+/**
+ * Brings the schema up to date (or up to the migration named `to`, for testing what a migration
+ * does to rows written before it); returns the names of the migrations it ran.
+ */
+export async function migrate(db: Db, options: { to?: string } = {}): Promise<string[]> {
+  const ran = await umzug(db).up(options.to ? { to: options.to } : {});
   return ran.map((m) => m.name);
 }

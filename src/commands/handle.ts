@@ -46,7 +46,7 @@ async function describeState(deps: Deps, tenantId: number, eventId: number | nul
 
 async function store(deps: Deps, arrival: Arrival, parsed: ParsedMessage): Promise<{ row: CommandMail; duplicate: boolean }> {
   const { CommandMail } = deps.db.models;
-  const key = dedupKey(arrival.raw, parsed.messageIdHeader);
+  const key = dedupKey(arrival.raw);
   const where = { tenantId: arrival.tenantId, dedupKey: key };
   const existing = await CommandMail.findOne({ where });
   if (existing) return { row: existing, duplicate: true };

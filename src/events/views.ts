@@ -2,6 +2,7 @@
 // times. The JSON shape is documented in docs/cli.md and is kept stable for scripts.
 import type { Deps } from '../deps.js';
 import type { Event } from '../../models/index.js';
+import { sharedMessageIdKeys } from '../ingest/messages.js';
 import { findEvent, listEvents } from './events.js';
 
 export interface EventSummary {
@@ -20,7 +21,16 @@ export interface EventSummary {
 }
 
 export interface EventDetail extends EventSummary {
-  messages: Array<{ id: number; messageId: string | null; from: string | null; subject: string | null; receivedAt: string; tagWarnings: unknown[] }>;
+  messages: Array<{
+    id: number;
+    messageId: string | null;
+    /** another stored message has the same Message-ID but different content (src/ingest/dedup.ts) */
+    sharesMessageId: boolean;
+    from: string | null;
+    subject: string | null;
+    receivedAt: string;
+    tagWarnings: unknown[];
+  }>;
   activity: Array<{ action: string; actor: string; via: string; at: string; detail: Record<string, unknown> }>;
 }
 
@@ -77,15 +87,17 @@ export async function eventDetail(deps: Deps, tenantId: number, id: number): Pro
   const links = await EventMessage.findAll({ where: { tenantId, eventId: id }, attributes: ['messageId'] });
   const messages = await Message.findAll({
     where: { tenantId, id: links.map((l) => l.messageId) },
-    attributes: ['id', 'messageIdHeader', 'fromAddress', 'subject', 'receivedAt', 'tagWarnings'],
+    attributes: ['id', 'messageIdHeader', 'messageIdKey', 'fromAddress', 'subject', 'receivedAt', 'tagWarnings'],
     order: [['receivedAt', 'ASC'], ['id', 'ASC']],
   });
   const activity = await Activity.findAll({ where: { tenantId, eventId: id }, order: [['at', 'ASC'], ['id', 'ASC']] });
+  const shared = await sharedMessageIdKeys(deps, tenantId, messages.map((m) => m.messageIdKey));
   return {
     ...summarize(event, await handles(deps, tenantId, [event])),
     messages: messages.map((m) => ({
       id: m.id,
       messageId: m.messageIdHeader,
+      sharesMessageId: m.messageIdKey !== null && shared.has(m.messageIdKey),
       from: m.fromAddress,
       subject: m.subject,
       receivedAt: m.receivedAt.toISOString(),

@@ -17,6 +17,7 @@ export function classifiedMessageRow(p: Prepared, outcome: Outcome): Row {
     mailbox_id: arrival.mailboxId,
     dedup_key: p.dedupKey,
     message_id_header: parsed.messageIdHeader,
+    message_id_key: p.messageIdKey,
     from_address: parsed.fromAddress,
     to_addresses: json(parsed.toAddresses),
     subject: parsed.subject,

@@ -7,7 +7,7 @@ import { classificationColumns, type Outcome } from '../classification/classifie
 import type { Deps } from '../deps.js';
 import { eventIdOfMessage } from '../events/events.js';
 import type { Committed } from './commit-rows.js';
-import { dedupKey, sha256 } from './dedup.js';
+import { dedupKey, messageIdKey, sha256 } from './dedup.js';
 import type { ParsedMessage } from './parse.js';
 import { parseOffThread } from './parse-pool.js';
 
@@ -30,6 +30,8 @@ export interface Prepared {
   arrival: Arrival;
   parsed: ParsedMessage;
   dedupKey: string;
+  /** the Message-ID as a key (null without one): messages that share it are shown so */
+  messageIdKey: string | null;
   contentHash: string;
   receivedAt: Date;
 }
@@ -43,7 +45,14 @@ export interface Stored {
 
 export async function prepareArrival(arrival: Arrival, now: Date): Promise<Prepared> {
   const parsed = arrival.parsed ?? (await parseOffThread(arrival.raw));
-  return { arrival, parsed, dedupKey: dedupKey(arrival.raw, parsed.messageIdHeader), contentHash: sha256(arrival.raw), receivedAt: arrival.receivedAt ?? now };
+  return {
+    arrival,
+    parsed,
+    dedupKey: dedupKey(arrival.raw),
+    messageIdKey: messageIdKey(parsed.messageIdHeader),
+    contentHash: sha256(arrival.raw),
+    receivedAt: arrival.receivedAt ?? now,
+  };
 }
 
 /** A concurrent delivery of the same message can win the race for the unique key; then retry. */
@@ -76,6 +85,7 @@ export async function storeAlone(deps: Deps, prepared: Prepared[], outcomes?: re
               tenantId,
               mailboxId: p.arrival.mailboxId,
               dedupKey: p.dedupKey,
+              messageIdKey: p.messageIdKey,
               ...fields,
               receivedAt: p.receivedAt,
               raw: p.arrival.raw,

@@ -33,7 +33,7 @@ const PARSED_COLUMNS = ['tenant_id', 'dedup_key', 'message_id_header', 'from_add
 
 const parsedAndRaw: Store = async (client, raw, tenantId) => {
   const p = await parseOffThread(raw);
-  const values = [tenantId, dedupKey(raw, p.messageIdHeader), p.messageIdHeader, p.fromAddress, JSON.stringify(p.toAddresses), p.subject, p.sentAt, new Date(), p.text, p.html, raw, raw.length, sha256(raw), p.parseError, 'smtp', 1, '[]'];
+  const values = [tenantId, dedupKey(raw), p.messageIdHeader, p.fromAddress, JSON.stringify(p.toAddresses), p.subject, p.sentAt, new Date(), p.text, p.html, raw, raw.length, sha256(raw), p.parseError, 'smtp', 1, '[]'];
   await client.query({
     name: 'parsed',
     text: `INSERT INTO messages (${PARSED_COLUMNS.join(', ')}) VALUES (${PARSED_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,

@@ -1,11 +1,16 @@
 // What the workspace needs to know about stored messages to file them: their classification
 // and their event's state, in three queries for a whole batch.
 import type { Deps } from '../../deps.js';
+import { sharedMessageIdKeys } from '../../ingest/messages.js';
 import type { EventFacts } from '../moves.js';
 
 export interface MessageFacts {
   messageId: number;
   messageIdHeader: string | null;
+  /** the content key: which of several messages with one Message-ID this is */
+  dedupKey: string;
+  /** another stored message has the same Message-ID (but other content) */
+  sharesMessageId: boolean;
   org: string | null;
   severity: string | null;
   eventId: number | null;
@@ -17,9 +22,10 @@ export async function factsOf(deps: Deps, tenantId: number, messageIds: number[]
   const ids = [...new Set(messageIds)];
   if (ids.length === 0) return new Map();
   const [messages, links] = await Promise.all([
-    Message.findAll({ where: { tenantId, id: ids }, attributes: ['id', 'messageIdHeader', 'org', 'severity'] }),
+    Message.findAll({ where: { tenantId, id: ids }, attributes: ['id', 'messageIdHeader', 'messageIdKey', 'dedupKey', 'org', 'severity'] }),
     EventMessage.findAll({ where: { tenantId, messageId: ids }, attributes: ['messageId', 'eventId'] }),
   ]);
+  const shared = await sharedMessageIdKeys(deps, tenantId, messages.map((m) => m.messageIdKey));
   const events = await Event.findAll({ where: { tenantId, id: [...new Set(links.map((l) => l.eventId))] }, attributes: ['id', 'status', 'assigneeId'] });
   const assigneeIds = [...new Set(events.map((e) => e.assigneeId).filter((id): id is number => id !== null))];
   const users = assigneeIds.length ? await User.findAll({ where: { tenantId, id: assigneeIds }, attributes: ['id', 'handle'] }) : [];
@@ -34,6 +40,8 @@ export async function factsOf(deps: Deps, tenantId: number, messageIds: number[]
     facts.set(m.id, {
       messageId: m.id,
       messageIdHeader: m.messageIdHeader,
+      dedupKey: m.dedupKey,
+      sharesMessageId: m.messageIdKey !== null && shared.has(m.messageIdKey),
       org: m.org,
       severity: m.severity,
       eventId,

@@ -2,6 +2,7 @@
 // web) moves its messages into the folder that says so, so that mailbox and database never
 // disagree. Driven by the activity log, from where this mailbox last got to.
 import { Op } from 'sequelize';
+import { dedupKey } from '../../ingest/dedup.js';
 import { destinationOf } from '../moves.js';
 import { place, placementsOf } from '../workspace-store.js';
 import { factsOf } from './facts.js';
@@ -41,7 +42,9 @@ export async function followChanges(ws: Workspace): Promise<number> {
       if (target === placement.path) continue;
       // Found by Message-ID where it was last seen: an engineer may have moved it meanwhile,
       // and then the folder scan, not this, says where it is.
-      const uids = fact.messageIdHeader ? await session.findByMessageId(placement.path, fact.messageIdHeader) : placement.uid !== null ? [placement.uid] : [];
+      let uids = fact.messageIdHeader ? await session.findByMessageId(placement.path, fact.messageIdHeader) : placement.uid !== null ? [placement.uid] : [];
+      // Another message has the same Message-ID: only the one with this content is this message.
+      if (fact.sharesMessageId && uids.length > 0) uids = (await session.fetch(placement.path, uids)).filter((m) => dedupKey(m.raw) === fact.dedupKey).map((m) => m.uid);
       if (uids.length === 0) continue;
       const uidMap = await session.move(placement.path, uids, target);
       // Without a Message-ID the remembered UID may be stale: moved nothing, so record nothing.

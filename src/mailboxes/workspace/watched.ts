@@ -1,13 +1,12 @@
 // What engineers did in the mailbox (product.md §5.2): a message that turns up in a folder
 // where DaTamer did not put it was moved there by someone, and the move means something.
-// Messages are recognised by what they are (Message-ID, else content), never by UID alone,
+// Messages are recognised by what they are (their content, src/ingest/dedup.ts), never by UID alone,
 // so moves made while DaTamer was down are understood when it comes back.
 import { Op } from 'sequelize';
 import { labelMessage } from '../../classification/label.js';
 import { isDatamerError, messageOf } from '../../errors.js';
 import { changeEvent } from '../../events/events.js';
 import { dedupKey } from '../../ingest/dedup.js';
-import { parseMessage } from '../../ingest/parse.js';
 import { receive } from '../../pipeline.js';
 import type { MailboxFolder } from '../../../models/index.js';
 import { actionsForArrival, type MoveAction } from '../moves.js';
@@ -21,7 +20,7 @@ const BATCH = 50;
 /** The stored message each remote message is, storing those DaTamer has never seen. */
 async function identify(ws: Workspace, messages: RemoteMessage[]): Promise<number[]> {
   const { Message } = ws.deps.db.models;
-  const keys = await Promise.all(messages.map(async (m) => dedupKey(m.raw, (await parseMessage(m.raw)).messageIdHeader)));
+  const keys = messages.map((m) => dedupKey(m.raw));
   const known = await Message.findAll({ where: { tenantId: ws.mailbox.tenantId, dedupKey: { [Op.in]: keys } }, attributes: ['id', 'dedupKey'] });
   const byKey = new Map(known.map((k) => [k.dedupKey, k.id]));
   const unseen = messages.filter((_, i) => !byKey.has(keys[i]!));

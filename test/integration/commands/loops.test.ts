@@ -160,7 +160,7 @@ describe('mail loops and duplicates', function () {
     // What a process killed right after storing the reply leaves behind: the row, still pending.
     await w.db.models.CommandMail.create({
       tenantId: acme.id,
-      dedupKey: dedupKey(reply, messageId),
+      dedupKey: dedupKey(reply),
       messageIdHeader: messageId,
       fromAddress: 'alice@acme.test',
       subject: null,
