@@ -14,7 +14,7 @@ export const migration: Migration = {
     await qi.addColumn('mailboxes', 'secret', { type: DataTypes.TEXT, allowNull: true });
     await qi.addColumn('mailboxes', 'last_error_at', { type: DataTypes.DATE, allowNull: true });
     await qi.addColumn('mailboxes', 'last_synced_at', { type: DataTypes.DATE, allowNull: true });
-    // One process works a mailbox at a time: whoever holds the lease (product.md §11).
+    // One process works a mailbox at a time: whoever holds the lease (docs/mailbox.md, Several DaTamer processes).
     await qi.addColumn('mailboxes', 'lease_owner', { type: DataTypes.STRING(64), allowNull: true });
     await qi.addColumn('mailboxes', 'lease_until', { type: DataTypes.DATE, allowNull: true });
     // Where the last assignment made elsewhere (CLI, email, web) was carried into the folders.

@@ -1,7 +1,7 @@
 import { DataTypes, type ModelStatic, type Sequelize } from 'sequelize';
 import { type Row, tableOptions } from './row.js';
 
-/** A maintenance window (product.md §6): while it lasts, and one window after, its streams do not alert. */
+/** A maintenance window (docs/schedules.md): while it lasts, and one window after, its streams do not alert. */
 export interface MaintenanceWindowAttributes {
   id: number;
   tenantId: number;

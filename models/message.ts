@@ -1,5 +1,6 @@
 import { DataTypes, type ModelStatic, type Sequelize } from 'sequelize';
 import { type Row, tableOptions } from './row.js';
+import type { Schedule } from './vocabulary.js';
 
 /**
  * One MSE: the exact bytes as they arrived, plus the fields parsed from them. A message
@@ -37,7 +38,7 @@ export interface MessageAttributes {
   severity: string | null;
   org: string | null;
   servers: string[] | null;
-  schedule: { period: 'hour' | 'day' | 'month'; n: number; v: number } | null;
+  schedule: Schedule | null;
   /** tag, rule:<id>, model:<version>, label (an engineer filed it by hand) or none */
   classifiedBy: string | null;
   decidedBy: Record<string, string> | null;

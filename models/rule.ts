@@ -1,6 +1,43 @@
 import { DataTypes, type ModelStatic, type Sequelize } from 'sequelize';
-import type { RuleDefinition } from '../src/classification/rules.js';
 import { type Row, tableOptions } from './row.js';
+import type { Schedule, Severity } from './vocabulary.js';
+
+// The rule object as the engine (src/classification/rules.ts) reads it and the table stores it.
+export type RuleField = 'subject' | 'body' | 'from' | 'header' | 'server';
+
+export interface RuleCondition {
+  field: RuleField;
+  /** the header's name, for field `header` */
+  header?: string;
+  /** RE2 syntax; named groups `(?P<name>…)` can feed the servers action */
+  pattern: string;
+  /** default false: monitoring mail is not consistent about case */
+  caseSensitive?: boolean;
+}
+
+export interface RuleActions {
+  severity?: Severity;
+  org?: string;
+  /** literal FQDNs, or `$name` for the text a named group captured */
+  servers?: string[];
+  schedule?: Schedule;
+  /** file into this folder instead of the org's (used by the mailbox workspace) */
+  folder?: string;
+}
+
+export interface RuleDefinition {
+  id: number;
+  name: string;
+  /** rules are tried in ascending position */
+  position: number;
+  enabled: boolean;
+  conditions: RuleCondition[];
+  actions: RuleActions;
+  /** after this rule matches, keep trying later rules */
+  continue: boolean;
+  /** set fields even where the sender's tags already did */
+  override: boolean;
+}
 
 /** An engineer-written rule: the engine's rule object, stored per tenant, with its use. */
 export interface RuleAttributes extends RuleDefinition {

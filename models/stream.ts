@@ -1,9 +1,11 @@
 import { DataTypes, type ModelStatic, type Sequelize } from 'sequelize';
-import type { Period } from '../src/classification/tags.js';
-import type { StreamState } from '../src/schedules/evaluate.js';
 import { type Row, tableOptions } from './row.js';
+import type { Period } from './vocabulary.js';
 
-/** A sequence of MSEs that a schedule tag counts (product.md §6), and its last verdict. */
+/** A stream's verdict (docs/schedules.md). */
+export type StreamState = 'learning' | 'ok' | 'missing' | 'excess' | 'muted';
+
+/** A sequence of MSEs that a schedule tag counts (docs/schedules.md), and its last verdict. */
 export interface StreamAttributes {
   id: number;
   tenantId: number;

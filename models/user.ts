@@ -8,7 +8,7 @@ export interface UserAttributes {
   email: string;
   displayName: string;
   handle: string;
-  /** the secret in the reply address of DaTamer's mail to this user (src/commands/tokens.ts) */
+  /** the secret in the reply address of DaTamer's mail to this user (src/reply-address.ts, src/people/command-tokens.ts) */
   commandToken: string | null;
   createdAt: Date;
 }

@@ -7,7 +7,7 @@ import { handleCommandMail, recipientsOf } from './commands/handle.js';
 import { parseCommands } from './commands/grammar.js';
 import { commandLines } from './commands/reply-text.js';
 import { answeredIds } from './commands/target.js';
-import { parseReplyAddress, subjectEvent, subjectToken } from './commands/tokens.js';
+import { parseReplyAddress, subjectEvent, subjectToken } from './reply-address.js';
 import type { Deps } from './deps.js';
 import type { ParsedMessage } from './ingest/parse.js';
 import { parseOffThread } from './ingest/parse-pool.js';

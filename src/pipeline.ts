@@ -13,7 +13,7 @@ import { classificationColumns, classifyMessage, type Outcome } from './classifi
 import { compiledRulesOf, recordHits } from './classification/rule-store.js';
 import type { Deps } from './deps.js';
 import { messageOf } from './errors.js';
-import { createMessageEvent } from './events/events.js';
+import { createMessageEvent } from './events/create.js';
 import { commitClassifiedOnPostgres } from './ingest/commit-postgres.js';
 import type { Committed } from './ingest/commit-rows.js';
 import { commitClassifiedOnSqlite } from './ingest/commit-sqlite.js';

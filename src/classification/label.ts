@@ -1,11 +1,11 @@
-// An engineer filed a message by hand into an org's folder (product.md §5.2): the message takes
+// An engineer filed a message by hand into an org's folder (docs/mailbox.md): the message takes
 // that org at once, the filing is kept as a labelled example, and DaTamer proposes a rule
 // (suggest.ts) that would file later messages of the same shape the same way. The rule is saved
 // disabled: it classifies nothing until an engineer accepts it with `datamer rule enable`.
 import type { Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError, isDatamerError } from '../errors.js';
-import { eventIdOfMessage, reclassifyMessageEvent } from '../events/events.js';
+import { labelMessageEvent } from '../events/change.js';
 import { parseMessage, type ParsedMessage } from '../ingest/parse.js';
 import { streamKey } from '../schedules/stream-key.js';
 import type { ActivityVia, LabelledExample, Message, Rule } from '../../models/index.js';
@@ -16,7 +16,8 @@ import { compileRules, matchRules } from './rules.js';
 import { factsOf } from './facts.js';
 import { suggestRule } from './suggest.js';
 import { suggestionProblem, type CheckedExample } from './suggestion-check.js';
-import { isOrgPath, parseTags, type Severity } from './tags.js';
+import { isOrgPath } from '../org-paths.js';
+import { parseTags, type Severity } from './tags.js';
 
 /** How many of the latest labelled examples a new suggestion is checked against. */
 const EXAMPLES_CHECKED = 200;
@@ -148,8 +149,13 @@ async function ruleFor(deps: Deps, tenantId: number, message: Message, org: stri
   }
 }
 
-/** Gives the message its new org, with its event and schedule stream in step. */
-async function relabel(deps: Deps, message: Message, org: string, by: string, transaction: Transaction): Promise<void> {
+/** What a message is classified as now. */
+function classificationOf(message: Message): Pick<Classification, 'severity' | 'org' | 'servers'> {
+  return { severity: (message.severity as Severity | null) ?? null, org: message.org, servers: message.servers ?? [] };
+}
+
+/** Gives the message its new org, with its schedule stream in step; answers its new classification. */
+async function relabel(deps: Deps, message: Message, org: string, by: string, transaction: Transaction): Promise<Classification> {
   const c: Classification = {
     severity: (message.severity as Severity | null) ?? null,
     org,
@@ -163,7 +169,7 @@ async function relabel(deps: Deps, message: Message, org: string, by: string, tr
   const stream = c.schedule && message.fromAddress ? streamKey(org, c.servers, message.fromAddress, c.schedule.period) : message.streamKey;
   const { tenantId, id } = message;
   await deps.db.models.Message.update({ org, classifiedBy: c.by, decidedBy: c.decidedBy, streamKey: stream }, { where: { tenantId, id }, transaction });
-  await reclassifyMessageEvent(deps, tenantId, id, c, transaction);
+  return c;
 }
 
 /**
@@ -182,7 +188,7 @@ export async function labelMessage(deps: Deps, tenantId: number, messageId: numb
   // activity row then names it. Should the label below fail, the rule is found again next time.
   const rule = await ruleFor(deps, tenantId, message, org);
 
-  const { Activity, LabelledExample } = deps.db.models;
+  const { LabelledExample } = deps.db.models;
   return deps.db.transaction(async (transaction) => {
     const current = await messageOf(deps, tenantId, messageId, transaction);
     const again = await latestExample(deps, tenantId, messageId, transaction);
@@ -192,19 +198,10 @@ export async function labelMessage(deps: Deps, tenantId: number, messageId: numb
     const at = deps.clock.now();
     // Filed where it already was (its tag or a rule said so): an example all the same, but the
     // classification keeps who decided it.
-    if (current.org !== org) await relabel(deps, current, org, input.by, transaction);
-    await Activity.create(
-      {
-        tenantId,
-        eventId: await eventIdOfMessage(deps, tenantId, messageId, transaction),
-        action: 'labelled',
-        actor: input.by,
-        via: input.via,
-        detail: { org, previousOrg: current.org, messageId, suggestedRuleId: rule?.id ?? null },
-        at,
-      },
-      { transaction },
-    );
+    const c = current.org !== org ? await relabel(deps, current, org, input.by, transaction) : classificationOf(current);
+    // The event takes the message's new org; the label is its activity row.
+    const detail = { org, previousOrg: current.org, messageId, suggestedRuleId: rule?.id ?? null };
+    await labelMessageEvent(deps, tenantId, messageId, c, { actor: input.by, via: input.via }, detail, transaction);
     const example = await LabelledExample.create(
       { tenantId, messageId, org, previousOrg: current.org, labelledBy: input.by, via: input.via, suggestedRuleId: rule?.id ?? null, createdAt: at },
       { transaction },

@@ -2,7 +2,7 @@
 // each batch committed with the run's cursor, so an interrupted run resumes where it stopped.
 import { Op } from 'sequelize';
 import type { Deps } from '../deps.js';
-import { reclassifyMessageEvent } from '../events/events.js';
+import { reclassifyMessageEvent } from '../events/change.js';
 import { parseMessage } from '../ingest/parse.js';
 import { classificationColumns, classifyMessage, type Outcome } from './classifier.js';
 import { LABEL_BY } from './label.js';

@@ -1,4 +1,4 @@
-// Engineer-written rules (product.md §4), matched in linear time. Pure apart from the regex
+// Engineer-written rules (docs/cli.md, docs/commands.md), matched in linear time. Pure apart from the regex
 // engine: a rule object in (from the CLI, an email command or the web alike), matches out.
 //
 // Regular expressions run on RE2 (the `re2` package): no backtracking, so a catastrophic pattern
@@ -6,44 +6,12 @@
 // re2-wasm (BENCHMARKS.md): RE2.Set checks every rule's condition on a field in one pass, which
 // is what makes 1,000 rules affordable on every message.
 import RE2 from 're2';
-import { isFqdn, isOrgPath, type Schedule, type Severity } from './tags.js';
+import type { RuleActions, RuleCondition, RuleDefinition, RuleField } from '../../models/rule.js';
+import { isOrgPath } from '../org-paths.js';
+import { isFqdn } from './tags.js';
 
-export type RuleField = 'subject' | 'body' | 'from' | 'header' | 'server';
+export type { RuleActions, RuleCondition, RuleDefinition, RuleField };
 export const RULE_FIELDS: RuleField[] = ['subject', 'body', 'from', 'header', 'server'];
-
-export interface RuleCondition {
-  field: RuleField;
-  /** the header's name, for field `header` */
-  header?: string;
-  /** RE2 syntax; named groups `(?P<name>…)` can feed the servers action */
-  pattern: string;
-  /** default false: monitoring mail is not consistent about case */
-  caseSensitive?: boolean;
-}
-
-export interface RuleActions {
-  severity?: Severity;
-  org?: string;
-  /** literal FQDNs, or `$name` for the text a named group captured */
-  servers?: string[];
-  schedule?: Schedule;
-  /** file into this folder instead of the org's (used by the mailbox workspace) */
-  folder?: string;
-}
-
-export interface RuleDefinition {
-  id: number;
-  name: string;
-  /** rules are tried in ascending position */
-  position: number;
-  enabled: boolean;
-  conditions: RuleCondition[];
-  actions: RuleActions;
-  /** after this rule matches, keep trying later rules */
-  continue: boolean;
-  /** set fields even where the sender's tags already did */
-  override: boolean;
-}
 
 /** What a rule is matched against. */
 export interface MessageFacts {

@@ -1,4 +1,4 @@
-// A rule proposed from one labelled example (product.md §5.2): an engineer filed a message by
+// A rule proposed from one labelled example (docs/mailbox.md): an engineer filed a message by
 // hand, and DaTamer proposes a rule that would file "messages of the same shape" the same way.
 // Pure: a message and a label in, a rule draft out (or null when nothing distinctive is there).
 //

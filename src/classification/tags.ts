@@ -1,4 +1,4 @@
-// The tag grammar senders write into MSEs (product.md §3, docs/tags.md). Pure: a subject and
+// The tag grammar senders write into MSEs (docs/tags.md). Pure: a subject and
 // a plain-text body in, what the tags say out, plus a warning for every tag that is malformed
 // or overruled. Never throws; every pattern here is linear (no nested quantifiers), so hostile
 // bodies cannot stall it.
@@ -10,16 +10,10 @@
 //
 // Everything is case-insensitive; org paths and server names are lower-cased.
 
-export type Severity = 'info' | 'warn' | 'critical';
-export type Period = 'hour' | 'day' | 'month';
+import type { Period, Schedule, Severity } from '../../models/vocabulary.js';
+import { isOrgPath } from '../org-paths.js';
 
-export interface Schedule {
-  period: Period;
-  /** messages expected per window */
-  n: number;
-  /** allowed variance: the count may be anywhere in [n - v, n + v] */
-  v: number;
-}
+export type { Period, Schedule, Severity };
 
 export interface TagWarning {
   /** the text as the sender wrote it */
@@ -41,8 +35,6 @@ export const SEVERITY_RANK: Record<Severity, number> = { info: 1, warn: 2, criti
 const PERIODS: Record<string, Period> = { perhour: 'hour', perday: 'day', permonth: 'month' };
 /** counts beyond this are typos, not schedules */
 const MAX_COUNT = 1_000_000;
-const ORG_SEGMENT = /^[a-z0-9_-]+$/;
-const MAX_ORG_LENGTH = 300;
 const FQDN_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 // Candidates: anything that starts like a tag. The `(?=:)` lookahead leaves the closing colon in
@@ -60,10 +52,6 @@ export function isFqdn(name: string): boolean {
   // An all-numeric last label is an IP address, not a name.
   if (/^\d+$/.test(labels[labels.length - 1]!)) return false;
   return labels.every((label) => FQDN_LABEL.test(label));
-}
-
-export function isOrgPath(org: string): boolean {
-  return org.length > 0 && org.length <= MAX_ORG_LENGTH && org.split('.').every((s) => ORG_SEGMENT.test(s));
 }
 
 function parseCount(text: string | undefined): number | null {

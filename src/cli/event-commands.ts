@@ -2,7 +2,7 @@
 // stable shape of src/events/views.ts, documented in docs/cli.md for scripts.
 import type { Command } from 'commander';
 import { DatamerError } from '../errors.js';
-import { changeEvent, type ChangeRequest } from '../events/events.js';
+import { changeEvent, type ChangeRequest } from '../events/change.js';
 import { activityText, eventDetail, eventSummaries } from '../events/views.js';
 import { table, writeLine, type CliIo } from './io.js';
 import { actorOption, tenantNamed, tenantOption, withDeps } from './session.js';

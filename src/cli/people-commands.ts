@@ -1,6 +1,7 @@
 // datamer user add | list | token, group add | join, subscribe: the people of one tenant (--tenant).
 import type { Command } from 'commander';
-import { commandTokenOf, replyAddress, rotateCommandToken } from '../commands/tokens.js';
+import { replyAddress } from '../reply-address.js';
+import { commandTokenOf, rotateCommandToken } from '../people/command-tokens.js';
 import { addGroup, addUser, findUser, joinGroup, listUsers, subscribe } from '../people/people.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
 import type { InterestLevel } from '../../models/index.js';

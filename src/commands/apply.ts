@@ -2,7 +2,7 @@
 // succeeds or fails on its own; the reply tells which (reply.ts).
 import type { Deps } from '../deps.js';
 import { DatamerError, isDatamerError } from '../errors.js';
-import { changeEvent } from '../events/events.js';
+import { changeEvent } from '../events/change.js';
 import { previewRule } from '../classification/preview.js';
 import { addRule } from '../classification/rule-store.js';
 import type { Event, User } from '../../models/index.js';

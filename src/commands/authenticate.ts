@@ -1,12 +1,12 @@
 // Who wrote a reply, and may they command? Only a known user of the tenant, and From: alone
 // proves nothing: the reply must carry the user's token (reply address or subject), or pass
-// the tenant's trusted DKIM/SPF check (product.md §5.3).
+// the tenant's trusted DKIM/SPF check (docs/commands.md).
 import type { Deps } from '../deps.js';
 import type { ParsedMessage } from '../ingest/parse.js';
 import type { Tenant, User } from '../../models/index.js';
 import { normalizeAddress } from '../tenants/tenants.js';
 import { authenticationVerdict } from './auth-results.js';
-import { parseReplyAddress, subjectToken } from './tokens.js';
+import { parseReplyAddress, subjectToken } from '../reply-address.js';
 
 export type Sender = { ok: true; user: User; proof: string } | { ok: false; user: User | null; problem: string };
 

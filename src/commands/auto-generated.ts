@@ -1,4 +1,4 @@
-// Mail DaTamer must never answer (product.md §5.3): answering a machine is how mail loops start,
+// Mail DaTamer must never answer (docs/commands.md): answering a machine is how mail loops start,
 // between DaTamer and an out-of-office reply, a bounce, a list server, or another DaTamer.
 // Pure: the headers of a parsed message in, the reason to stay silent out (null: a person wrote it).
 

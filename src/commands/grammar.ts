@@ -1,4 +1,4 @@
-// The commands an engineer writes in a reply (product.md §5.3, docs/commands.md). Pure: the
+// The commands an engineer writes in a reply (docs/commands.md). Pure: the
 // reply's own lines in (reply-text.ts), one result per command line out, each either a command
 // or an error in words the engineer can act on.
 //
@@ -11,7 +11,7 @@
 import { ruleProblems, type RuleCondition, type RuleField } from '../classification/rules.js';
 import type { RuleDraft } from '../classification/rule-store.js';
 import type { Severity } from '../classification/tags.js';
-import { isOrgPattern } from '../notifications/audience.js';
+import { isOrgPattern } from '../org-paths.js';
 import { MAX_LINE_LENGTH } from './reply-text.js';
 
 export type EmailCommand =

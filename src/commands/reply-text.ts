@@ -1,4 +1,4 @@
-// What the engineer wrote in a reply (product.md §5.3): their own lines, without the quoted
+// What the engineer wrote in a reply (docs/commands.md): their own lines, without the quoted
 // message, the client's reply header ("On … wrote:"), the forwarded-header block or the
 // signature. Pure: a parsed message's text and HTML in, a few short lines out.
 //

@@ -9,7 +9,8 @@ import { renderMail } from '../notifications/templates.js';
 import type { OutboxMail, User } from '../../models/index.js';
 import type { CommandResult } from './apply.js';
 import { HELP_TEXT } from './grammar.js';
-import { replyAddressFor, subjectTag } from './tokens.js';
+import { subjectTag } from '../reply-address.js';
+import { replyAddressFor } from '../people/command-tokens.js';
 
 export interface CommandReply {
   tenantId: number;

@@ -5,7 +5,7 @@ import { Op } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { eventIdOfMessage } from '../events/events.js';
 import type { ParsedMessage } from '../ingest/parse.js';
-import { parseReplyAddress, subjectEvent } from './tokens.js';
+import { parseReplyAddress, subjectEvent } from '../reply-address.js';
 
 const MESSAGE_IDS = /<[^<>\s]+>/g;
 

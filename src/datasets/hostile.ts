@@ -1,6 +1,6 @@
 // Mail that tries to break things: MIME that lies about its boundaries, a large attachment
 // with tags inside (they must not count), bytes that are not UTF-8, HTML whose tags hide in
-// scripts, styles and attributes (product.md §3: only what a reader sees counts), NUL bytes,
+// scripts, styles and attributes (docs/tags.md: only what a reader sees counts), NUL bytes,
 // and an empty message, which DaTamer must reject. Also the re-deliveries of ordinary mail.
 import { buildMessage, type MailSpec } from './mime.js';
 import type { Draft, Planner } from './planner.js';

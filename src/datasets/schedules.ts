@@ -1,4 +1,4 @@
-// Scheduled jobs whose mail carries :sched-…: tags (product.md §6), and which alerts a
+// Scheduled jobs whose mail carries :sched-…: tags (docs/schedules.md), and which alerts a
 // reasonable implementation must raise for them. Most run like clockwork; some stop (and one
 // resumes), some run late but within the grace period, one runs twice, one is new. The expected
 // alerts are not written by hand: they are computed by sliding the window over the messages each

@@ -1,5 +1,5 @@
 // The simulated organization: its servers under example.test, the org each belongs to (the
-// seed's orgs, brief/seed.md), and who depends on whom, so an incident can spread the way it
+// seed's orgs, docs/datasets.md), and who depends on whom, so an incident can spread the way it
 // would in a real shop (web → api → database; most hosts mount nfs1).
 
 export const DOMAIN = 'example.test';

@@ -84,6 +84,6 @@ export type Incident = z.infer<typeof incidentSchema>;
 export type ScheduleAlert = z.infer<typeof scheduleAlertSchema>;
 export type QuietStream = z.infer<typeof quietStreamSchema>;
 
-/** The stream key of product.md §6, as DaTamer names streams. */
+/** The stream key of docs/schedules.md, as DaTamer names streams. */
 
 export { streamKey } from '../schedules/stream-key.js';

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import type { Outcome } from '../classification/classifier.js';
 import type { Deps } from '../deps.js';
+import { messageEventCtes } from '../events/create.js';
 import { eventIdOfMessage } from '../events/events.js';
 import { classifiedMessageRow, messageEventColumns, type Committed, type Row } from './commit-rows.js';
 import { groupCommit } from './group-commit.js';
@@ -48,13 +49,7 @@ WITH input (${columns.join(', ')}) AS (
   SELECT first.*, m.id AS message_id, nextval(pg_get_serial_sequence('events', 'id')) AS event_id
   FROM m JOIN (SELECT DISTINCT ON (tenant_id, dedup_key) * FROM input ORDER BY tenant_id, dedup_key, ord) first
     USING (tenant_id, dedup_key)
-), e AS (
-  INSERT INTO events (id, ${eventColumns.map((c) => c.slice(2)).join(', ')})
-  SELECT event_id, ${eventColumns.join(', ')} FROM x
-), l AS (
-  INSERT INTO event_messages (tenant_id, event_id, message_id, created_at)
-  SELECT tenant_id, event_id, message_id, received_at FROM x
-), h AS (
+), ${messageEventCtes(eventColumns, 'x')}, h AS (
   UPDATE rules r SET hits = r.hits + c.n, last_matched_at = c.at
   FROM (SELECT tenant_id, rule_id, count(*) AS n, max(received_at) AS at FROM x, unnest(x.hits) AS rule_id GROUP BY tenant_id, rule_id) c
   WHERE r.tenant_id = c.tenant_id AND r.id = c.rule_id

@@ -1,11 +1,11 @@
 // The rows a classified message is committed as: the message with its classification, and its
-// event. Both dialects' commits (commit-postgres.ts, commit-sqlite.ts) insert exactly these
-// columns, built here once, so they cannot drift apart.
+// event (whose columns src/events/create.ts decides). Both dialects' commits (commit-postgres.ts,
+// commit-sqlite.ts) insert exactly these columns, built here once, so they cannot drift apart.
 import type { Outcome } from '../classification/classifier.js';
-import { messageEventRow } from '../events/events.js';
+import { messageEventColumns as eventColumns, type SqlValue } from '../events/create.js';
 import type { Prepared } from './store.js';
 
-export type Row = Record<string, string | number | boolean | Date | Buffer | null>;
+export type Row = Record<string, SqlValue>;
 
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -45,10 +45,9 @@ export function classifiedMessageRow(p: Prepared, outcome: Outcome): Row {
   };
 }
 
-/** The event row, without the columns that start empty (assignee, assigned and completed times). */
+/** The event row of a message. */
 export function messageEventColumns(p: Prepared, outcome: Outcome): Row {
-  const e = messageEventRow({ tenantId: p.arrival.tenantId, subject: p.parsed.subject, classification: outcome.classification, at: p.receivedAt });
-  return { tenant_id: e.tenantId, kind: e.kind, status: e.status, title: e.title, severity: e.severity, org: e.org, servers: json(e.servers), triage: e.triage, created_at: e.createdAt };
+  return eventColumns({ tenantId: p.arrival.tenantId, subject: p.parsed.subject, classification: outcome.classification, at: p.receivedAt });
 }
 
 export interface Committed {

@@ -6,6 +6,7 @@
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Outcome } from '../classification/classifier.js';
 import type { Deps } from '../deps.js';
+import { insertMessageEvent } from '../events/create.js';
 import { eventIdOfMessage } from '../events/events.js';
 import { classifiedMessageRow, messageEventColumns, type Committed, type Row } from './commit-rows.js';
 import { groupCommit } from './group-commit.js';
@@ -42,10 +43,8 @@ async function commitOne(deps: Deps, p: Prepared, outcome: Outcome, transaction:
     });
     return { messageId: first!.id, duplicateOf: first!.id, eventId: await eventIdOfMessage(deps, tenantId, first!.id, transaction) };
   }
-  const event = messageEventColumns(p, outcome);
-  const [eventId] = await query(insert('events', event), values(event));
+  const eventId = await insertMessageEvent(async (table, row) => (await query(insert(table, row), values(row)))[0], messageEventColumns(p, outcome), messageId);
   const at = sqliteDate(p.receivedAt);
-  await query('INSERT INTO event_messages (tenant_id, event_id, message_id, created_at) VALUES ($1, $2, $3, $4)', [tenantId, eventId, messageId, at]);
   if (outcome.matchedRuleIds.length > 0) {
     const ids = outcome.matchedRuleIds.map((id) => Number(id)).join(', ');
     await query(`UPDATE rules SET hits = hits + 1, last_matched_at = $1 WHERE tenant_id = $2 AND id IN (${ids})`, [at, tenantId]);

@@ -1,4 +1,4 @@
-// The folder layout DaTamer keeps in a shared mailbox (product.md §5.1), as pure functions:
+// The folder layout DaTamer keeps in a shared mailbox (docs/mailbox.md), as pure functions:
 // which folder an MSE goes to, and what that folder is called on a given server. No I/O here;
 // the providers create, list and watch the folders these functions name.
 //
@@ -21,7 +21,8 @@
 //   occur in an org segment, so that name is taken by nothing else.
 
 import type { FolderRole } from '../../models/index.js';
-import { isOrgPath, type Severity } from '../classification/tags.js';
+import type { Severity } from '../../models/vocabulary.js';
+import { isOrgPath } from '../org-paths.js';
 import { DatamerError } from '../errors.js';
 
 export type { FolderRole };

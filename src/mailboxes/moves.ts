@@ -1,4 +1,4 @@
-// What an engineer meant by moving a message (product.md §5.2), and where a message belongs
+// What an engineer meant by moving a message (docs/mailbox.md), and where a message belongs
 // given its event: the two directions of "mailbox and database never disagree". Pure.
 import type { EventStatus, FolderRole } from '../../models/index.js';
 

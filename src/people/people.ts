@@ -3,7 +3,8 @@
 import { UniqueConstraintError } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
-import { audienceOf, isOrgPattern, type Audience } from '../notifications/audience.js';
+import { isOrgPattern } from '../org-paths.js';
+import { audienceOf, type Audience } from './audience.js';
 import type { Group, InterestLevel, Subscription, User } from '../../models/index.js';
 import { normalizeAddress } from '../tenants/tenants.js';
 

@@ -15,10 +15,11 @@
 //              normally: the stream raises nothing, as if it were learning again (an open alert
 //              still resolves when the count is back)
 
+import type { StreamState } from '../../models/stream.js';
 import type { Period, Schedule } from '../classification/tags.js';
 
+export type { StreamState };
 export type Condition = 'missing' | 'excess';
-export type StreamState = 'learning' | 'ok' | 'missing' | 'excess' | 'muted';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,4 +1,4 @@
-// MAINTENANCE WINDOWS (product.md §6): while a part of the estate is worked on, its jobs do not
+// MAINTENANCE WINDOWS (docs/schedules.md): while a part of the estate is worked on, its jobs do not
 // run normally, so its streams raise no schedule alerts; and because their sliding windows still
 // hold the disturbed stretch afterwards, they stay quiet for one full window after the
 // maintenance ended, as if learning again. The evaluator gets this as `quietUntil`; an alert that
@@ -6,7 +6,7 @@
 import { Op } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
-import { isOrgPattern, orgMatches } from '../notifications/audience.js';
+import { isOrgPattern, orgMatches } from '../org-paths.js';
 import type { MaintenanceWindow } from '../../models/index.js';
 
 /** The times of a window that matter to the evaluator. */

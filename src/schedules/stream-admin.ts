@@ -5,7 +5,7 @@ import { Op, col, fn, type Transaction } from 'sequelize';
 import type { Period, Severity } from '../classification/tags.js';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
-import { transition } from '../events/lifecycle.js';
+import { completeIfOpen, setEventSeverity } from '../events/change.js';
 import type { ActivityVia, Stream } from '../../models/index.js';
 import { WINDOW_MS, type Condition, type StreamState } from './evaluate.js';
 import { coversStream, quietUntilAt, wakeStreams, windowsFor } from './maintenance.js';
@@ -150,20 +150,10 @@ export async function setStreamGrace(deps: Deps, tenantId: number, ref: string, 
  */
 export async function setMissingSeverity(deps: Deps, tenantId: number, ref: string, severity: string, by: Actor): Promise<Stream> {
   if (!SEVERITIES.includes(severity as Severity)) throw new DatamerError('INPUT_INVALID', `severity "${severity}": choose info, warn or critical`);
-  const { Event, Activity } = deps.db.models;
   const stream = await deps.db.transaction(async (transaction) => {
     const s = await findStream(deps, tenantId, ref, transaction);
     await s.update({ missingSeverity: severity }, { transaction });
-    if (s.missingEventId !== null) {
-      const event = await Event.findOne({ where: { tenantId, id: s.missingEventId }, transaction });
-      if (event && event.status !== 'completed' && event.severity !== severity) {
-        await Activity.create(
-          { tenantId, eventId: event.id, action: 'severity-changed', actor: by.actor, via: by.via, detail: { from: event.severity, to: severity }, at: deps.clock.now() },
-          { transaction },
-        );
-        await event.update({ severity }, { transaction });
-      }
-    }
+    if (s.missingEventId !== null) await setEventSeverity(deps, tenantId, s.missingEventId, severity, by, transaction);
     return s;
   });
   await wakeStreams(deps, tenantId, [stream.id]);
@@ -175,25 +165,12 @@ export async function setMissingSeverity(deps: Deps, tenantId: number, ref: stri
  * stream comes back as a new one (learning). Mute a stream to silence it for good.
  */
 export async function deleteStream(deps: Deps, tenantId: number, ref: string, by: Actor): Promise<{ stream: Stream; closed: number[] }> {
-  const { Event, Activity } = deps.db.models;
   return deps.db.transaction(async (transaction) => {
     const stream = await findStream(deps, tenantId, ref, transaction);
-    const at = deps.clock.now();
     const closed: number[] = [];
     for (const eventId of [stream.missingEventId, stream.excessEventId]) {
       if (eventId === null) continue;
-      const event = await Event.findOne({ where: { tenantId, id: eventId }, transaction });
-      if (!event || event.status === 'completed') continue;
-      const note = `stream ${stream.label ?? stream.key} deleted`;
-      const result = transition({ status: event.status, assigneeId: event.assigneeId, assignedAt: event.assignedAt, completedAt: event.completedAt }, { type: 'complete', note }, at);
-      if (!result.ok) continue;
-      const from = event.status;
-      await event.update(result.next, { transaction });
-      await Activity.create(
-        { tenantId, eventId, action: result.action, actor: by.actor, via: by.via, detail: { from, to: result.next.status, note }, at },
-        { transaction },
-      );
-      closed.push(eventId);
+      if (await completeIfOpen(deps, tenantId, eventId, `stream ${stream.label ?? stream.key} deleted`, by, transaction)) closed.push(eventId);
     }
     await stream.destroy({ transaction });
     return { stream, closed };

@@ -1,4 +1,4 @@
-// What makes a stream (product.md §6): tenant, org, the set of servers, the sender and the period.
+// What makes a stream (docs/schedules.md): tenant, org, the set of servers, the sender and the period.
 // Severity and wording are not part of it, so a job's success and failure mails count together.
 import type { Period } from '../classification/tags.js';
 

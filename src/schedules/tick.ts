@@ -5,11 +5,13 @@
 // is still the one this pass read.
 import { Op, type Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
-import { SYSTEM_ACTOR } from '../events/events.js';
+import { resolveScheduleAlert } from '../events/change.js';
+import { createScheduleAlert } from '../events/create.js';
 import { enqueueMail } from '../notifications/outbox.js';
-import { replyAddressFor, subjectTag } from '../commands/tokens.js';
+import { subjectTag } from '../reply-address.js';
+import { replyAddressFor } from '../people/command-tokens.js';
 import { audienceFor } from '../people/people.js';
-import { smtpMailboxOf } from '../tenants/tenants.js';
+import { senderAddressOf } from '../tenants/tenants.js';
 import type { Period } from '../classification/tags.js';
 import type { Event, Stream } from '../../models/index.js';
 import { DEFAULT_GRACE_MS, WINDOW_MS, evaluate, type Condition, type Evaluation } from './evaluate.js';
@@ -148,33 +150,28 @@ async function raiseAlert(
     ? `Missing: ${streamName(stream)}: ${e.count} of ${expected}`
     : `Too many: ${streamName(stream)}: ${e.count}, expected ${expected}`;
   const last = inWindow[inWindow.length - 1] ?? null;
-  const event = await deps.db.models.Event.create(
+  const event = await createScheduleAlert(
+    deps,
     {
-      tenantId: stream.tenantId, kind: condition === 'missing' ? 'schedule-missing' : 'schedule-excess', status: 'open', title,
-      severity: condition === 'missing' ? stream.missingSeverity : 'warn', org: stream.org, servers: stream.servers, triage: stream.org === null,
-      assigneeId: null, createdAt: at, assignedAt: null, completedAt: null, streamId: stream.id,
+      tenantId: stream.tenantId, kind: condition === 'missing' ? 'schedule-missing' : 'schedule-excess', title,
+      severity: condition === 'missing' ? stream.missingSeverity : 'warn', org: stream.org, servers: stream.servers, streamId: stream.id,
       detail: {
         stream: stream.key, expected: { n: stream.n, v: stream.v, period: stream.period }, count: e.count,
         outSince: e.outSince[condition]?.toISOString() ?? null, lastSeenAt: stream.lastSeenAt.toISOString(),
         messageIds: inWindow.map((m) => m.id), lastMessageId: last?.id ?? null,
       },
+      at,
     },
-    { transaction },
+    transaction,
   );
   await notify(deps, stream, event, `${title}\n\nStream: ${stream.key}\nExpected: ${expected}\nCame: ${e.count}\nLast seen: ${stream.lastSeenAt.toISOString()}\n`, transaction);
   return event;
 }
 
 async function resolveAlert(deps: Deps, stream: Stream, eventId: number, count: number, at: Date, transaction: Transaction): Promise<void> {
-  const { Event, Activity } = deps.db.models;
-  const event = await Event.findOne({ where: { tenantId: stream.tenantId, id: eventId }, transaction });
-  if (!event) return;
   // The count is back in range: the alert resolves itself, whoever was on it.
-  if (event.status !== 'completed') await event.update({ status: 'completed', completedAt: at }, { transaction });
-  await Activity.create(
-    { tenantId: stream.tenantId, eventId, action: 'resolved', actor: SYSTEM_ACTOR, via: 'system', detail: { count, note: 'the count is back in range' }, at },
-    { transaction },
-  );
+  const event = await resolveScheduleAlert(deps, stream.tenantId, eventId, count, at, transaction);
+  if (!event) return;
   await notify(deps, stream, event, `Resolved: ${streamName(stream)}: ${count} in the window again.\n\nStream: ${stream.key}\n`, transaction, 'Resolved: ');
 }
 
@@ -189,7 +186,7 @@ async function notify(deps: Deps, stream: Stream, event: Event, text: string, tr
   }
   if (userIds.length === 0) return;
   const users = await User.findAll({ where: { tenantId: stream.tenantId, id: userIds }, transaction });
-  const from = (await smtpMailboxOf(deps, stream.tenantId, transaction))?.address ?? 'datamer@localhost';
+  const from = await senderAddressOf(deps, stream.tenantId, transaction);
   // One mail per responder: each reply address carries its reader's own token, so a reply
   // (ASSIGN, DONE…) commands the event as that person (docs/commands.md).
   for (const user of users) {

@@ -1,4 +1,4 @@
-// Did the replay classify each message as its tags say (product.md §3)? Field by field, over
+// Did the replay classify each message as its tags say (docs/tags.md)? Field by field, over
 // the messages DaTamer stores on their own; a message lost or rejected is wrong in every field.
 import { outcomeOf, storedOriginals, type ReplayIndex } from './replay-index.js';
 import type { ReplayMessage } from './replay-input.js';

@@ -1,4 +1,4 @@
-// How well the replay's events group messages by incident (product.md §9). The truth
+// How well the replay's events group messages by incident (docs/scoring.md). The truth
 // clustering: the messages of one incident together, every routine message alone. The replay's:
 // each stored message in the event its message line names. A repeat counts with its first copy
 // (it is not scored twice); a message with no event (lost, rejected, not processed) is alone.

@@ -1,4 +1,4 @@
-// Did the replay raise the schedule alerts of product.md §6 (a missing or excess scheduled
+// Did the replay raise the schedule alerts of docs/schedules.md (a missing or excess scheduled
 // message) at the right time, once, and resolve them when the count came back in range?
 //
 // A stream and condition can alert more than once in a dataset (missing on Monday, again on

@@ -3,7 +3,7 @@ import { UniqueConstraintError, type Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { Mailbox, Tenant } from '../../models/index.js';
-import { baseAddress } from '../commands/tokens.js';
+import { baseAddress } from '../reply-address.js';
 
 const TENANT_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 // Deliberately simple: the SMTP layer has already parsed the address; this only refuses nonsense.
@@ -63,7 +63,7 @@ export async function findTenant(deps: Deps, name: string): Promise<Tenant> {
 
 /**
  * The mailbox an SMTP recipient belongs to, or null: the listener refuses everything else.
- * `ops+anything@…` belongs to `ops@…`: replies come back to such addresses (commands/tokens.ts).
+ * `ops+anything@…` belongs to `ops@…`: replies come back to such addresses (src/reply-address.ts).
  */
 export async function findSmtpMailbox(deps: Deps, address: string): Promise<Mailbox | null> {
   return deps.db.models.Mailbox.findOne({ where: { kind: 'smtp', address: baseAddress(normalizeAddress(address)) } });
@@ -71,6 +71,14 @@ export async function findSmtpMailbox(deps: Deps, address: string): Promise<Mail
 
 export async function smtpMailboxOf(deps: Deps, tenantId: number, transaction?: Transaction): Promise<Mailbox | null> {
   return deps.db.models.Mailbox.findOne({ where: { tenantId, kind: 'smtp' }, order: [['id', 'ASC']], transaction });
+}
+
+/** Where DaTamer's mail to a tenant's users comes from when the tenant has no address of its own. */
+export const FALLBACK_SENDER = 'datamer@localhost';
+
+/** The address DaTamer's mail to the tenant's users comes from: its first own address. */
+export async function senderAddressOf(deps: Deps, tenantId: number, transaction?: Transaction): Promise<string> {
+  return (await smtpMailboxOf(deps, tenantId, transaction))?.address ?? FALLBACK_SENDER;
 }
 
 /** DaTamer's own addresses for one tenant (its smtp mailboxes), oldest first. */

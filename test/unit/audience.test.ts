@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { audienceOf, isOrgPattern, orgMatches } from '../../src/notifications/audience.js';
+import { isOrgPattern, orgMatches } from '../../src/org-paths.js';
+import { audienceOf } from '../../src/people/audience.js';
 
 describe('who responds to and who is interested in an org', () => {
   const cases: Array<[pattern: string, org: string, matches: boolean]> = [

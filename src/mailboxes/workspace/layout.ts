@@ -1,4 +1,4 @@
-// The folders of the workspace (product.md §5.1, docs/mailbox.md): made on the server when
+// The folders of the workspace (docs/mailbox.md): made on the server when
 // first needed, recorded with what they mean, and kept in step with who responds to each org.
 import type { Deps } from '../../deps.js';
 import { audienceFor } from '../../people/people.js';

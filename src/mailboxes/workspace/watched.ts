@@ -1,11 +1,11 @@
-// What engineers did in the mailbox (product.md §5.2): a message that turns up in a folder
+// What engineers did in the mailbox (docs/mailbox.md): a message that turns up in a folder
 // where DaTamer did not put it was moved there by someone, and the move means something.
 // Messages are recognised by what they are (their content, src/ingest/dedup.ts), never by UID alone,
 // so moves made while DaTamer was down are understood when it comes back.
 import { Op } from 'sequelize';
 import { labelMessage } from '../../classification/label.js';
 import { isDatamerError, messageOf } from '../../errors.js';
-import { changeEvent } from '../../events/events.js';
+import { changeEvent } from '../../events/change.js';
 import { dedupKey } from '../../ingest/dedup.js';
 import { receive } from '../../pipeline.js';
 import type { MailboxFolder } from '../../../models/index.js';

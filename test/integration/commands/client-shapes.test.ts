@@ -3,7 +3,7 @@
 // pointed at this test's users and events and sent to DaTamer's listener: the engineer's own
 // lines act; the quoted message, the client's reply header and the signature never do.
 import { expect } from 'chai';
-import { changeEvent } from '../../../src/events/events.js';
+import { changeEvent } from '../../../src/events/change.js';
 import { audienceFor } from '../../../src/people/people.js';
 import {
   activitiesOf,

@@ -25,7 +25,7 @@ import {
   type TestTenant,
 } from './command-world.js';
 import { finishStaleReplies, STALE_REPLY_MS } from '../../../src/commands/handle.js';
-import { commandTokenOf } from '../../../src/commands/tokens.js';
+import { commandTokenOf } from '../../../src/people/command-tokens.js';
 import { dedupKey } from '../../../src/ingest/dedup.js';
 
 describe('mail loops and duplicates', function () {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { changeEvent, listEvents } from '../../../src/events/events.js';
+import { changeEvent } from '../../../src/events/change.js';
+import { listEvents } from '../../../src/events/events.js';
 import { isDatamerError } from '../../../src/errors.js';
 import { addUser } from '../../../src/people/people.js';
 import { receive } from '../../../src/pipeline.js';

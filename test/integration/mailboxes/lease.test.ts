@@ -1,4 +1,4 @@
-// Several DaTamer processes can share one database (product.md §11): each mailbox is worked by
+// Several DaTamer processes can share one database (docs/mailbox.md, Several DaTamer processes): each mailbox is worked by
 // one of them at a time, through a lease in the database, and another takes over when the
 // holder stops renewing it.
 import { expect } from 'chai';

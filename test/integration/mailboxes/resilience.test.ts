@@ -4,7 +4,7 @@
 // without MOVE. In every case: nothing lost, nothing stored twice, nothing done twice.
 import { expect } from 'chai';
 import { ImapFlow } from 'imapflow';
-import { changeEvent } from '../../../src/events/events.js';
+import { changeEvent } from '../../../src/events/change.js';
 import { addImapMailbox } from '../../../src/mailboxes/mailbox-store.js';
 import { watchMailboxes } from '../../../src/mailboxes/watcher.js';
 import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';

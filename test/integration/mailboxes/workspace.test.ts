@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import type { ImapFlow } from 'imapflow';
 import { setRuleEnabled } from '../../../src/classification/rule-store.js';
-import { changeEvent } from '../../../src/events/events.js';
+import { changeEvent } from '../../../src/events/change.js';
 import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import type { Mailbox } from '../../../models/index.js';

@@ -3,20 +3,27 @@ import { transition, type EventCommand, type EventState } from '../../../src/eve
 
 const at = new Date('2026-11-23T09:00:00Z');
 const earlier = new Date('2026-11-23T08:00:00Z');
-const open: EventState = { status: 'open', assigneeId: null, assignedAt: null, completedAt: null };
-const assigned: EventState = { status: 'assigned', assigneeId: 7, assignedAt: earlier, completedAt: null };
-const completed: EventState = { status: 'completed', assigneeId: 7, assignedAt: earlier, completedAt: earlier };
+const classified = { severity: 'warn', org: 'infra.db', servers: ['db1.example.com'], triage: false };
+const open: EventState = { status: 'open', assigneeId: null, assignedAt: null, completedAt: null, ...classified };
+const assigned: EventState = { status: 'assigned', assigneeId: 7, assignedAt: earlier, completedAt: null, ...classified };
+const completed: EventState = { status: 'completed', assigneeId: 7, assignedAt: earlier, completedAt: earlier, ...classified };
 const completedUnassigned: EventState = { ...completed, assigneeId: null, assignedAt: null };
 
 describe('the event state machine', () => {
   const allowed: Array<[string, EventState, EventCommand, EventState, string]> = [
-    ['assigns an open event', open, { type: 'assign', userId: 7 }, { status: 'assigned', assigneeId: 7, assignedAt: at, completedAt: null }, 'assigned'],
-    ['hands an assigned event to someone else', assigned, { type: 'assign', userId: 8 }, { status: 'assigned', assigneeId: 8, assignedAt: at, completedAt: null }, 'reassigned'],
+    ['assigns an open event', open, { type: 'assign', userId: 7 }, { ...open, status: 'assigned', assigneeId: 7, assignedAt: at }, 'assigned'],
+    ['hands an assigned event to someone else', assigned, { type: 'assign', userId: 8 }, { ...assigned, assigneeId: 8, assignedAt: at }, 'reassigned'],
     ['gives an assigned event back', assigned, { type: 'unassign' }, open, 'unassigned'],
     ['completes an assigned event, keeping who did it', assigned, { type: 'complete' }, { ...assigned, status: 'completed', completedAt: at }, 'completed'],
     ['completes an open event', open, { type: 'complete', note: 'false alarm' }, { ...open, status: 'completed', completedAt: at }, 'completed'],
     ['reopens to the engineer who handled it', completed, { type: 'reopen' }, { ...completed, status: 'assigned', completedAt: null }, 'reopened'],
     ['reopens an event nobody claimed as open', completedUnassigned, { type: 'reopen' }, { ...completedUnassigned, status: 'open', completedAt: null }, 'reopened'],
+    ['resolves an open schedule alert', open, { type: 'resolve' }, { ...open, status: 'completed', completedAt: at }, 'resolved'],
+    ['resolves an alert someone already completed, leaving it as it was', completed, { type: 'resolve' }, completed, 'resolved'],
+    ['makes an open event louder', open, { type: 'set-severity', severity: 'critical' }, { ...open, severity: 'critical' }, 'severity-changed'],
+    ['takes a new classification, going to triage without an org', assigned, { type: 'reclassify', severity: 'info', org: null, servers: [] },
+      { ...assigned, severity: 'info', org: null, servers: [], triage: true }, 'reclassified'],
+    ['records a label even where the org was already right', open, { type: 'label', severity: 'warn', org: 'infra.db', servers: ['db1.example.com'] }, open, 'labelled'],
   ];
   for (const [name, from, command, next, action] of allowed) {
     it(name, () => expect(transition(from, command, at)).to.deep.equal({ ok: true, next, action }));
@@ -28,6 +35,9 @@ describe('the event state machine', () => {
     ['unassigning an open event', open, { type: 'unassign' }, /it is open, not assigned/],
     ['completing twice', completed, { type: 'complete' }, /already completed/],
     ['reopening an open event', open, { type: 'reopen' }, /not completed/],
+    ['changing the severity of a completed event', completed, { type: 'set-severity', severity: 'critical' }, /completed/],
+    ['setting the severity it already has', open, { type: 'set-severity', severity: 'warn' }, /already warn/],
+    ['a reclassification that changes nothing', open, { type: 'reclassify', severity: 'warn', org: 'infra.db', servers: ['db1.example.com'] }, /unchanged/],
   ];
   for (const [name, from, command, reason] of refused) {
     it(`refuses ${name}`, () => {

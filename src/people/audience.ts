@@ -1,31 +1,9 @@
-// WHO MUST KNOW about an event of org X: pure, so the wildcard semantics of product.md §7
-// are pinned down by a table of cases.
-//
-//   `a.b.c`  exactly that org
-//   `a.b.*`  a.b itself and everything below it (a.b.c, a.b.c.d), not a.bc
-//   `*`      every org
-//
-// `interested` includes everything a `responder` gets.
+// WHO RESPONDS to an event of org X, and who is interested in it: pure, so the subscription
+// semantics of docs/commands.md (SUBSCRIBE) are pinned down by a table of cases. Patterns match
+// as src/org-paths.ts says; `interested` includes everything a `responder` gets.
 
 import type { InterestLevel } from '../../models/index.js';
-
-const SEGMENT = '[a-z0-9_-]+';
-const PATTERN = new RegExp(`^(\\*|${SEGMENT}(\\.${SEGMENT})*(\\.\\*)?)$`);
-
-export function isOrgPattern(pattern: string): boolean {
-  return PATTERN.test(pattern);
-}
-
-export function orgMatches(pattern: string, org: string): boolean {
-  const p = pattern.toLowerCase();
-  const o = org.toLowerCase();
-  if (p === '*') return true;
-  if (p.endsWith('.*')) {
-    const base = p.slice(0, -2);
-    return o === base || o.startsWith(`${base}.`);
-  }
-  return o === p;
-}
+import { orgMatches } from '../org-paths.js';
 
 export interface SubscriptionFact {
   groupId: number;

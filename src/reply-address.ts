@@ -1,15 +1,14 @@
-// How a reply finds its way back and proves who wrote it. Everything DaTamer mails a user about
-// an event carries, in its reply address, the user's secret command token and the event:
+// How a reply finds its way back and proves who wrote it (docs/commands.md). Everything DaTamer
+// mails a user about an event carries, in its reply address, the user's secret command token
+// and the event:
 //
 //   ops+k7f3q…-e42@datamer.example      ops@datamer.example is the tenant's DaTamer address
 //
 // and in its subject the event, `[DaTamer #42]`. A forged From: alone cannot command: the
-// forger does not know the token (product.md §5.3). Tokens can be rotated.
+// forger does not know the token. Tokens can be rotated (src/people/command-tokens.ts).
+// Pure grammar, importing nothing of DaTamer's: tenants, people, commands and notifications
+// all speak it.
 import { randomBytes } from 'node:crypto';
-import type { Transaction } from 'sequelize';
-import type { Deps } from '../deps.js';
-import type { User } from '../../models/index.js';
-import { findUser } from '../people/people.js';
 
 const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 /** 20 characters of base 32: 100 bits; lower case, because some servers lower-case local parts. */
@@ -64,26 +63,4 @@ export function subjectEvent(subject: string | null): number | null {
 export function subjectToken(subject: string | null): string | null {
   const m = subject ? SUBJECT_TOKEN.exec(subject) : null;
   return m ? m[1]!.toLowerCase() : null;
-}
-
-/** The user's token, made the first time DaTamer needs it. */
-export async function commandTokenOf(deps: Deps, user: User, transaction?: Transaction): Promise<string> {
-  if (user.commandToken) return user.commandToken;
-  const token = newCommandToken();
-  // Only if still unset: two processes making one at once agree on the first.
-  await deps.db.models.User.update({ commandToken: token }, { where: { tenantId: user.tenantId, id: user.id, commandToken: null }, transaction });
-  await user.reload({ transaction });
-  return user.commandToken!;
-}
-
-/** The reply address of mail to this user about this event: their token in it, made if need be. */
-export async function replyAddressFor(deps: Deps, from: string, user: User, eventId: number | null, transaction?: Transaction): Promise<string> {
-  return replyAddress(from, await commandTokenOf(deps, user, transaction), eventId);
-}
-
-/** A new token for the user: replies to mail sent before no longer command. */
-export async function rotateCommandToken(deps: Deps, tenantId: number, handle: string): Promise<User> {
-  const user = await findUser(deps, tenantId, handle);
-  await user.update({ commandToken: newCommandToken() });
-  return user;
 }

@@ -1,0 +1,184 @@
+// The one place events change (docs/architecture.md, Events). Every change, whoever asks (the
+// CLI, an email command, a move in the shared mailbox, the schedule evaluator, a label, a
+// reclassification), goes through the state machine (lifecycle.ts), is written only if the event
+// is still as it was read (a conditional update), and leaves its activity row in the same
+// transaction. Nothing else writes the events or activities tables after creation (create.ts).
+import type { Transaction } from 'sequelize';
+import type { Deps } from '../deps.js';
+import { DatamerError } from '../errors.js';
+import type { Classification } from '../classification/classify.js';
+import { enqueueMail } from '../notifications/outbox.js';
+import { renderMail } from '../notifications/templates.js';
+import { findUser } from '../people/people.js';
+import { replyAddressFor } from '../people/command-tokens.js';
+import { subjectTag } from '../reply-address.js';
+import { senderAddressOf } from '../tenants/tenants.js';
+import type { ActivityVia, Event, User } from '../../models/index.js';
+import { SYSTEM_ACTOR, eventIdOfMessage, findEvent } from './events.js';
+import { transition, type EventAction, type EventCommand, type EventState } from './lifecycle.js';
+
+export interface ChangedBy {
+  /** a user handle, or `datamer` */
+  actor: string;
+  via: ActivityVia;
+}
+
+type Detail = Record<string, unknown> | ((next: EventState) => Record<string, unknown>);
+
+export interface Applied {
+  event: Event;
+  action: EventAction;
+  /** the state before the change */
+  before: EventState;
+}
+
+export const stateOf = (e: Event): EventState => ({
+  status: e.status, assigneeId: e.assigneeId, assignedAt: e.assignedAt, completedAt: e.completedAt,
+  severity: e.severity, org: e.org, servers: e.servers, triage: e.triage,
+});
+
+/**
+ * Applies one command to an event read in `transaction`: refused with CONFLICT when the state
+ * machine says no, or when someone changed the event since it was read. `detail` is what the
+ * activity row says beside who, how and when (given the state after the change, if it needs it).
+ */
+export async function applyChange(
+  deps: Deps, event: Event, command: EventCommand, by: ChangedBy, detail: Detail, at: Date, transaction: Transaction,
+): Promise<Applied> {
+  const before = stateOf(event);
+  const result = transition(before, command, at);
+  if (!result.ok) throw new DatamerError('CONFLICT', `event #${event.id} cannot be ${pastOf(command)}: ${result.reason}`);
+  const changes = Object.fromEntries(Object.entries(result.next).filter(([k, v]) => before[k as keyof EventState] !== v));
+  if (Object.keys(changes).length > 0) {
+    const [changed] = await deps.db.models.Event.update(changes, {
+      where: { tenantId: event.tenantId, id: event.id, status: before.status, assigneeId: before.assigneeId, severity: before.severity, org: before.org },
+      transaction,
+    });
+    if (changed !== 1) throw new DatamerError('CONFLICT', `event #${event.id} was changed by someone else meanwhile; look again`, { permanent: false });
+    event.set(changes);
+  }
+  const said = typeof detail === 'function' ? detail(result.next) : detail;
+  await writeActivity(deps, { tenantId: event.tenantId, eventId: event.id, action: result.action, actor: by.actor, via: by.via, detail: said, at }, transaction);
+  return { event, action: result.action, before };
+}
+
+const PAST: Record<EventCommand['type'], string> = {
+  assign: 'assigned', unassign: 'unassigned', complete: 'completed', reopen: 'reopened',
+  resolve: 'resolved', 'set-severity': 'given that severity', reclassify: 'reclassified', label: 'labelled',
+};
+const pastOf = (command: EventCommand) => PAST[command.type];
+
+async function writeActivity(
+  deps: Deps, row: { tenantId: number; eventId: number | null; action: string; actor: string; via: ActivityVia; detail: Record<string, unknown>; at: Date },
+  transaction: Transaction,
+): Promise<void> {
+  await deps.db.models.Activity.create(row, { transaction });
+}
+
+export interface ChangeRequest {
+  command: 'assign' | 'unassign' | 'complete' | 'reopen';
+  /** for assign */
+  handle?: string;
+  /** for complete */
+  note?: string;
+  /** who asks: a user handle, or `datamer` */
+  actor: string;
+  via: ActivityVia;
+}
+
+/**
+ * What an engineer asks of an event (CLI, email command, mailbox move): checked by the state
+ * machine, written only if nobody changed the event meanwhile, logged, and (for assignments)
+ * announced to the assignee by mail.
+ */
+export async function changeEvent(deps: Deps, tenantId: number, eventId: number, request: ChangeRequest): Promise<Event> {
+  const assignee = request.command === 'assign' ? await findUser(deps, tenantId, request.handle ?? '') : null;
+  const command: EventCommand =
+    request.command === 'assign' ? { type: 'assign', userId: assignee!.id }
+    : request.command === 'complete' ? { type: 'complete', ...(request.note ? { note: request.note } : {}) }
+    : { type: request.command };
+
+  return deps.db.transaction(async (transaction) => {
+    const read = await findEvent(deps, tenantId, eventId, transaction);
+    const from = read.status;
+    const detail = (next: EventState) => ({
+      from, to: next.status, ...(assignee ? { assignee: assignee.handle } : {}), ...(request.note ? { note: request.note } : {}),
+    });
+    const { event } = await applyChange(deps, read, command, request, detail, deps.clock.now(), transaction);
+    await event.reload({ transaction });
+    // Nobody needs telling what they just did themselves (ASSIGN by email is answered anyway).
+    // A claim folder only names whose it is, not who dragged the message there: always tell.
+    const selfAssigned = assignee?.handle === request.actor && request.via !== 'mailbox';
+    if (assignee && !selfAssigned) await noticeAssignment(deps, event, assignee, request.actor, transaction);
+    return event;
+  });
+}
+
+async function noticeAssignment(deps: Deps, event: Event, assignee: User, actor: string, transaction: Transaction) {
+  // Inside the transaction: on SQLite a read outside it would queue behind its own write lock.
+  const from = await senderAddressOf(deps, event.tenantId, transaction);
+  const mail = renderMail('assignment', {
+    event: event.get({ plain: true }),
+    // Plain values only: templates never see model instances.
+    assignee: { displayName: assignee.displayName, email: assignee.email },
+    actor: actor === SYSTEM_ACTOR ? 'DaTamer' : actor,
+    createdAt: event.createdAt.toISOString(),
+    tag: subjectTag(event.id),
+  });
+  // A reply to the notice commands the event (DONE, UNASSIGN…): the reply address carries the
+  // assignee's token and the event (src/reply-address.ts).
+  const replyTo = await replyAddressFor(deps, from, assignee, event.id, transaction);
+  await enqueueMail(deps, { tenantId: event.tenantId, kind: 'assignment', from, to: [assignee.email], eventId: event.id, headers: { 'Reply-To': replyTo }, ...mail }, transaction);
+}
+
+/** A schedule alert whose count is back in range resolves itself, whoever was on it. */
+export async function resolveScheduleAlert(deps: Deps, tenantId: number, eventId: number, count: number, at: Date, transaction: Transaction): Promise<Event | null> {
+  const event = await deps.db.models.Event.findOne({ where: { tenantId, id: eventId }, transaction });
+  if (!event) return null;
+  const by = { actor: SYSTEM_ACTOR, via: 'system' as const };
+  return (await applyChange(deps, event, { type: 'resolve' }, by, { count, note: 'the count is back in range' }, at, transaction)).event;
+}
+
+/** A new severity for an open event (a stream's missing alerts made louder or quieter); a completed one keeps its own. */
+export async function setEventSeverity(deps: Deps, tenantId: number, eventId: number, severity: string, by: ChangedBy, transaction: Transaction): Promise<void> {
+  const event = await deps.db.models.Event.findOne({ where: { tenantId, id: eventId }, transaction });
+  if (!event || event.status === 'completed' || event.severity === severity) return;
+  await applyChange(deps, event, { type: 'set-severity', severity }, by, { from: event.severity, to: severity }, deps.clock.now(), transaction);
+}
+
+/** Completes an event that is still open or assigned (a deleted stream's alerts); false when it already was. */
+export async function completeIfOpen(deps: Deps, tenantId: number, eventId: number, note: string, by: ChangedBy, transaction: Transaction): Promise<boolean> {
+  const event = await deps.db.models.Event.findOne({ where: { tenantId, id: eventId }, transaction });
+  if (!event || event.status === 'completed') return false;
+  const from = event.status;
+  await applyChange(deps, event, { type: 'complete', note }, by, (next) => ({ from, to: next.status, note }), deps.clock.now(), transaction);
+  return true;
+}
+
+/** Keeps a one-message event in step when its message is classified again; logged when something changed. */
+export async function reclassifyMessageEvent(deps: Deps, tenantId: number, messageId: number, c: Classification, transaction: Transaction): Promise<void> {
+  const eventId = await eventIdOfMessage(deps, tenantId, messageId, transaction);
+  const event = eventId === null ? null : await deps.db.models.Event.findOne({ where: { tenantId, id: eventId, kind: 'message' }, transaction });
+  if (!event) return;
+  const command: EventCommand = { type: 'reclassify', severity: c.severity, org: c.org, servers: c.servers };
+  if (!transition(stateOf(event), command, deps.clock.now()).ok) return;
+  const detail = { messageId, from: { severity: event.severity, org: event.org }, to: { severity: c.severity, org: c.org } };
+  await applyChange(deps, event, command, { actor: SYSTEM_ACTOR, via: 'system' }, detail, deps.clock.now(), transaction);
+}
+
+/**
+ * An engineer filed a message under an org: its event takes the message's new classification,
+ * and the label is logged (on the event, or on no event for a message that has none yet).
+ */
+export async function labelMessageEvent(
+  deps: Deps, tenantId: number, messageId: number, c: Pick<Classification, 'severity' | 'org' | 'servers'>, by: ChangedBy, detail: Record<string, unknown>, transaction: Transaction,
+): Promise<void> {
+  const at = deps.clock.now();
+  const eventId = await eventIdOfMessage(deps, tenantId, messageId, transaction);
+  const event = eventId === null ? null : await deps.db.models.Event.findOne({ where: { tenantId, id: eventId }, transaction });
+  if (event?.kind === 'message') {
+    await applyChange(deps, event, { type: 'label', severity: c.severity, org: c.org, servers: c.servers }, by, detail, at, transaction);
+    return;
+  }
+  await writeActivity(deps, { tenantId, eventId, action: 'labelled', ...by, detail, at }, transaction);
+}

@@ -1,0 +1,121 @@
+// The one place events are made (docs/architecture.md, Events). A stored message makes its event
+// (until correlation groups messages); a schedule stream that goes out of range makes an alert.
+// Creation writes no activity row: the event's created_at and its message or stream say it, and
+// a message's event is made for every MSE before the SMTP 250.
+//
+// The ingest hot path commits a message and its event in raw SQL (one statement on PostgreSQL,
+// three inserts on SQLite; BENCHMARKS.md). Those statements are built here too, from the same
+// row, so the events and event_messages tables have one writer.
+import type { Transaction } from 'sequelize';
+import type { Deps } from '../deps.js';
+import type { Classification } from '../classification/classify.js';
+import type { Event, EventKind } from '../../models/index.js';
+import type { EventAttributes } from '../../models/event.js';
+
+/** Inserts on the ingest path write and return only the id: no hooks, no model validation. */
+const LEAN = { hooks: false, validate: false } as const;
+
+export interface NewMessageEvent {
+  tenantId: number;
+  messageId: number;
+  subject: string | null;
+  classification: Classification;
+  at: Date;
+}
+
+/** The row of a new message's event: what the event of a message says about itself. */
+export function messageEventRow(input: Omit<NewMessageEvent, 'messageId'>): Omit<EventAttributes, 'id'> {
+  const { classification: c } = input;
+  return {
+    tenantId: input.tenantId,
+    kind: 'message',
+    status: 'open',
+    title: input.subject?.trim() || '(no subject)',
+    severity: c.severity,
+    org: c.org,
+    servers: c.servers,
+    // No org: nobody subscribes to it, so the tenant's triage group must look at it.
+    triage: c.org === null,
+    assigneeId: null,
+    createdAt: input.at,
+    assignedAt: null,
+    completedAt: null,
+    streamId: null,
+    detail: null,
+  };
+}
+
+/**
+ * The event of a newly stored message, in the caller's transaction (the ORM path: messages
+ * finished by process-pending).
+ */
+export async function createMessageEvent(deps: Deps, input: NewMessageEvent, transaction: Transaction): Promise<Event> {
+  const { Event, EventMessage } = deps.db.models;
+  const event = await Event.create(messageEventRow(input), { transaction, returning: ['id'], ...LEAN });
+  await EventMessage.create({ tenantId: input.tenantId, eventId: event.id, messageId: input.messageId, createdAt: input.at }, { transaction, ...LEAN });
+  return event;
+}
+
+/** A column value of the raw statements. */
+export type SqlValue = string | number | boolean | Date | Buffer | null;
+
+/** The event row in the tables' column names, without the columns that start empty (assignee, assigned and completed times). */
+export function messageEventColumns(input: Omit<NewMessageEvent, 'messageId'>): Record<string, SqlValue> {
+  const e = messageEventRow(input);
+  return {
+    tenant_id: e.tenantId, kind: e.kind, status: e.status, title: e.title, severity: e.severity, org: e.org,
+    servers: JSON.stringify(e.servers), triage: e.triage, created_at: e.createdAt,
+  };
+}
+
+/**
+ * On SQLite (src/ingest/commit-sqlite.ts): the event and its link to the message, as raw inserts
+ * in the commit's transaction. `insert` runs one INSERT and answers the new row's id.
+ */
+export async function insertMessageEvent(
+  insert: (table: string, row: Record<string, SqlValue>) => Promise<number>, event: Record<string, SqlValue>, messageId: number,
+): Promise<number> {
+  const eventId = await insert('events', event);
+  await insert('event_messages', { tenant_id: event.tenant_id!, event_id: eventId, message_id: messageId, created_at: event.created_at! });
+  return eventId;
+}
+
+/**
+ * On PostgreSQL (src/ingest/commit-postgres.ts): the data-modifying CTEs that insert the events
+ * and their links from `source`, a CTE with `event_id`, `message_id`, `tenant_id` and the
+ * event's columns prefixed `e_`.
+ */
+export function messageEventCtes(eventColumns: string[], source: string): string {
+  const columns = eventColumns.map((c) => c.replace(/^e_/, ''));
+  return `e AS (
+  INSERT INTO events (id, ${columns.join(', ')})
+  SELECT event_id, ${eventColumns.join(', ')} FROM ${source}
+), l AS (
+  INSERT INTO event_messages (tenant_id, event_id, message_id, created_at)
+  SELECT tenant_id, event_id, message_id, e_created_at FROM ${source}
+)`;
+}
+
+export interface NewScheduleAlert {
+  tenantId: number;
+  kind: Extract<EventKind, 'schedule-missing' | 'schedule-excess'>;
+  title: string;
+  severity: string;
+  org: string | null;
+  servers: string[];
+  streamId: number;
+  /** what was expected and what came (docs/schedules.md) */
+  detail: Record<string, unknown>;
+  at: Date;
+}
+
+/** A schedule alert: an event of its own, about a stream rather than a message. */
+export function createScheduleAlert(deps: Deps, input: NewScheduleAlert, transaction: Transaction): Promise<Event> {
+  return deps.db.models.Event.create(
+    {
+      tenantId: input.tenantId, kind: input.kind, status: 'open', title: input.title, severity: input.severity, org: input.org, servers: input.servers,
+      triage: input.org === null, assigneeId: null, createdAt: input.at, assignedAt: null, completedAt: null, streamId: input.streamId, detail: input.detail,
+    },
+    { transaction },
+  );
+}
