@@ -4,7 +4,7 @@
 // a re-delivery. Through DaTamer's real listener, and through Postfix into the shared mailbox.
 import { expect } from 'chai';
 import { VirtualClock } from '../../../src/clock.js';
-import { changeEvent } from '../../../src/events/events.js';
+import { changeEvent } from '../../../src/events/change.js';
 import { eventDetail } from '../../../src/events/views.js';
 import { loadConfig } from '../../../src/config.js';
 import { createSmtpListener, type SmtpListener } from '../../../src/mailboxes/smtp/listener.js';
