@@ -40,7 +40,7 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
   // Per transaction, not per connection: smtp-server keeps the session across RSET and further
   // MAIL FROMs but gives each transaction a new envelope, so a refused or reset transaction's
   // recipients can never receive the next one's message.
-  const recipients = new WeakMap<SMTPServerSession['envelope'], Mailbox[]>();
+  const recipients = new WeakMap<SMTPServerSession['envelope'], Array<{ address: string; mailbox: Mailbox }>>();
   const known = new Map<string, { mailbox: Mailbox; at: number }>();
   const mailboxFor = async (address: string): Promise<Mailbox | null> => {
     const key = address.toLowerCase();
@@ -77,7 +77,7 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
         (mailbox) => {
           // Only our tenants' addresses: anything else would make DaTamer a relay.
           if (!mailbox) return callback(reply(550, `5.1.1 <${address.address}>: no such DaTamer address here`));
-          recipients.set(session.envelope, [...(recipients.get(session.envelope) ?? []), mailbox]);
+          recipients.set(session.envelope, [...(recipients.get(session.envelope) ?? []), { address: address.address.toLowerCase(), mailbox }]);
           callback();
         },
         (err) => {
@@ -99,13 +99,15 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
           return callback(reply(552, `5.3.4 Message too big: DaTamer accepts at most ${options.maxBytes} bytes`));
         }
         const raw = Buffer.concat(chunks);
-        const mailboxes = recipients.get(session.envelope) ?? [];
+        const accepted = recipients.get(session.envelope) ?? [];
         const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
-        const envelopeTo = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
         const arrivals: Arrival[] = [];
-        for (const mailbox of mailboxes) {
+        for (const { mailbox } of accepted) {
           // Several addresses of one tenant: one copy for that tenant.
           if (arrivals.some((a) => a.tenantId === mailbox.tenantId)) continue;
+          // Each tenant's copy names only its own recipients: another tenant's address may carry
+          // that tenant's user token (ops+k<token>-…), a secret of theirs.
+          const envelopeTo = [...new Set(accepted.filter((r) => r.mailbox.tenantId === mailbox.tenantId).map((r) => r.address))];
           arrivals.push({ tenantId: mailbox.tenantId, mailboxId: mailbox.id, raw, source: 'smtp', envelopeFrom, envelopeTo });
         }
         const work = intake(deps, arrivals).then(
