@@ -6,6 +6,7 @@ import { factsOf } from './facts.js';
 import { matchRules, type CompiledRules } from './rules.js';
 import { streamKey } from '../schedules/stream-key.js';
 import { parseTags, type TagWarning } from './tags.js';
+import { readTool, type ToolFacts } from './tool-packs/index.js';
 
 export interface Outcome {
   classification: Classification;
@@ -14,15 +15,18 @@ export interface Outcome {
   matchedRuleIds: number[];
   /** the schedule stream the message counts in, when it has a schedule and a sender */
   stream: string | null;
+  /** what the tool that wrote it states (its tool pack), null when no pack knows it */
+  tool: ToolFacts | null;
 }
 
 export function classifyMessage(message: Pick<ParsedMessage, 'subject' | 'text' | 'html' | 'fromAddress' | 'headers'>, rules: CompiledRules): Outcome {
   const base = factsOf(message, []);
   const tags = parseTags(base.subject, base.body);
   const matches = matchRules(rules, { ...base, servers: tags.servers });
-  const classification = decide(tags, matches);
+  const tool = readTool(base);
+  const classification = decide(tags, matches, tool);
   const stream = classification.schedule && message.fromAddress ? streamKey(classification.org, classification.servers, message.fromAddress, classification.schedule.period) : null;
-  return { classification, tagWarnings: tags.warnings, matchedRuleIds: matches.map((m) => m.rule.id), stream };
+  return { classification, tagWarnings: tags.warnings, matchedRuleIds: matches.map((m) => m.rule.id), stream, tool };
 }
 
 /** The message columns that hold an outcome. */

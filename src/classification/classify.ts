@@ -3,6 +3,7 @@
 import type { RuleMatch } from './rules.js';
 import { serversOf } from './rules.js';
 import type { Schedule, Severity, Tags } from './tags.js';
+import { toolServers, type ToolFacts } from './tool-packs/index.js';
 
 export type ClassifiedField = 'severity' | 'org' | 'servers' | 'schedule';
 
@@ -14,7 +15,8 @@ export interface Classification {
   /**
    * Who decided the classification, as one word: who decided the org (what the message is
    * filed by); without an org, who decided the severity; `none` when nothing was decided.
-   * `tag`, `rule:<id>`, later `model:<version>`; `label` once an engineer filed it by hand (label.ts).
+   * `tag`, `rule:<id>`, `tool:<tool>` (a tool pack), later `model:<version>`; `label` once an engineer
+   * filed it by hand (label.ts).
    */
   by: string;
   /** who decided each field that is set */
@@ -25,7 +27,7 @@ export interface Classification {
 
 export const UNCLASSIFIED: Classification = { severity: null, org: null, servers: [], schedule: null, by: 'none', decidedBy: {}, folder: null };
 
-export function decide(tags: Tags, matches: RuleMatch[]): Classification {
+export function decide(tags: Tags, matches: RuleMatch[], tool: ToolFacts | null = null): Classification {
   const c: Classification = { severity: tags.severity, org: tags.org, servers: [...tags.servers], schedule: tags.schedule, by: 'none', decidedBy: {}, folder: null };
   const fromTags = { severity: tags.severity !== null, org: tags.org !== null, servers: tags.servers.length > 0, schedule: tags.schedule !== null };
   for (const field of ['severity', 'org', 'servers', 'schedule'] as const) if (fromTags[field]) c.decidedBy[field] = 'tag';
@@ -53,6 +55,18 @@ export function decide(tags: Tags, matches: RuleMatch[]): Classification {
       for (const server of servers) if (!c.servers.includes(server)) c.servers.push(server);
     }
     if (actions.folder && c.folder === null) c.folder = actions.folder;
+  }
+  // What the tool itself states fills what tags and rules left empty (docs/tool-packs.md).
+  if (tool) {
+    const servers = toolServers(tool);
+    if (c.severity === null && tool.severity !== null) {
+      c.severity = tool.severity;
+      c.decidedBy.severity = `tool:${tool.tool}`;
+    }
+    if (c.servers.length === 0 && servers.length > 0) {
+      c.servers = servers;
+      c.decidedBy.servers = `tool:${tool.tool}`;
+    }
   }
   c.by = c.decidedBy.org ?? c.decidedBy.severity ?? 'none';
   return c;

@@ -1,7 +1,7 @@
 // A planned message: everything the truth says about it, decided up front, and how to write
 // its bytes later (rendering is lazy, so a corpus of hundreds of thousands of messages is
 // written as a stream and never held in memory at once).
-import { pickStyle, styleFlags, type Format, type Style } from './formats/common.js';
+import { pickStyle, styleFlags, type Format, type PackSays, type Style } from './formats/common.js';
 import { buildMessage, type MailSpec } from './mime.js';
 import { Rng } from './prng.js';
 import type { Server } from './topology.js';
@@ -55,6 +55,16 @@ function messageIdOf(tool: string, at: number, serial: number, address: string):
   }
 }
 
+/** The tool pack fills what the tags leave empty (docs/tool-packs.md): the severity, the servers. */
+function withPack(tags: Expected, pack: PackSays | null): Expected {
+  if (pack === null) return tags;
+  return {
+    ...tags,
+    severity: tags.severity ?? pack.severity,
+    servers: tags.servers.length > 0 ? tags.servers : [...pack.servers].sort(),
+  };
+}
+
 export class Planner {
   readonly drafts: Draft[] = [];
   private serial = 0;
@@ -68,7 +78,7 @@ export class Planner {
     const style = o.style ?? pickStyle(rng, format.odds);
     const messageId = o.noMessageId ? null : messageIdOf(format.tool, at, ++this.serial, address);
     const seed = this.rng.seed();
-    const e = o.tags.expected;
+    const e = withPack(o.tags.expected, format.pack?.(o.host, o.params, style) ?? null);
     const draft: Draft = {
       at,
       tool: format.tool,

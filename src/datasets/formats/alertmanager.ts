@@ -17,6 +17,10 @@ export const alertmanager: Format<AlertmanagerParams> = {
   tool: 'alertmanager',
   address: () => 'alertmanager@prom1.example.test',
   odds: { alternative: 0.5, only: 0.5, base64: 0.3, qp: 0.4 },
+  pack: (_host, p) => ({
+    severity: p.status === 'resolved' ? 'info' : ({ info: 'info', warning: 'warn', critical: 'critical' } as const)[p.severity],
+    servers: [...new Set(p.instances.map((i) => i.replace(/:\d+$/, '').toLowerCase()).filter((h) => /[a-z]/.test(h.slice(h.lastIndexOf('.') + 1))))],
+  }),
   render(ctx, p) {
     const n = p.instances.length;
     const subject = `[${p.status.toUpperCase()}:${n}] ${p.alertname} (${p.job} ${p.severity})`;

@@ -23,6 +23,8 @@ export const bareos: Format<BareosParams> = {
   tool: 'bareos',
   address: () => 'bareos@backup1.example.test',
   odds: { qp: 0.1 },
+  // The report names the client ("db1-fd"), not its host: no server.
+  pack: (_host, p) => ({ severity: p.ok ? 'info' : 'critical', servers: [] }),
   render(ctx, p) {
     const result = p.ok ? 'Backup OK' : 'Backup Error';
     const subject = `Bareos: ${result} of ${p.client} ${p.level}`;

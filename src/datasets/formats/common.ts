@@ -82,12 +82,23 @@ export function preHtml(title: string, text: string, tags: Tagging): string {
   return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>\n<style>body{font-family:sans-serif} pre{font-size:12px}</style></head>\n<body>\n<h2>${escapeHtml(title)}</h2>\n<pre>${escapeHtml(text)}</pre>\n${htmlTags(tags)}</body></html>\n`;
 }
 
+/**
+ * What DaTamer's tool pack for the tool reads in such a message (docs/tool-packs.md): the severity
+ * the tool states and the fully qualified hosts it names. They fill what the tags leave empty.
+ */
+export interface PackSays {
+  severity: 'info' | 'warn' | 'critical' | null;
+  servers: string[];
+}
+
 export interface Format<P> {
   tool: string;
   /** the sender's address (part of a stream's key) */
   address(host: Server, params: P): string;
   odds: StyleOdds;
   render(ctx: Ctx, params: P): MailSpec;
+  /** what the tool's pack reads in the message; absent or null when no pack knows it */
+  pack?(host: Server, params: P, style: Style): PackSays | null;
 }
 
 export const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 19);

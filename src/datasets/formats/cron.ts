@@ -17,6 +17,8 @@ export const cron: Format<CronParams> = {
   tool: 'cron',
   address: (host, p) => p.sender ?? `root@${host.fqdn}`,
   odds: { localized: 0.1, qp: 0.05 },
+  // Only the cron daemon's own subject is cron's; a script's `mail -s` subject is the script's.
+  pack: (host, p) => (p.subject ? null : { severity: null, servers: [host.fqdn] }),
   render(ctx, p) {
     const subject = p.subject ?? `Cron <root@${ctx.host.host}> ${p.command}`;
     let output = p.output;

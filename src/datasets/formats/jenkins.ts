@@ -22,6 +22,8 @@ export const jenkins: Format<JenkinsParams> = {
   tool: 'jenkins',
   address: () => 'jenkins@ci1.example.test',
   odds: { only: 0.4, alternative: 0.1, base64: 0.2, qp: 0.2 },
+  // The Mailer plugin mails no success ("Jenkins build succeeded" is a team's own subject).
+  pack: (_host, p) => (p.result === 'success' ? null : { severity: ({ failure: 'critical', fixed: 'info', unstable: 'warn' } as const)[p.result], servers: [] }),
   render(ctx, p) {
     const subject = SUBJECT[p.result](p.job, p.build);
     const url = `https://ci1.example.test/job/${p.job}/${p.build}/`;

@@ -14,6 +14,8 @@ export const monit: Format<MonitParams> = {
   tool: 'monit',
   address: (host) => `monit@${host.fqdn}`,
   odds: { qp: 0.1, localized: 0.1 },
+  // Monit states no severity: a problem stays without one, the "succeeded" events are recoveries.
+  pack: (host, p) => ({ severity: /^exists$|succeeded$/i.test(p.event) ? 'info' : null, servers: [host.fqdn] }),
   render(ctx, p) {
     const subject = `monit alert --  ${p.event} ${p.service}`;
     const lines = [

@@ -16,6 +16,8 @@ export const nagios: Format<NagiosParams> = {
   tool: 'nagios',
   address: () => 'nagios@mon1.example.test',
   odds: { alternative: 0.05, qp: 0.05 },
+  // The host is named short (host.host): the pack reads a severity, no server.
+  pack: (_host, p) => ({ severity: p.notification !== 'PROBLEM' ? 'info' : ({ CRITICAL: 'critical', DOWN: 'critical', UNREACHABLE: 'critical', WARNING: 'warn', UNKNOWN: 'warn' } as const)[p.state] ?? null, servers: [] }),
   render(ctx, p) {
     const { host } = ctx;
     const subject =

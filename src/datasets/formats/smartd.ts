@@ -14,6 +14,7 @@ export const smartd: Format<SmartdParams> = {
   tool: 'smartd',
   address: (host) => `root@${host.fqdn}`,
   odds: {},
+  pack: (host, p) => ({ severity: p.problem === 'FailedHealthCheck' ? 'critical' : 'warn', servers: [host.fqdn] }),
   render(ctx, p) {
     const [name, ...domain] = ctx.host.fqdn.split('.');
     const subject = `SMART error (${p.problem}) detected on host: ${ctx.host.fqdn}`;

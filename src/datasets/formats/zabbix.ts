@@ -19,6 +19,8 @@ export const zabbix: Format<ZabbixParams> = {
   tool: 'zabbix',
   address: () => 'zabbix@zbx1.example.test',
   odds: { alternative: 0.4, only: 0.1, qp: 0.4, base64: 0.1, localized: 0.25 },
+  // The pack reads Zabbix's default (English) templates; the German ones are a team's own.
+  pack: (host, p, style) => (style.localized ? null : { severity: p.status === 'resolved' ? 'info' : ({ Information: 'info', Warning: 'warn', Average: 'warn', High: 'critical', Disaster: 'critical' } as const)[p.severity], servers: [host.fqdn] }),
   render(ctx, p) {
     const de = ctx.style.localized;
     const lasted = p.lasted ?? 0;
