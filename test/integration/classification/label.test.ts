@@ -48,7 +48,8 @@ describe('labelling a message by filing it', () => {
 
   it('files the message and its event under the org, records the example and who did it, and proposes a disabled rule', async () => {
     const filed = await deliver(mse(DISK('db1.example.com')));
-    expect(await message(filed.messageId)).to.deep.include({ org: null, classifiedBy: 'none' });
+    // Nagios states the severity and the server (its tool pack), not the org.
+    expect(await message(filed.messageId)).to.deep.include({ org: null, classifiedBy: 'tool:nagios' });
     t.clock.advance(60_000);
 
     const { example, rule, reclassified } = await labelMessage(t.deps, tenantId, filed.messageId, byAlice);
@@ -56,7 +57,7 @@ describe('labelling a message by filing it', () => {
     expect(reclassified).to.equal(true);
     const m = await message(filed.messageId);
     expect(m).to.deep.include({ org: 'ops.db', classifiedBy: 'label' });
-    expect(m.decidedBy).to.deep.equal({ org: 'label:alice' });
+    expect(m.decidedBy).to.deep.equal({ org: 'label:alice', severity: 'tool:nagios', servers: 'tool:nagios' });
     expect(await eventOf(filed.messageId)).to.deep.include({ org: 'ops.db', triage: false });
 
     expect(rule).to.not.equal(null);
