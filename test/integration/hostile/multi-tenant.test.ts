@@ -3,7 +3,7 @@
 // reaches another tenant's data. Through DaTamer's real listener.
 import { expect } from 'chai';
 import { loadConfig } from '../../../src/config.js';
-import { commandTokenOf } from '../../../src/commands/tokens.js';
+import { commandTokenOf } from '../../../src/people/command-tokens.js';
 import { createSmtpListener, type SmtpListener } from '../../../src/mailboxes/smtp/listener.js';
 import { addUser } from '../../../src/people/people.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
