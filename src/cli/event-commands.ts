@@ -5,7 +5,7 @@ import { DatamerError } from '../errors.js';
 import { changeEvent, type ChangeRequest } from '../events/change.js';
 import { activityText, eventDetail, eventSummaries } from '../events/views.js';
 import { table, writeLine, type CliIo } from './io.js';
-import { actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
+import { actorFor, actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
 
 
 function eventId(text: string): number {
@@ -71,7 +71,8 @@ export function eventCommands(program: Command, io: CliIo): void {
         const o = args[args.length - 2] as Record<string, string>;
         await withDeps(io, async (deps) => {
           const tenant = await tenantNamed(deps, o.tenant!);
-          const e = await changeEvent(deps, tenant.id, eventId(positional[0]!), { command: verb, actor: o.as!, via: 'cli', ...request(positional, o) });
+          const actor = await actorFor(deps, tenant, o.as);
+          const e = await changeEvent(deps, tenant.id, eventId(positional[0]!), { command: verb, actor, via: 'cli', ...request(positional, o) });
           writeLine(io.stdout, `event #${e.id} is now ${e.status}`);
         });
       });

@@ -1,11 +1,11 @@
 // datamer maintenance add | list | end: times when a part of the estate is worked on, so its
 // streams raise no schedule alerts (src/schedules/maintenance.ts).
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { DatamerError } from '../errors.js';
 import { addMaintenance, endMaintenance, endOf, listMaintenance, statusOf } from '../schedules/maintenance.js';
 import type { MaintenanceWindow } from '../../models/index.js';
 import { table, writeLine, type CliIo } from './io.js';
-import { tenantNamed, tenantOption, withDeps } from './session.js';
+import { actorFor, actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
 
 /** An ISO 8601 date and time (`2026-11-24T22:00Z`, `2026-11-24T22:00+01:00`; no offset: local time). */
 function instant(option: string, text: string): Date {
@@ -36,13 +36,13 @@ export function maintenanceCommands(program: Command, io: CliIo): void {
     .requiredOption('--until <time>', 'when it ends, ISO 8601')
     .requiredOption('--reason <text>', 'why (shown in the list)')
     .addOption(tenantOption())
-    .addOption(new Option('--as <handle>', 'who plans it (recorded with it)').default('cli'))
-    .action((o: { scope: string; from?: string; until: string; reason: string; tenant: string; as: string }) =>
+    .addOption(actorOption('recorded with it'))
+    .action((o: { scope: string; from?: string; until: string; reason: string; tenant: string; as?: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
         const startsAt = o.from === undefined ? deps.clock.now() : instant('--from', o.from);
         const endsAt = instant('--until', o.until);
-        const { window: w, streams } = await addMaintenance(deps, tenant.id, { scope: o.scope, startsAt, endsAt, reason: o.reason, createdBy: o.as });
+        const { window: w, streams } = await addMaintenance(deps, tenant.id, { scope: o.scope, startsAt, endsAt, reason: o.reason, createdBy: await actorFor(deps, tenant, o.as) });
         writeLine(io.stdout, `maintenance window ${w.id} for ${w.scope}: ${w.startsAt.toISOString()} to ${w.endsAt.toISOString()}; it covers ${streams} stream${streams === 1 ? '' : 's'} now`);
       }),
     );

@@ -14,7 +14,7 @@ import { DatamerError } from '../errors.js';
 import { findMessage } from '../ingest/messages.js';
 import type { Rule } from '../../models/index.js';
 import { table, writeLine, type CliIo } from './io.js';
-import { tenantNamed, tenantOption, withDeps } from './session.js';
+import { actorFor, actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -122,11 +122,11 @@ export function ruleCommands(program: Command, io: CliIo): void {
 
   draftOptions(rule.command('add <name>').description('add a rule (refused, with the reason, if an expression is invalid)'))
     .addOption(tenantOption())
-    .option('--as <handle>', 'who is adding it (recorded with the rule)', 'cli')
-    .action((name: string, o: DraftOptions & { tenant: string; as: string }) =>
+    .addOption(actorOption('recorded with the rule'))
+    .action((name: string, o: DraftOptions & { tenant: string; as?: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
-        const added = await addRule(deps, tenant.id, draftFrom(name, o), o.as);
+        const added = await addRule(deps, tenant.id, draftFrom(name, o), await actorFor(deps, tenant, o.as));
         writeLine(io.stdout, `rule ${added.id} "${added.name}" added at position ${added.position}`);
         writeLine(io.stdout, `  reclassify stored messages with: datamer reclassify --tenant ${tenant.name}`);
       }),

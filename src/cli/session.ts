@@ -1,6 +1,7 @@
 // Every command that touches the database goes through here: the configuration and the
 // database of the service (DATABASE_URL, or the SQLite file under DATAMER_DATA_DIR), the
 // schema brought up to date, and the tenant the command is for.
+import os from 'node:os';
 import { systemClock } from '../clock.js';
 import { loadConfig, redactUrl, type Config } from '../config.js';
 import { openDb } from '../db.js';
@@ -39,5 +40,28 @@ export async function tenantNamed(deps: Deps, name: string): Promise<Tenant> {
 /** `--tenant <name>`, default `default`: which tenant a command is for. */
 export const tenantOption = () => new Option('--tenant <name>', 'the tenant').default('default');
 
-/** `--as <handle>`, default `cli`: who is doing it, for the activity log. */
-export const actorOption = () => new Option('--as <handle>', 'who is doing it (recorded in the activity log)').default('cli');
+/** `--as <handle>`: the user of the tenant who is doing it, for the activity log. */
+export const actorOption = (what = 'recorded in the activity log') =>
+  new Option('--as <handle>', `the user of the tenant doing it (${what}); without it, the command line and your login name`);
+
+/**
+ * The command line acting on its own: `cli:<login name>`. A handle never holds a colon, so this
+ * is never taken for a user; the login name says who sat at the terminal.
+ */
+export function cliActor(): string {
+  let login = '';
+  try {
+    login = os.userInfo().username;
+  } catch {
+    // No entry for this uid (a container's arbitrary user): the command line, unnamed.
+  }
+  return `cli:${login || 'unknown'}`;
+}
+
+/** Who a command acts as: the user `--as` names, who must be a user of the tenant, else the command line. */
+export async function actorFor(deps: Deps, tenant: Tenant, as: string | undefined): Promise<string> {
+  if (as === undefined) return cliActor();
+  const user = await deps.db.models.User.findOne({ where: { tenantId: tenant.id, handle: as.trim().toLowerCase() }, attributes: ['handle'] });
+  if (!user) throw new DatamerError('INPUT_INVALID', `--as ${as}: not a user of tenant ${tenant.name} (see datamer user list --tenant ${tenant.name})`);
+  return user.handle;
+}

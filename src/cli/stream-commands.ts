@@ -7,7 +7,7 @@ import {
   deleteStream, renameStream, setMissingSeverity, setStreamGrace, setStreamMuted, streamDetail, streamSummaries, SEVERITIES, type StreamSummary,
 } from '../schedules/stream-admin.js';
 import { table, writeLine, type CliIo } from './io.js';
-import { actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
+import { actorFor, actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
 
 const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const expected = (s: Pick<StreamSummary, 'n' | 'v' | 'period'>) => `${s.n}${s.v ? `±${s.v}` : ''}/${s.period}`;
@@ -86,10 +86,10 @@ export function streamCommands(program: Command, io: CliIo): void {
     .description(`the severity of the stream's missing alerts: ${SEVERITIES.join(', ')} (default warn)`)
     .addOption(tenantOption())
     .addOption(actorOption())
-    .action((ref: string, level: string, o: { tenant: string; as: string }) =>
+    .action((ref: string, level: string, o: { tenant: string; as?: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
-        const s = await setMissingSeverity(deps, tenant.id, ref, level.toLowerCase(), { actor: o.as, via: 'cli' });
+        const s = await setMissingSeverity(deps, tenant.id, ref, level.toLowerCase(), { actor: await actorFor(deps, tenant, o.as), via: 'cli' });
         writeLine(io.stdout, `stream ${s.id}: missing alerts are now ${s.missingSeverity}`);
       }),
     );
@@ -113,10 +113,10 @@ export function streamCommands(program: Command, io: CliIo): void {
     .description('remove a stream and complete its open alerts (it comes back, learning, if its job mails again)')
     .addOption(tenantOption())
     .addOption(actorOption())
-    .action((ref: string, o: { tenant: string; as: string }) =>
+    .action((ref: string, o: { tenant: string; as?: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
-        const { stream: s, closed } = await deleteStream(deps, tenant.id, ref, { actor: o.as, via: 'cli' });
+        const { stream: s, closed } = await deleteStream(deps, tenant.id, ref, { actor: await actorFor(deps, tenant, o.as), via: 'cli' });
         writeLine(io.stdout, `stream ${s.id} deleted${closed.length ? `; completed its open alerts ${closed.map((id) => `#${id}`).join(', ')}` : ''}`);
       }),
     );

@@ -1,6 +1,7 @@
 // `datamer rule …`, `datamer reclassify` and `datamer event …` as an engineer uses them.
 import path from 'node:path';
 import { expect } from 'chai';
+import { cliActor } from '../../../src/cli/session.js';
 import { projectRoot } from '../../../src/paths.js';
 import { datamer, inProcess } from '../../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
@@ -32,7 +33,7 @@ describe('rules and events from the command line', () => {
     expect(added.stdout).to.match(/^rule 1 "cron mail" added at position 10\n/);
 
     const [rule] = await json<Array<Record<string, unknown>>>('rule', 'list', '--tenant', 'acme');
-    expect(rule).to.deep.include({ id: 1, name: 'cron mail', position: 10, enabled: true, continue: false, override: false, hits: 0, lastMatchedAt: null, createdBy: 'cli' });
+    expect(rule).to.deep.include({ id: 1, name: 'cron mail', position: 10, enabled: true, continue: false, override: false, hits: 0, lastMatchedAt: null, createdBy: cliActor() });
     expect(rule!.conditions).to.deep.equal([{ field: 'from', pattern: '^cron@(?P<host>[a-z0-9.-]+)$' }]);
     expect(rule!.actions).to.deep.equal({ severity: 'info', org: 'ops.cron', servers: ['$host'] });
     expect((await run('rule', 'show', 'cron mail', '--tenant', 'acme')).stdout).to.contain('when from ~ /^cron@(?P<host>[a-z0-9.-]+)$/i');
@@ -85,6 +86,27 @@ describe('rules and events from the command line', () => {
     const again = await run('event', 'complete', id, '--tenant', 'acme');
     expect(again).to.deep.equal({ code: 1, stdout: '', stderr: `datamer: event #${id} cannot be completed: it is already completed\n` });
     expect((await run('event', 'reopen', id, '--tenant', 'acme')).stdout).to.equal(`event #${id} is now assigned\n`);
+  });
+
+  it('acts --as a user of the tenant only; without --as the command line is recorded with the login name; the log says to whom it was assigned', async () => {
+    expect((await run('tenant', 'add', 'globex', '--address', 'alerts@globex.test')).code).to.equal(0);
+    expect((await run('user', 'add', 'zed@globex.test', '--handle', 'zed', '--tenant', 'globex')).code).to.equal(0);
+    const [event] = await json<Array<{ id: number }>>('event', 'list', '--open', '--tenant', 'acme');
+    const id = String(event!.id);
+    const notOurs = 'datamer: --as zed: not a user of tenant acme (see datamer user list --tenant acme)\n';
+    // zed exists, but in another tenant: nobody of acme.
+    expect(await run('event', 'complete', id, '--as', 'zed', '--tenant', 'acme')).to.deep.equal({ code: 1, stdout: '', stderr: notOurs });
+    expect(await run('rule', 'add', 'x', '--subject', 'x', '--org', 'ops', '--as', 'zed', '--tenant', 'acme')).to.deep.include({ code: 1, stderr: notOurs });
+    expect(await run('maintenance', 'add', '--scope', '*', '--until', '2099-01-01T00:00Z', '--reason', 'r', '--as', 'zed', '--tenant', 'acme')).to.deep.include({ code: 1, stderr: notOurs });
+    expect((await json<{ status: string; activity: unknown[] }>('event', 'show', id, '--tenant', 'acme'))).to.deep.include({ status: 'open', activity: [] });
+
+    expect((await run('event', 'assign', id, 'alice', '--tenant', 'acme')).code).to.equal(0);
+    expect((await run('event', 'complete', id, '--as', 'ALICE', '--tenant', 'acme')).code).to.equal(0);
+    const detail = await json<{ activity: Array<{ action: string; actor: string }> }>('event', 'show', id, '--tenant', 'acme');
+    expect(detail.activity.map((a) => [a.action, a.actor])).to.deep.equal([['assigned', cliActor()], ['completed', 'alice']]);
+    expect(cliActor()).to.match(/^cli:\S+$/);
+    const shown = (await run('event', 'show', id, '--tenant', 'acme')).stdout;
+    expect(shown).to.match(new RegExp(`\n  \\S+  assigned to alice by ${cliActor()} via cli\n  \\S+  completed by alice via cli\n$`));
   });
 
   it('says clearly what is wrong with an unknown event, handle or rule (as a program)', async () => {

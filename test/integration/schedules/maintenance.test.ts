@@ -113,6 +113,8 @@ describe('maintenance windows', () => {
   });
 
   it('is added, listed and ended on the command line, with clear errors', async () => {
+    // --as names a user of the tenant.
+    expect((await inProcess(env, 'user', 'add', 'dba@acme.test', '--handle', 'dba', '--tenant', 'acme')).code).to.equal(0);
     const added = await inProcess(env, 'maintenance', 'add', '--scope', 'Datamer.Data.*', '--from', '2000-01-01T00:00Z', '--until', '2099-01-01T00:00Z', '--reason', 'rack move', '--tenant', 'acme', '--as', 'dba');
     expect(added).to.deep.include({ code: 0, stderr: '' });
     expect(added.stdout).to.equal('maintenance window 1 for datamer.data.*: 2000-01-01T00:00:00.000Z to 2099-01-01T00:00:00.000Z; it covers 0 streams now\n');
