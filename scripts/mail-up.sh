@@ -4,17 +4,30 @@
 #
 #   MAILTEST_DIR=/tmp/mailtest bash scripts/mail-up.sh      (as root: Dovecot drops to uid 'mail')
 #
-# Environment (defaults): IMAP_PORT 1143, SMTP_PORT 2525 (Postfix), LMTP_PORT 2424,
-# MAIL_DOMAIN example.test, MAIL_USERS "datamer alice bob", MAIL_PASSWORD password,
+# Environment (defaults): IMAP_PORT, SMTP_PORT (Postfix), LMTP_PORT: free loopback ports, never
+# 2525 (DaTamer's own SMTP port); the last line says which, and $MAILTEST_DIR/ports.env keeps them
+# for `source`. MAIL_DOMAIN example.test, MAIL_USERS "datamer alice bob", MAIL_PASSWORD password,
 # MAIL_ANY_USER 0 (1: every <x>@MAIL_DOMAIN exists), RELAY_DOMAIN relay.test and
 # RELAY_PORT (unset: no relaying): Postfix relays mail for RELAY_DOMAIN to 127.0.0.1:RELAY_PORT,
 # which is where the tests put DaTamer's own SMTP listener.
 # Stop with scripts/mail-down.sh and the same MAILTEST_DIR.
 set -euo pipefail
 D=${MAILTEST_DIR:-/tmp/mailtest}
-IMAP_PORT=${IMAP_PORT:-1143}
-SMTP_PORT=${SMTP_PORT:-2525}
-LMTP_PORT=${LMTP_PORT:-2424}
+# A loopback port nothing listens on: not 2525, where DaTamer's own SMTP listener goes, nor one of
+# the ports given as arguments (picked already).
+pick_port() {
+  local p i
+  for ((i = 0; i < 500; i++)); do
+    p=$((20000 + RANDOM % 40000))
+    [[ $p == 2525 || " $* " == *" $p "* ]] && continue
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+  done
+  echo "mail-up: found no free port on 127.0.0.1" >&2
+  return 1
+}
+IMAP_PORT=${IMAP_PORT:-$(pick_port)}
+SMTP_PORT=${SMTP_PORT:-$(pick_port "$IMAP_PORT")}
+LMTP_PORT=${LMTP_PORT:-$(pick_port "$IMAP_PORT" "$SMTP_PORT")}
 DOMAIN=${MAIL_DOMAIN:-example.test}
 USERS=${MAIL_USERS:-"datamer alice bob"}
 ANY_USER=${MAIL_ANY_USER:-0}
@@ -244,4 +257,5 @@ if ! postfix -c "$PFC" start; then
 fi
 wait_port 127.0.0.1 "$SMTP_PORT" 15
 echo "mail-up: postfix up in $(since "$t")s"
+printf 'IMAP_PORT=%s\nSMTP_PORT=%s\nLMTP_PORT=%s\n' "$IMAP_PORT" "$SMTP_PORT" "$LMTP_PORT" >"$D/ports.env"
 echo "mail-up: IMAP 127.0.0.1:$IMAP_PORT  SMTP 127.0.0.1:$SMTP_PORT  LMTP 127.0.0.1:$LMTP_PORT${RELAY_PORT:+  relay $RELAY_DOMAIN -> 127.0.0.1:$RELAY_PORT}"

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { DatamerError } from '../errors.js';
 import { changeEvent, type ChangeRequest } from '../events/change.js';
 import { activityText, eventDetail, eventSummaries } from '../events/views.js';
-import { table, writeLine, type CliIo } from './io.js';
+import { fitToTerminal, table, writeLine, type CliIo } from './io.js';
 import { actorFor, actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
 
 
@@ -32,7 +32,7 @@ export function eventCommands(program: Command, io: CliIo): void {
         const rows = events.map((e) => [
           String(e.id), e.createdAt.slice(0, 16).replace('T', ' '), e.status, e.severity ?? '-', e.triage ? 'unclassified' : e.org ?? '-', e.assignee ?? '-', e.title,
         ]);
-        for (const line of table(['ID', 'CREATED', 'STATUS', 'SEVERITY', 'ORG', 'ASSIGNEE', 'TITLE'], rows)) writeLine(io.stdout, line);
+        for (const line of fitToTerminal(io.stdout, table(['ID', 'CREATED', 'STATUS', 'SEVERITY', 'ORG', 'ASSIGNEE', 'TITLE'], rows))) writeLine(io.stdout, line);
       }),
     );
 

@@ -6,6 +6,8 @@ export interface Output {
   /** for back-pressure: a real stream says when it can take more */
   once?(event: 'drain', listener: () => void): unknown;
   isTTY?: boolean;
+  /** a terminal's width in characters (node sets it on a TTY stream) */
+  columns?: number;
 }
 
 export interface CliIo {
@@ -26,4 +28,15 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
   return all.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+}
+
+/**
+ * Lines cut to the terminal's width, the cut marked with "…", so a long last column (a title)
+ * does not wrap into the next row. Unchanged when the output is not a terminal: a script reads
+ * everything.
+ */
+export function fitToTerminal(out: Output, lines: readonly string[]): string[] {
+  const width = out.isTTY && out.columns && out.columns > 1 ? out.columns : null;
+  if (width === null) return [...lines];
+  return lines.map((line) => ([...line].length <= width ? line : `${[...line].slice(0, width - 1).join('')}…`));
 }

@@ -30,14 +30,27 @@ export interface CommandReply {
   problem: string | null;
 }
 
-const stripRe = (subject: string) => subject.replace(/^\s*((re|aw|sv|antw|réf|ref|fw|fwd)\s*:\s*)+/i, '').replace(/\[DaTamer #\d+\]\s*/i, '').trim();
+// What clients put before a subject they answer or forward (Re, AW, SV, Antw, VS, RIF, Odp, Réf,
+// Fw, Fwd, WG, TR; `Re[2]:` in some). Answering an answer must not grow the subject by one `Re:` a
+// round: DaTamer's tags go wherever they stood, then every prefix in front.
+const PREFIX = /^\s*(?:re|aw|sv|antw|vs|rif|odp|res|réf|ref|fw|fwd|wg|tr)\s*(?:\[\d+\])?\s*:\s*/i;
+
+/** The subject of the mail being answered, without its reply prefixes and DaTamer tags. */
+export function answeredSubject(subject: string): string {
+  let s = subject.replace(/\[DaTamer #\d+\]/gi, ' ').trim();
+  for (let before = ''; before !== s; ) {
+    before = s;
+    s = s.replace(PREFIX, '');
+  }
+  return s.replace(/\s+/g, ' ').trim();
+}
 
 export async function enqueueCommandReply(deps: Deps, reply: CommandReply, transaction?: Transaction): Promise<OutboxMail> {
   const results = reply.problem ? [{ line: '(your reply)', ok: false, message: reply.problem }, ...reply.results] : reply.results;
   const wantsHelp = results.some((r) => !r.ok) || results.some((r) => /^help\b/i.test(r.line));
   const mail = renderMail('command-reply', {
     name: reply.user?.displayName ?? reply.to,
-    subject: stripRe(reply.subject ?? '') || 'your commands',
+    subject: answeredSubject(reply.subject ?? '') || 'your commands',
     tag: reply.eventId === null ? null : subjectTag(reply.eventId),
     results,
     state: reply.state,

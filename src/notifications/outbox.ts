@@ -40,6 +40,9 @@ export interface MailTransport {
   }): Promise<{ response?: string }>;
 }
 
+/** The display name of every mail DaTamer sends. */
+export const SENDER_NAME = 'DaTamer';
+
 export const DELIVERY = {
   maxAttempts: 8,
   firstBackoffMs: 30_000,
@@ -154,7 +157,8 @@ export async function deliverDue(deps: Deps, transport: MailTransport, worker: s
       let response: string | null;
       try {
         const info = await transport.sendMail({
-          from: row.fromAddress,
+          // A display name, so a mail client lists "DaTamer" rather than a bare address (RFC 5322 §3.4).
+          from: `${SENDER_NAME} <${row.fromAddress}>`,
           to: row.toAddresses,
           subject: row.subject,
           text: row.text,

@@ -20,23 +20,41 @@ async function failingMailboxes(deps: Deps): Promise<FailingMailbox[]> {
   return failing.map((m) => ({ tenant: nameOf.get(m.tenantId) ?? String(m.tenantId), kind: m.kind, address: m.address, error: m.lastError! }));
 }
 
+export interface Readiness {
+  ready: boolean;
+  database: string;
+  failingMailboxes: FailingMailbox[];
+  reasons: string[];
+}
+
+/** The one verdict /health and /readyz both give: the database answers and every mailbox works. */
+export async function readiness(deps: Deps): Promise<Readiness> {
+  const reasons: string[] = [];
+  let database = 'ok';
+  let failing: FailingMailbox[] = [];
+  try {
+    await deps.db.sequelize.query('SELECT 1');
+    failing = await failingMailboxes(deps);
+  } catch (err) {
+    database = `unreachable: ${messageOf(err)}`;
+    reasons.push(`database ${database}`);
+  }
+  for (const m of failing) reasons.push(`mailbox ${m.address} of tenant ${m.tenant} is failing: ${m.error}`);
+  return { ready: reasons.length === 0, database, failingMailboxes: failing, reasons };
+}
+
 /**
- * Is DaTamer up and can it reach its database? JSON for probes, a page for people (/health);
- * /healthz and /readyz for an external watchdog such as a Kubernetes probe or a cron curl.
+ * Is DaTamer up, can it reach its database, and does every mailbox work? JSON for probes, a page
+ * for people (/health); /healthz and /readyz for an external watchdog such as a Kubernetes probe
+ * or a cron curl. /health and /readyz give the same verdict, so a person and a probe never disagree.
  */
 export function healthRoutes(deps: Deps): Router {
   const router = Router();
   router.get('/health', async (req, res) => {
-    let database = 'ok';
-    try {
-      await deps.db.sequelize.query('SELECT 1');
-    } catch (err) {
-      database = `unreachable: ${messageOf(err)}`;
-    }
-    const healthy = database === 'ok';
-    const body = { status: healthy ? 'ok' : 'degraded', database, dialect: deps.db.dialect, checkedAt: deps.clock.now().toISOString() };
-    res.status(healthy ? 200 : 503);
-    if (req.accepts(['json', 'html']) === 'html') res.render('health', { title: 'Health', ...body, healthy });
+    const r = await readiness(deps);
+    const body = { status: r.ready ? 'ok' : 'degraded', database: r.database, dialect: deps.db.dialect, failingMailboxes: r.failingMailboxes, reasons: r.reasons, checkedAt: deps.clock.now().toISOString() };
+    res.status(r.ready ? 200 : 503);
+    if (req.accepts(['json', 'html']) === 'html') res.render('health', { title: 'Health', ...body, healthy: r.ready });
     else res.json(body);
   });
 
@@ -48,23 +66,12 @@ export function healthRoutes(deps: Deps): Router {
 
   // Readiness: the database answers and every mailbox works; otherwise 503 and why.
   router.get('/readyz', async (_req, res) => {
-    const reasons: string[] = [];
-    let database = 'ok';
-    let mailboxes: FailingMailbox[] = [];
-    try {
-      await deps.db.sequelize.query('SELECT 1');
-      mailboxes = await failingMailboxes(deps);
-    } catch (err) {
-      database = `unreachable: ${messageOf(err)}`;
-      reasons.push(`database ${database}`);
-    }
-    for (const m of mailboxes) reasons.push(`mailbox ${m.address} of tenant ${m.tenant} is failing: ${m.error}`);
-    const ready = reasons.length === 0;
-    res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : 'not ready',
-      database,
-      failingMailboxes: mailboxes,
-      reasons,
+    const r = await readiness(deps);
+    res.status(r.ready ? 200 : 503).json({
+      status: r.ready ? 'ready' : 'not ready',
+      database: r.database,
+      failingMailboxes: r.failingMailboxes,
+      reasons: r.reasons,
       checkedAt: deps.clock.now().toISOString(),
     });
   });

@@ -87,6 +87,16 @@ describe('commands by email, one by one', function () {
       expect((await commandMailOf(w, acme.id, messageId))!.status).to.equal('applied');
     });
 
+    it('answering DaTamer\'s answer keeps one "Re:" in the subject, round after round', async () => {
+      const { eventId } = await raiseEvent(w, acme, ':warn: :org:infra.db: disk filling on db9');
+      const { answer } = await command('alice', eventId, 'ASSIGN');
+      expect(answer.subject).to.equal(`[DaTamer #${eventId}] Re: your alert`);
+      const second = await answerToReply(answer, 'UNASSIGN');
+      expect(second.subject).to.equal(`[DaTamer #${eventId}] Re: your alert`);
+      const third = await answerToReply(second, 'ASSIGN');
+      expect(third.subject).to.equal(`[DaTamer #${eventId}] Re: your alert`);
+    });
+
     it('ASSIGN bob gives the event to bob, who is sent an assignment notice with his own reply address', async () => {
       const { eventId } = await raiseEvent(w, acme, ':crit: :org:infra.db: replication broken on db3');
       const { answer } = await command('alice', eventId, 'ASSIGN bob');

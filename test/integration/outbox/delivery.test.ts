@@ -22,6 +22,8 @@ describe(`outbox delivery (${testDialect})`, () => {
     const mail = world.sink.mails[0]!;
     expect(mail.messageId).to.equal(row.messageIdHeader);
     expect(mail.envelope).to.deep.equal({ from: 'datamer@datamer.test', to: ['oncall-7@example.test'] });
+    // A mail client lists it by name.
+    expect(mail.parsed.from?.value).to.deep.equal([{ name: 'DaTamer', address: 'datamer@datamer.test' }]);
     expect(mail.parsed.headers.get('auto-submitted')).to.equal('auto-generated');
     expect(mail.parsed.headers.get('x-datamer-event')).to.equal('42');
     expect(mail.parsed.subject).to.equal('[DaTamer] backup-db-7 FAILED');

@@ -69,6 +69,20 @@ describe(`/healthz and /readyz for a watchdog (${testDialect})`, () => {
       expect((await get(`${base}/healthz`)).status).to.equal(200);
     });
 
+    it('tells the same truth on /health: degraded, 503 and the same reason, as JSON and on the page', async () => {
+      await t.db.models.Mailbox.update({ lastError: 'IMAP login refused' }, { where: { address: 'ops@acme.test' } });
+      const ready = await get(`${base}/readyz`);
+      const health = await get(`${base}/health`);
+      expect(health.status).to.equal(503);
+      expect(health.body).to.deep.include({ status: 'degraded', database: 'ok', reasons: ready.body.reasons });
+      const page = await fetch(`${base}/health`, { headers: { accept: 'text/html' } });
+      expect(page.status).to.equal(503);
+      const html = await page.text();
+      expect(html).to.contain('DaTamer is degraded.');
+      expect(html).to.contain('mailbox ops@acme.test of tenant acme is failing: IMAP login refused');
+      expect(html).to.not.contain('DaTamer is ok.');
+    });
+
     it('is ready again once the mailbox works', async () => {
       await t.db.models.Mailbox.update({ lastError: 'IMAP login refused' }, { where: { address: 'ops@acme.test' } });
       expect((await get(`${base}/readyz`)).status).to.equal(503);
