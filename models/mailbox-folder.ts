@@ -1,6 +1,5 @@
 import { DataTypes, type ModelStatic, type Sequelize } from 'sequelize';
 import { type Row, tableOptions } from './row.js';
-import { bigintColumn } from './bigint.js';
 
 /** What a folder means to DaTamer (docs/mailbox.md). */
 /** `replies`: engineers' replies with commands, kept out of the inbox once DaTamer acted on them. */
@@ -11,24 +10,22 @@ export interface MailboxFolderAttributes {
   id: number;
   tenantId: number;
   mailboxId: number;
-  /** the server's name for it, with the server's delimiter */
+  /** the provider's name for it, with the provider's delimiter */
   path: string;
   role: FolderRole;
   /** class, claim and completed folders: the org path they stand for */
   org: string | null;
   /** claim folders: whose */
   handle: string | null;
-  /** the folder's UIDVALIDITY when last read; a change means every UID is new */
-  uidValidity: number | null;
-  /** every message up to this UID has been taken in */
-  lastUid: number;
-  /** inbox: the last UID of the mail that was there before DaTamer first looked */
-  backlogUid: number | null;
-  /** inbox: how far `datamer mailbox organize --backlog` got */
-  backlogDoneUid: number | null;
+  /** how far the folder has been read, as the provider resumes it (src/mailboxes/provider.ts) */
+  cursor: string | null;
+  /** inbox: what was there before DaTamer first looked (the backlog), in the provider's terms */
+  backlogMark: string | null;
+  /** inbox: the last message `datamer mailbox organize --backlog` took */
+  backlogDone: string | null;
   createdAt: Date;
 }
-export type MailboxFolder = Row<MailboxFolderAttributes, 'id' | 'lastUid' | 'uidValidity' | 'backlogUid' | 'backlogDoneUid'>;
+export type MailboxFolder = Row<MailboxFolderAttributes, 'id' | 'cursor' | 'backlogMark' | 'backlogDone'>;
 
 export const defineMailboxFolder = (sequelize: Sequelize): ModelStatic<MailboxFolder> =>
   sequelize.define<MailboxFolder>(
@@ -41,10 +38,9 @@ export const defineMailboxFolder = (sequelize: Sequelize): ModelStatic<MailboxFo
       role: { type: DataTypes.STRING(16), allowNull: false },
       org: { type: DataTypes.STRING(300), allowNull: true },
       handle: { type: DataTypes.STRING(64), allowNull: true },
-      uidValidity: bigintColumn('uidValidity', true),
-      lastUid: { ...bigintColumn('lastUid', false), defaultValue: 0 },
-      backlogUid: bigintColumn('backlogUid', true),
-      backlogDoneUid: bigintColumn('backlogDoneUid', true),
+      cursor: { type: DataTypes.TEXT, allowNull: true },
+      backlogMark: { type: DataTypes.TEXT, allowNull: true },
+      backlogDone: { type: DataTypes.TEXT, allowNull: true },
       createdAt: { type: DataTypes.DATE, allowNull: false },
     },
     tableOptions('mailbox_folders'),

@@ -14,6 +14,8 @@ export interface MailboxAttributes {
   kind: MailboxKind;
   /** lower-cased; unique among smtp mailboxes, so one address never belongs to two tenants */
   address: string;
+  /** provider mailboxes: who the mailbox is, however its address was spelled; unique */
+  account: string | null;
   mode: MailboxMode;
   settings: Record<string, unknown>;
   /** the last provider error, shown to the user; null while the mailbox is healthy */
@@ -31,7 +33,7 @@ export interface MailboxAttributes {
   createdAt: Date;
 }
 type Runtime = 'lastErrorAt' | 'lastSyncedAt' | 'secret' | 'leaseOwner' | 'leaseUntil' | 'activityCursor';
-export type Mailbox = Row<MailboxAttributes, 'id' | 'settings' | 'lastError' | Runtime>;
+export type Mailbox = Row<MailboxAttributes, 'id' | 'settings' | 'lastError' | 'account' | Runtime>;
 
 export const defineMailbox = (sequelize: Sequelize): ModelStatic<Mailbox> =>
   sequelize.define<Mailbox>(
@@ -41,6 +43,7 @@ export const defineMailbox = (sequelize: Sequelize): ModelStatic<Mailbox> =>
       tenantId: { type: DataTypes.INTEGER, allowNull: false },
       kind: { type: DataTypes.STRING(16), allowNull: false },
       address: { type: DataTypes.STRING(320), allowNull: false },
+      account: { type: DataTypes.STRING(400), allowNull: true },
       mode: { type: DataTypes.STRING(16), allowNull: false },
       settings: { type: DataTypes.JSON, allowNull: false, defaultValue: {} },
       lastError: { type: DataTypes.TEXT, allowNull: true },

@@ -1,6 +1,5 @@
 import { DataTypes, type ModelStatic, type Sequelize } from 'sequelize';
 import { type Row, tableOptions } from './row.js';
-import { bigintColumn } from './bigint.js';
 
 /**
  * Where DaTamer last saw or put a message in a mailbox. Finding the message anywhere else
@@ -12,12 +11,11 @@ export interface MessagePlacementAttributes {
   mailboxId: number;
   messageId: number;
   path: string;
-  /** its UID in that folder, when the server said (UIDPLUS) or DaTamer saw it there */
-  uid: number | null;
-  uidValidity: number | null;
+  /** the provider's reference for it in that folder, when the provider said or DaTamer saw it there */
+  ref: string | null;
   updatedAt: Date;
 }
-export type MessagePlacement = Row<MessagePlacementAttributes, 'id' | 'uid' | 'uidValidity'>;
+export type MessagePlacement = Row<MessagePlacementAttributes, 'id' | 'ref'>;
 
 export const defineMessagePlacement = (sequelize: Sequelize): ModelStatic<MessagePlacement> =>
   sequelize.define<MessagePlacement>(
@@ -28,8 +26,7 @@ export const defineMessagePlacement = (sequelize: Sequelize): ModelStatic<Messag
       mailboxId: { type: DataTypes.INTEGER, allowNull: false },
       messageId: { type: DataTypes.INTEGER, allowNull: false },
       path: { type: DataTypes.STRING(1000), allowNull: false },
-      uid: bigintColumn('uid', true),
-      uidValidity: bigintColumn('uidValidity', true),
+      ref: { type: DataTypes.TEXT, allowNull: true },
       updatedAt: { type: DataTypes.DATE, allowNull: false },
     },
     tableOptions('message_placements'),

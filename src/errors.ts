@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'SECRET_UNREADABLE'
   | 'MAILBOX_AUTH'
   | 'MAILBOX_UNREACHABLE'
-  | 'MAILBOX_PROTOCOL';
+  | 'MAILBOX_PROTOCOL'
+  | 'MAILBOX_FOLDER_GONE';
 
 export class DatamerError extends Error {
   readonly code: ErrorCode;

@@ -1,19 +1,11 @@
-// datamer mailbox add | list | password | remove | organize --backlog
+// datamer mailbox add | list | test | password | remove | organize --backlog
+// The kinds of mailbox and their options come from the registry of providers.
 import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { DatamerError } from '../errors.js';
-import { openImapSession } from '../mailboxes/imap/session.js';
-import {
-  addImapMailbox,
-  findMailbox,
-  imapSettingsOf,
-  listMailboxes,
-  passwordOf,
-  removeMailbox,
-  setMailboxPassword,
-  soleProviderMailbox,
-} from '../mailboxes/mailbox-store.js';
+import { addMailbox, findMailbox, listMailboxes, providerFor, removeMailbox, secretOf, setMailboxSecret, soleProviderMailbox } from '../mailboxes/mailbox-store.js';
+import { providers, type NewProviderMailbox } from '../mailboxes/registry.js';
 import { loadSecretKey } from '../mailboxes/secrets.js';
 import { organizeBacklog } from '../mailboxes/workspace/inbox.js';
 import { startWorkspace } from '../mailboxes/workspace/pass.js';
@@ -22,19 +14,32 @@ import type { Deps } from '../deps.js';
 import { table, writeLine, type CliIo, type Output } from './io.js';
 import { tenantNamed, tenantOption, withDeps } from './session.js';
 
-async function readPassword(file: string): Promise<string> {
+async function readSecret(file: string, what = 'the password file'): Promise<string> {
   try {
-    // One line; the newline an editor adds is not part of the password.
+    // The newline an editor adds is not part of a password or a client secret.
     return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
   } catch (err) {
-    throw new DatamerError('INPUT_INVALID', `cannot read the password file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new DatamerError('INPUT_INVALID', `cannot read ${what} ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }
 
-/** Logs in and out again, so a wrong password is found by the admin, not by the watcher at 3 a.m. */
-async function checkLogin(deps: Deps, mailbox: Mailbox, password: string): Promise<void> {
-  const session = await openImapSession(imapSettingsOf(mailbox), password, deps.log);
+/** Logs in and out again, so a wrong credential is found by the admin, not by the watcher at 3 a.m. */
+async function checkLogin(deps: Deps, mailbox: Mailbox, secret: string): Promise<void> {
+  const session = await providerFor(mailbox).open(mailbox.settings, secret, deps.log);
   await session.close();
+}
+
+/** The kind the admin's options pick, with its settings and credential. */
+async function newMailboxFrom(options: Record<string, unknown>): Promise<NewProviderMailbox & { kind: ReturnType<typeof providers>[number]['kind'] }> {
+  const picked: Array<NewProviderMailbox & { kind: ReturnType<typeof providers>[number]['kind'] }> = [];
+  for (const provider of providers()) {
+    const made = await provider.fromOptions(options, readSecret);
+    if (made) picked.push({ kind: provider.kind, ...made });
+  }
+  const kinds = providers().map((p) => p.addOptions[0]!.flags.split(' ')[0]).join(', ');
+  if (picked.length === 0) throw new DatamerError('INPUT_INVALID', `say which kind of mailbox: ${kinds}`);
+  if (picked.length > 1) throw new DatamerError('INPUT_INVALID', `one kind of mailbox at a time: ${picked.map((p) => p.kind).join(' and ')} were both given`);
+  return picked[0]!;
 }
 
 /** A mailbox DaTamer logs in to: DaTamer's own address has no password and no folders. */
@@ -60,26 +65,26 @@ function backlogBar(stderr: Output) {
 }
 
 export function mailboxCommands(program: Command, io: CliIo): void {
-  const mailbox = program.command('mailbox').description("the tenant's IMAP mailboxes: the shared mailbox DaTamer works in (docs/mailbox.md)");
+  const mailbox = program.command('mailbox').description("the tenant's mailboxes: the shared mailbox DaTamer works in (docs/mailbox.md)");
 
-  mailbox
+  const add = mailbox
     .command('add')
-    .description('add an IMAP mailbox; the password is checked by logging in, then stored encrypted')
-    .addOption(tenantOption())
-    .requiredOption('--imap <url>', 'imaps://user@host[:port][/folder] (see docs/mailbox.md for the options)')
-    .requiredOption('--password-file <file>', 'a file holding the password (never on the command line)')
+    .description('add a shared mailbox (IMAP, Microsoft 365 or Gmail); its credential is checked by logging in, then stored encrypted')
+    .addOption(tenantOption());
+  for (const provider of providers()) for (const option of provider.addOptions) add.option(option.flags, option.description);
+  add
     .option('--mode <mode>', 'organize (file mail into folders) or ingest (store it, then delete it from the mailbox)', 'organize')
     .option('--root <folder>', 'the folder the workspace is made under (default DaTamer)')
     .option('--no-check', 'add it without logging in first')
-    .action((options: { tenant: string; imap: string; passwordFile: string; mode: string; root?: string; check: boolean }) =>
+    .action((options: Record<string, unknown> & { tenant: string; mode: string; check: boolean }) =>
       withDeps(io, async (deps, config) => {
         const tenant = await tenantNamed(deps, options.tenant);
         const key = loadSecretKey(config);
-        const password = await readPassword(options.passwordFile);
-        const added = await addImapMailbox(deps, tenant.id, { url: options.imap, password, mode: options.mode as MailboxMode, ...(options.root ? { root: options.root } : {}) }, key);
+        const made = await newMailboxFrom(options);
+        const added = await addMailbox(deps, tenant.id, { ...made, mode: options.mode as MailboxMode }, key);
         if (options.check) {
           try {
-            await checkLogin(deps, added, password);
+            await checkLogin(deps, added, made.secret);
           } catch (err) {
             await removeMailbox(deps, added);
             throw err;
@@ -92,6 +97,20 @@ export function mailboxCommands(program: Command, io: CliIo): void {
             ? 'DaTamer takes in new mail from now on; to file what is already in it: datamer mailbox organize --backlog'
             : 'DaTamer takes in new mail from now on and deletes each message from the mailbox once it is stored; to take in what is already in it: datamer mailbox organize --backlog',
         );
+      }),
+    );
+
+  mailbox
+    .command('test <mailbox>')
+    .description('log in to a mailbox and say what works and what permission is missing')
+    .addOption(tenantOption())
+    .action((ref: string, options: { tenant: string }) =>
+      withDeps(io, async (deps, config) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        const found = await watchedMailbox(deps, tenant.id, ref);
+        const lines = await providerFor(found).check(found.settings, secretOf(found, loadSecretKey(config)), deps.log);
+        for (const line of lines) writeLine(io.stdout, `${line.ok ? 'ok' : 'MISSING'}: ${line.text}`);
+        if (lines.some((l) => !l.ok)) throw new DatamerError('INPUT_INVALID', `mailbox ${found.id} (${found.address}) is not ready: see the lines above`);
       }),
     );
 
@@ -125,19 +144,23 @@ export function mailboxCommands(program: Command, io: CliIo): void {
 
   mailbox
     .command('password <mailbox>')
-    .description('store a new password for a mailbox (checked by logging in first)')
+    .description('store a new password (IMAP) or credential (Microsoft 365, Gmail) for a mailbox, checked by logging in first')
     .addOption(tenantOption())
-    .requiredOption('--password-file <file>', 'a file holding the password')
+    .option('--password-file <file>', 'a file holding the password')
+    .option('--secret-file <file>', 'a file holding the client secret, certificate or service account key')
     .option('--no-check', 'store it without logging in first')
-    .action((ref: string, options: { tenant: string; passwordFile: string; check: boolean }) =>
+    .action((ref: string, options: { tenant: string; passwordFile?: string; secretFile?: string; check: boolean }) =>
       withDeps(io, async (deps, config) => {
         const tenant = await tenantNamed(deps, options.tenant);
         const key = loadSecretKey(config);
         const found = await watchedMailbox(deps, tenant.id, ref);
-        const password = await readPassword(options.passwordFile);
+        const file = options.passwordFile ?? options.secretFile;
+        if (!file) throw new DatamerError('INPUT_INVALID', 'give the new credential with --password-file <file> (or --secret-file <file>)');
+        const secret = await readSecret(file, options.passwordFile ? 'the password file' : 'the secret file');
+        if (!secret) throw new DatamerError('INPUT_INVALID', 'the file is empty');
         // Checked before it is stored: a mistyped password must not replace the one that works.
-        if (options.check) await checkLogin(deps, found, password);
-        await setMailboxPassword(deps, found, password, key);
+        if (options.check) await checkLogin(deps, found, secret);
+        await setMailboxSecret(deps, found, secret, key);
         writeLine(io.stdout, `mailbox ${found.id}: password stored`);
       }),
     );
@@ -169,7 +192,7 @@ export function mailboxCommands(program: Command, io: CliIo): void {
         const found = options.mailbox ? await watchedMailbox(deps, tenant.id, options.mailbox) : await soleProviderMailbox(deps, tenant.id);
         const batch = Number(options.batch);
         if (!Number.isInteger(batch) || batch < 1) throw new DatamerError('INPUT_INVALID', `--batch ${options.batch}: a whole number of messages, at least 1`);
-        const session = await openImapSession(imapSettingsOf(found), passwordOf(found, loadSecretKey(config)), deps.log);
+        const session = await providerFor(found).open(found.settings, secretOf(found, loadSecretKey(config)), deps.log);
         const bar = backlogBar(io.stderr);
         try {
           const ws = await startWorkspace(deps, found, session);

@@ -5,39 +5,52 @@ import { Op, UniqueConstraintError } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { Mailbox, MailboxMode } from '../../models/index.js';
+import { providerOf, providers, type NewProviderMailbox, type Provider, type ProviderKind } from './registry.js';
 import { decryptSecret, encryptSecret } from './secrets.js';
-import { describeImap, parseImapUrl, type ImapSettings } from './imap/url.js';
 
 export const MAILBOX_MODES: MailboxMode[] = ['organize', 'ingest'];
 
-export interface NewImapMailbox {
-  url: string;
-  password: string;
+export interface NewMailbox extends NewProviderMailbox {
+  kind: ProviderKind;
   mode: MailboxMode;
-  /** the root folder of the workspace; default from the URL, else DaTamer */
-  root?: string;
 }
 
-export async function addImapMailbox(deps: Deps, tenantId: number, input: NewImapMailbox, key: Buffer): Promise<Mailbox> {
+/**
+ * Adds a provider mailbox. The same account (however its address is written) is refused, even
+ * for another tenant: two watchers would file the same mail (docs/mailbox.md).
+ */
+export async function addMailbox(deps: Deps, tenantId: number, input: NewMailbox, key: Buffer): Promise<Mailbox> {
   if (!MAILBOX_MODES.includes(input.mode)) throw new DatamerError('INPUT_INVALID', `mode "${input.mode}": use organize or ingest`);
-  if (!input.password) throw new DatamerError('INPUT_INVALID', 'the password file is empty');
-  const parsed = parseImapUrl(input.url);
-  const settings: ImapSettings = input.root ? { ...parsed, root: input.root } : parsed;
-  const address = describeImap(settings);
+  if (!input.secret) throw new DatamerError('INPUT_INVALID', 'the secret is empty');
+  const provider = providerOf(input.kind);
+  const address = provider.describe(input.settings);
+  const account = provider.account(input.settings);
+  const taken = await deps.db.models.Mailbox.findOne({ where: { account } });
+  if (taken) throw alreadyThere(address, taken);
   try {
     return await deps.db.models.Mailbox.create({
       tenantId,
-      kind: 'imap',
+      kind: input.kind,
       address,
+      account,
       mode: input.mode,
-      settings: { ...settings },
-      secret: encryptSecret(key, input.password),
+      settings: { ...input.settings },
+      secret: encryptSecret(key, input.secret),
       createdAt: deps.clock.now(),
     });
   } catch (err) {
-    if (err instanceof UniqueConstraintError) throw new DatamerError('CONFLICT', `${address} is already a mailbox of a tenant`);
+    if (err instanceof UniqueConstraintError) {
+      const other = await deps.db.models.Mailbox.findOne({ where: { account } });
+      throw other ? alreadyThere(address, other) : new DatamerError('CONFLICT', `${address} is already a mailbox of a tenant`);
+    }
     throw err;
   }
+}
+
+function alreadyThere(address: string, taken: Mailbox): DatamerError {
+  // The other tenant is not named: a tenant's admin learns nothing about another tenant.
+  const as = taken.address === address ? '' : ` (as ${taken.address})`;
+  return new DatamerError('CONFLICT', `${address} is already a mailbox of a tenant${as}: one mailbox is watched once`);
 }
 
 export function listMailboxes(deps: Deps, tenantId: number): Promise<Mailbox[]> {
@@ -46,7 +59,7 @@ export function listMailboxes(deps: Deps, tenantId: number): Promise<Mailbox[]> 
 
 /** Every mailbox a provider watches, of every tenant: what `npm start` works on. */
 export function providerMailboxes(deps: Deps): Promise<Mailbox[]> {
-  return deps.db.models.Mailbox.findAll({ where: { kind: 'imap' }, order: [['id', 'ASC']] });
+  return deps.db.models.Mailbox.findAll({ where: { kind: providers().map((p) => p.kind) }, order: [['id', 'ASC']] });
 }
 
 /** A mailbox of the tenant by id or by its address (as `datamer mailbox list` shows it). */
@@ -61,22 +74,24 @@ export async function findMailbox(deps: Deps, tenantId: number, ref: string): Pr
 export async function soleProviderMailbox(deps: Deps, tenantId: number): Promise<Mailbox> {
   const mailboxes = (await listMailboxes(deps, tenantId)).filter((m) => m.kind !== 'smtp');
   if (mailboxes.length === 1) return mailboxes[0]!;
-  if (mailboxes.length === 0) throw new DatamerError('NOT_FOUND', 'the tenant has no IMAP mailbox (add one with: datamer mailbox add)');
+  if (mailboxes.length === 0) throw new DatamerError('NOT_FOUND', 'the tenant has no shared mailbox (add one with: datamer mailbox add)');
   throw new DatamerError('INPUT_INVALID', `the tenant has ${mailboxes.length} mailboxes: say which with --mailbox (see: datamer mailbox list)`);
 }
 
-export function imapSettingsOf(mailbox: Mailbox): ImapSettings {
-  return mailbox.settings as unknown as ImapSettings;
+/** The provider of a mailbox DaTamer works in (not DaTamer's own address). */
+export function providerFor(mailbox: Mailbox): Provider {
+  return providerOf(mailbox.kind);
 }
 
-export function passwordOf(mailbox: Mailbox, key: Buffer): string {
-  if (!mailbox.secret) throw new DatamerError('MAILBOX_AUTH', `${mailbox.address}: no password stored (set one with: datamer mailbox password)`);
+/** The mailbox's credential (password, client secret, key), decrypted. */
+export function secretOf(mailbox: Mailbox, key: Buffer): string {
+  if (!mailbox.secret) throw new DatamerError('MAILBOX_AUTH', `${mailbox.address}: no credential stored (set one with: datamer mailbox password)`, { permanent: true });
   return decryptSecret(key, mailbox.secret);
 }
 
-export async function setMailboxPassword(deps: Deps, mailbox: Mailbox, password: string, key: Buffer): Promise<void> {
-  if (!password) throw new DatamerError('INPUT_INVALID', 'the password file is empty');
-  await deps.db.models.Mailbox.update({ secret: encryptSecret(key, password), lastError: null, lastErrorAt: null }, { where: { id: mailbox.id, tenantId: mailbox.tenantId } });
+export async function setMailboxSecret(deps: Deps, mailbox: Mailbox, secret: string, key: Buffer): Promise<void> {
+  if (!secret) throw new DatamerError('INPUT_INVALID', 'the file is empty');
+  await deps.db.models.Mailbox.update({ secret: encryptSecret(key, secret), lastError: null, lastErrorAt: null }, { where: { id: mailbox.id, tenantId: mailbox.tenantId } });
 }
 
 export async function removeMailbox(deps: Deps, mailbox: Mailbox): Promise<void> {

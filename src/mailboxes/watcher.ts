@@ -1,5 +1,5 @@
 // Keeps every provider mailbox of every tenant worked: one loop per mailbox that connects,
-// runs passes, waits for news (IDLE, or polling where the server has none) and, when anything
+// runs passes, waits for news (IMAP IDLE; polling elsewhere) and, when anything
 // fails, records the error on the mailbox and tries again later with backoff. A broken mailbox
 // (a wrong password, a server that is gone) only ever stops itself.
 import { randomUUID } from 'node:crypto';
@@ -7,8 +7,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Deps } from '../deps.js';
 import { isDatamerError, messageOf } from '../errors.js';
 import type { Mailbox } from '../../models/index.js';
-import { openImapSession } from './imap/session.js';
-import { imapSettingsOf, passwordOf, providerMailboxes, recordMailboxError, recordMailboxSynced, releaseLease, takeLease } from './mailbox-store.js';
+import { providerFor, providerMailboxes, recordMailboxError, recordMailboxSynced, releaseLease, secretOf, takeLease } from './mailbox-store.js';
 import type { MailboxSession } from './provider.js';
 import { runPass, startWorkspace } from './workspace/pass.js';
 
@@ -53,7 +52,7 @@ export function backoffMs(failures: number, options: WatchOptions['backoff'], pe
 }
 
 async function openSession(deps: Deps, mailbox: Mailbox, options: WatchOptions): Promise<MailboxSession> {
-  return openImapSession(imapSettingsOf(mailbox), passwordOf(mailbox, options.key()), deps.log);
+  return providerFor(mailbox).open(mailbox.settings, secretOf(mailbox, options.key()), deps.log);
 }
 
 /** Works one mailbox until `signal` aborts or the mailbox is removed. */

@@ -30,7 +30,7 @@ export async function registerFolder(deps: Deps, mailbox: Mailbox, meaning: Fold
   }
 }
 
-export async function saveCursor(deps: Deps, folder: MailboxFolder, cursor: Partial<Pick<MailboxFolder, 'uidValidity' | 'lastUid' | 'backlogUid' | 'backlogDoneUid'>>): Promise<void> {
+export async function saveCursor(deps: Deps, folder: MailboxFolder, cursor: Partial<Pick<MailboxFolder, 'cursor' | 'backlogMark' | 'backlogDone'>>): Promise<void> {
   await deps.db.models.MailboxFolder.update(cursor, { where: { id: folder.id, tenantId: folder.tenantId } });
   Object.assign(folder, cursor);
 }
@@ -43,8 +43,8 @@ export function placementsOf(deps: Deps, mailbox: Mailbox, messageIds: number[])
 export interface Placement {
   messageId: number;
   path: string;
-  uid: number | null;
-  uidValidity: number | null;
+  /** the provider's reference for it there, when known */
+  ref: string | null;
 }
 
 /** Where the messages are now (after DaTamer moved them, or found them moved): one statement per batch. */
@@ -55,6 +55,6 @@ export async function place(deps: Deps, mailbox: Mailbox, placements: Placement[
   const latest = new Map(placements.map((p) => [p.messageId, p]));
   await deps.db.models.MessagePlacement.bulkCreate(
     [...latest.values()].map((p) => ({ tenantId: mailbox.tenantId, mailboxId: mailbox.id, ...p, updatedAt: now })),
-    { updateOnDuplicate: ['path', 'uid', 'uidValidity', 'updatedAt'], conflictAttributes: ['mailboxId', 'messageId'] },
+    { updateOnDuplicate: ['path', 'ref', 'updatedAt'], conflictAttributes: ['mailboxId', 'messageId'] },
   );
 }

@@ -4,7 +4,7 @@
 // folder, its placement recorded).
 import { ImapFlow } from 'imapflow';
 import { openImapSession } from '../../src/mailboxes/imap/session.js';
-import { imapSettingsOf } from '../../src/mailboxes/mailbox-store.js';
+import type { ImapSettings } from '../../src/mailboxes/imap/url.js';
 import { organizeBacklog } from '../../src/mailboxes/workspace/inbox.js';
 import { startWorkspace } from '../../src/mailboxes/workspace/pass.js';
 import { datamerFor, type Dialect } from './imap-datamer.js';
@@ -102,7 +102,7 @@ export async function organizeWithDatamer(imapPort: number, dialect: Dialect, us
     probe.reset();
     const started = performance.now();
     // The CLI's `mailbox organize --backlog`, without its progress bar.
-    const session = await openImapSession(imapSettingsOf(datamer.mailbox), BENCH_MAIL_PASSWORD, datamer.deps.log);
+    const session = await openImapSession(datamer.mailbox.settings as unknown as ImapSettings, BENCH_MAIL_PASSWORD, datamer.deps.log);
     let done;
     try {
       const ws = await startWorkspace(datamer.deps, datamer.mailbox, session);

@@ -6,7 +6,8 @@ import { systemClock } from '../../src/clock.js';
 import { openDb, type Db } from '../../src/db.js';
 import type { Deps } from '../../src/deps.js';
 import { createLogger } from '../../src/log.js';
-import { addImapMailbox } from '../../src/mailboxes/mailbox-store.js';
+import { imapMailbox } from '../../src/mailboxes/imap/provider.js';
+import { addMailbox } from '../../src/mailboxes/mailbox-store.js';
 import { migrate } from '../../src/migrate.js';
 import { addGroup, addUser, joinGroup, subscribe } from '../../src/people/people.js';
 import { addTenant } from '../../src/tenants/tenants.js';
@@ -57,7 +58,7 @@ export async function datamerFor(dialect: Dialect, imapPort: number, user: strin
       await joinGroup(deps, tenant.id, team, handle);
     }
     const url = `imap://${encodeURIComponent(user)}@127.0.0.1:${imapPort}/INBOX?tls=none`;
-    const mailbox = await addImapMailbox(deps, tenant.id, { url, password: BENCH_MAIL_PASSWORD, mode: 'organize' }, BENCH_KEY);
+    const mailbox = await addMailbox(deps, tenant.id, { kind: 'imap', ...imapMailbox(url, BENCH_MAIL_PASSWORD), mode: 'organize' }, BENCH_KEY);
     const opened = db;
     return {
       deps,

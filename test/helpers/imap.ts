@@ -10,7 +10,8 @@ import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import type { Deps } from '../../src/deps.js';
-import { addImapMailbox } from '../../src/mailboxes/mailbox-store.js';
+import { imapMailbox } from '../../src/mailboxes/imap/provider.js';
+import { addMailbox } from '../../src/mailboxes/mailbox-store.js';
 import { watchMailbox, type WatchOptions } from '../../src/mailboxes/watcher.js';
 import type { Mailbox, MailboxMode } from '../../models/index.js';
 import { addTenant } from '../../src/tenants/tenants.js';
@@ -27,12 +28,7 @@ export const freshMailboxUser = (label = 'shared') => `${label}-${randomUUID().s
 export const imapUrl = (user: string, query = '') => `imap://${encodeURIComponent(user)}@127.0.0.1:${mailServers.imapPort}/INBOX?tls=none${query ? `&${query}` : ''}`;
 
 export async function addTestMailbox(deps: Deps, tenantId: number, user: string, options: { mode?: MailboxMode; root?: string; password?: string; query?: string } = {}): Promise<Mailbox> {
-  return addImapMailbox(
-    deps,
-    tenantId,
-    { url: imapUrl(user, options.query), password: options.password ?? MAIL_PASSWORD, mode: options.mode ?? 'organize', ...(options.root ? { root: options.root } : {}) },
-    TEST_KEY,
-  );
+  return addMailbox(deps, tenantId, { kind: 'imap', ...imapMailbox(imapUrl(user, options.query), options.password ?? MAIL_PASSWORD, options.root), mode: options.mode ?? 'organize' }, TEST_KEY);
 }
 
 /** Quick to react and to retry: what a test can wait for. */

@@ -2,10 +2,16 @@
 // translated into DatamerErrors a user can act on (a wrong password, a server that is gone).
 // MOVE falls back to COPY + \Deleted + EXPUNGE inside imapflow where the server has no MOVE,
 // and idle() polls with NOOP where the server has no IDLE.
+//
+// A message reference is `<UIDVALIDITY>:<UID>` and a folder cursor `<UIDVALIDITY>:<last UID>`
+// (RFC 3501 §2.3.1.1: a UID names a message only together with its folder's UIDVALIDITY), so a
+// reference or cursor from before the server renumbered the folder never names a new message.
 import { ImapFlow } from 'imapflow';
 import { DatamerError, messageOf } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { FolderStatus, MailboxSession, RemoteMessage } from '../provider.js';
+import type { Severity } from '../../classification/tags.js';
+import { severityKeyword } from '../folders.js';
+import type { ChangePage, MailboxSession, MessageRef, RemoteMessage } from '../provider.js';
 import { describeImap, type ImapSettings } from './url.js';
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'NoConnection', 'ClosedAfterConnectTLS', 'ClosedAfterConnectText', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT']);
@@ -24,6 +30,10 @@ export function translateImapError(err: unknown, settings: ImapSettings): Datame
   if (e?.code && UNREACHABLE.has(e.code)) {
     return new DatamerError('MAILBOX_UNREACHABLE', `${where}: cannot reach the server (${e.code}: ${messageOf(err)})`, { permanent: false, cause: err });
   }
+  // OpenSSL's answer to plain text where a TLS handshake was expected (an IMAP greeting on 143).
+  if (settings.secure && /wrong version number|packet length too long|unknown protocol|ERR_SSL_WRONG_VERSION/i.test(`${e?.code ?? ''} ${messageOf(err)}`)) {
+    return new DatamerError('MAILBOX_UNREACHABLE', `${where}: the server did not answer TLS on this port; did you mean imap:// with ?tls=starttls or none?`, { permanent: true, cause: err });
+  }
   if (/certificate|self[- ]signed|TLS|SSL/i.test(messageOf(err))) {
     return new DatamerError('MAILBOX_UNREACHABLE', `${where}: TLS failed: ${messageOf(err)}`, { permanent: false, cause: err });
   }
@@ -32,6 +42,18 @@ export function translateImapError(err: unknown, settings: ImapSettings): Datame
 }
 
 const range = (uids: number[]) => uids.join(',');
+
+interface Position {
+  validity: string;
+  uid: number;
+}
+
+/** `<UIDVALIDITY>:<UID>`: a reference, a cursor (the last UID read) or a backlog mark (the last UID there). */
+const positionOf = (text: string): Position | null => {
+  const match = /^(\d+):(\d+)$/.exec(text);
+  return match ? { validity: match[1]!, uid: Number(match[2]) } : null;
+};
+const positionText = (validity: string | number | bigint, uid: number): string => `${validity}:${uid}`;
 
 export async function openImapSession(settings: ImapSettings, password: string, log: Logger): Promise<MailboxSession> {
   const client = new ImapFlow({
@@ -50,6 +72,7 @@ export async function openImapSession(settings: ImapSettings, password: string, 
   });
   // Without a listener an 'error' event would end the process; the next command fails instead.
   client.on('error', (err: unknown) => log.warn({ mailbox: describeImap(settings), err: messageOf(err) }, 'IMAP connection error'));
+  const where = describeImap(settings);
 
   const run = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -73,6 +96,39 @@ export async function openImapSession(settings: ImapSettings, password: string, 
   const namespace = client.namespace;
   const delimiter = namespace?.delimiter ?? null;
 
+  /** STATUS, or MAILBOX_FOLDER_GONE when the folder is not listed (someone deleted it). */
+  const status = async (path: string) => {
+    try {
+      const found = await run(() => client.status(path, { uidNext: true, uidValidity: true, messages: true }));
+      if (found) return { validity: String(found.uidValidity ?? 0), uidNext: found.uidNext ?? 1 };
+    } catch (err) {
+      const listed = await run(() => client.list());
+      if (listed.some((f) => f.path === path)) throw err;
+      throw new DatamerError('MAILBOX_FOLDER_GONE', `${where}: the folder "${path}" is gone`, { permanent: false, cause: err });
+    }
+    throw new DatamerError('MAILBOX_PROTOCOL', `${where}: no STATUS for folder "${path}"`, { permanent: false });
+  };
+  const uidsFrom = (path: string, fromUid: number) =>
+    inFolder(path, async () => {
+      // `n:*` always includes the highest UID, even below n (RFC 3501 §6.4.8): filter.
+      const found = await client.search({ uid: `${Math.max(1, fromUid)}:*` }, { uid: true });
+      if (!found) throw new DatamerError('MAILBOX_PROTOCOL', `${where}: the server refused to list the messages of "${path}"`, { permanent: false });
+      return found.filter((uid) => uid >= fromUid).sort((a, b) => a - b);
+    });
+  /** The folder's UIDVALIDITY as SELECT gave it (inside inFolder). */
+  const selectedValidity = (): string => {
+    const mailbox = client.mailbox;
+    return String(mailbox ? mailbox.uidValidity : 0);
+  };
+  /** Inside inFolder: the UIDs of references that still belong to the folder as it is numbered now. */
+  const uidsOf = (refs: MessageRef[]): number[] => {
+    const validity = selectedValidity();
+    return refs
+      .map(positionOf)
+      .filter((p): p is Position => p !== null && p.validity === validity)
+      .map((p) => p.uid);
+  };
+
   const session: MailboxSession = {
     delimiter,
     prefix: namespace?.prefix ?? '',
@@ -81,59 +137,84 @@ export async function openImapSession(settings: ImapSettings, password: string, 
         await client.mailboxCreate(path);
       });
     },
-    async status(path): Promise<FolderStatus> {
-      const status = await run(() => client.status(path, { uidNext: true, uidValidity: true, messages: true }));
-      if (!status) throw new DatamerError('MAILBOX_PROTOCOL', `${describeImap(settings)}: no STATUS for folder "${path}"`, { permanent: false });
-      return { uidValidity: Number(status.uidValidity ?? 0), uidNext: status.uidNext ?? 1, messages: status.messages ?? 0 };
+    async start(path) {
+      const { validity, uidNext } = await status(path);
+      const here = positionText(validity, uidNext - 1);
+      return { cursor: here, backlog: here };
     },
-    uidsFrom: (path, fromUid) =>
+    async changes(path, cursor, limit): Promise<ChangePage> {
+      const { validity, uidNext } = await status(path);
+      const from = positionOf(cursor);
+      // Renumbered (restored from a backup, an index rebuilt): every UID is new. Read it all again.
+      const reset = from === null || from.validity !== validity;
+      const last = reset ? 0 : from.uid;
+      if (uidNext - 1 <= last) return { arrived: [], cursor: positionText(validity, last), more: false, reset };
+      const uids = await uidsFrom(path, last + 1);
+      const page = uids.slice(0, limit);
+      const upTo = page.length > 0 ? page[page.length - 1]! : last;
+      return { arrived: page.map((uid) => positionText(validity, uid)), cursor: positionText(validity, upTo), more: uids.length > page.length, reset };
+    },
+    async backlog(path, mark, done) {
+      const upTo = positionOf(mark);
+      const { validity } = await status(path);
+      // Renumbered since: what was the backlog is read as new mail by changes().
+      if (!upTo || upTo.validity !== validity) return [];
+      const after = done ? positionOf(done) : null;
+      const from = after && after.validity === validity ? after.uid + 1 : 1;
+      return (await uidsFrom(path, from)).filter((uid) => uid <= upTo.uid).map((uid) => positionText(validity, uid));
+    },
+    fetch: (path, refs) =>
       inFolder(path, async () => {
-        // `n:*` always includes the highest UID, even below n (RFC 3501 §6.4.8): filter.
-        const found = await client.search({ uid: `${Math.max(1, fromUid)}:*` }, { uid: true });
-        if (!found) throw new DatamerError('MAILBOX_PROTOCOL', `${describeImap(settings)}: the server refused to list the messages of "${path}"`, { permanent: false });
-        return found.filter((uid) => uid >= fromUid).sort((a, b) => a - b);
+        const uids = uidsOf(refs);
+        if (uids.length === 0) return [];
+        const validity = selectedValidity();
+        const got: Array<RemoteMessage & { uid: number }> = [];
+        for await (const m of client.fetch(range(uids), { uid: true, source: true }, { uid: true })) {
+          if (m.source) got.push({ uid: m.uid, ref: positionText(validity, m.uid), raw: m.source });
+        }
+        return got.sort((a, b) => a.uid - b.uid).map(({ ref, raw }) => ({ ref, raw }));
       }),
-    fetch: (path, uids) =>
-      uids.length === 0
-        ? Promise.resolve([])
-        : inFolder(path, async () => {
-            const got: RemoteMessage[] = [];
-            for await (const m of client.fetch(range(uids), { uid: true, source: true }, { uid: true })) {
-              if (m.source) got.push({ uid: m.uid, raw: m.source });
-            }
-            return got.sort((a, b) => a.uid - b.uid);
-          }),
-    addKeywords: (path, uids, keywords) =>
-      uids.length === 0 ? Promise.resolve() : inFolder(path, async () => void (await client.messageFlagsAdd(range(uids), keywords, { uid: true }))),
-    move: (path, uids, target) =>
-      uids.length === 0
-        ? Promise.resolve(new Map())
-        : inFolder(path, async () => {
-            // imapflow reports a refused MOVE as `false`, not as an error.
-            const moveTo = () => client.messageMove(range(uids), target, { uid: true });
-            let moved = await moveTo();
-            // Most often the folder is gone (someone deleted it): make it again and file anyway.
-            // Only then: without MOVE, a retry after a copy that worked would copy twice.
-            if (moved === false && (await client.status(target, { messages: true }).catch(() => false)) === false) {
-              await client.mailboxCreate(target);
-              moved = await moveTo();
-            }
-            if (moved === false) throw new DatamerError('MAILBOX_PROTOCOL', `${describeImap(settings)}: the server refused to move messages from "${path}" to "${target}"`, { permanent: false });
-            return moved.uidMap ?? new Map<number, number>();
-          }),
-    remove: (path, uids) =>
-      uids.length === 0
-        ? Promise.resolve()
-        : inFolder(path, async () => {
-            if (!(await client.messageDelete(range(uids), { uid: true }))) {
-              throw new DatamerError('MAILBOX_PROTOCOL', `${describeImap(settings)}: the server refused to delete messages from "${path}"`, { permanent: false });
-            }
-          }),
+    markSeverity: (path, refs, severity: Severity) =>
+      inFolder(path, async () => {
+        const uids = uidsOf(refs);
+        if (uids.length > 0) await client.messageFlagsAdd(range(uids), [severityKeyword(severity)], { uid: true });
+      }),
+    move: (path, refs, target) =>
+      inFolder(path, async () => {
+        const uids = uidsOf(refs);
+        const validity = selectedValidity();
+        if (uids.length === 0) return new Map<MessageRef, MessageRef>();
+        // imapflow reports a refused MOVE as `false`, not as an error.
+        const moveTo = () => client.messageMove(range(uids), target, { uid: true });
+        let moved = await moveTo();
+        // Most often the folder is gone (someone deleted it): make it again and file anyway.
+        // Only then: without MOVE, a retry after a copy that worked would copy twice.
+        if (moved === false && (await client.status(target, { messages: true }).catch(() => false)) === false) {
+          await client.mailboxCreate(target);
+          moved = await moveTo();
+        }
+        if (moved === false) throw new DatamerError('MAILBOX_PROTOCOL', `${where}: the server refused to move messages from "${path}" to "${target}"`, { permanent: false });
+        const refsThere = new Map<MessageRef, MessageRef>();
+        // UIDPLUS (RFC 4315 §3) names the new UIDs and the target's UIDVALIDITY.
+        if (moved.uidValidity !== undefined) {
+          for (const [from, to] of moved.uidMap ?? new Map<number, number>()) refsThere.set(positionText(validity, from), positionText(moved.uidValidity, to));
+        }
+        return refsThere;
+      }),
+    remove: (path, refs) =>
+      inFolder(path, async () => {
+        const uids = uidsOf(refs);
+        if (uids.length === 0) return;
+        if (!(await client.messageDelete(range(uids), { uid: true }))) {
+          throw new DatamerError('MAILBOX_PROTOCOL', `${where}: the server refused to delete messages from "${path}"`, { permanent: false });
+        }
+      }),
     findByMessageId: (path, messageIdHeader) =>
       inFolder(path, async () => {
         const found = await client.search({ header: { 'message-id': messageIdHeader } }, { uid: true });
-        if (!found) throw new DatamerError('MAILBOX_PROTOCOL', `${describeImap(settings)}: the server refused to search "${path}"`, { permanent: false });
-        return found;
+        if (!found) throw new DatamerError('MAILBOX_PROTOCOL', `${where}: the server refused to search "${path}"`, { permanent: false });
+        const validity = selectedValidity();
+        return found.map((uid) => positionText(validity, uid));
       }),
     async waitForNews(path, ms, signal) {
       if (signal.aborted || !client.usable) return;

@@ -109,6 +109,24 @@ export function describeImap(settings: ImapSettings): string {
   return `${scheme}://${encodeURIComponent(settings.user)}@${host}:${settings.port}/${inbox}${query.length ? `?${query.join('&')}` : ''}`;
 }
 
+// Names of this machine: `localhost` and `127.0.0.1` reach the same server.
+const LOOPBACK = /^(localhost|localhost\.localdomain|127(?:\.\d{1,3}){3}|::1)$/;
+// The IMAP servers of Microsoft 365 and Google Workspace: a mailbox there is the one that Graph
+// or Gmail reach under the same address (../graph, ../gmail name their accounts alike).
+const HOSTED = new Set(['outlook.office365.com', 'imap.gmail.com']);
+
+/**
+ * Who the mailbox is: the user on the server and port, whatever else the address says (`%40` or
+ * `@`, `localhost` or `127.0.0.1`, a trailing `/`, `?tls=none`, another folder). User names are
+ * compared without case, as the servers DaTamer meets (Dovecot, Exchange, Gmail) log them in.
+ */
+export function imapAccount(settings: Pick<ImapSettings, 'host' | 'port' | 'user'>): string {
+  const host = settings.host.toLowerCase().replace(/\.$/, '');
+  const user = settings.user.toLowerCase();
+  if (HOSTED.has(host)) return `mailbox:${user}`;
+  return `imap:${user}@${LOOPBACK.test(host) ? 'localhost' : host}:${settings.port}`;
+}
+
 type Bad = (problem: string) => DatamerError;
 
 function decode(text: string, what: string, bad: Bad): string {

@@ -42,15 +42,14 @@ export async function followChanges(ws: Workspace): Promise<number> {
       if (target === placement.path) continue;
       // Found by Message-ID where it was last seen: an engineer may have moved it meanwhile,
       // and then the folder scan, not this, says where it is.
-      let uids = fact.messageIdHeader ? await session.findByMessageId(placement.path, fact.messageIdHeader) : placement.uid !== null ? [placement.uid] : [];
+      let refs = fact.messageIdHeader ? await session.findByMessageId(placement.path, fact.messageIdHeader) : placement.ref !== null ? [placement.ref] : [];
       // Another message has the same Message-ID: only the one with this content is this message.
-      if (fact.sharesMessageId && uids.length > 0) uids = (await session.fetch(placement.path, uids)).filter((m) => dedupKey(m.raw) === fact.dedupKey).map((m) => m.uid);
-      if (uids.length === 0) continue;
-      const uidMap = await session.move(placement.path, uids, target);
-      // Without a Message-ID the remembered UID may be stale: moved nothing, so record nothing.
-      if (uidMap.size === 0 && !fact.messageIdHeader) continue;
-      const newUid = uidMap.get(uids[0]!) ?? null;
-      await place(deps, mailbox, [{ messageId: placement.messageId, path: target, uid: newUid, uidValidity: ws.folders.get(target)?.uidValidity ?? null }]);
+      if (fact.sharesMessageId && refs.length > 0) refs = (await session.fetch(placement.path, refs)).filter((m) => dedupKey(m.raw) === fact.dedupKey).map((m) => m.ref);
+      if (refs.length === 0) continue;
+      const refsThere = await session.move(placement.path, refs, target);
+      // Without a Message-ID the remembered reference may be stale: moved nothing, so record nothing.
+      if (refsThere.size === 0 && !fact.messageIdHeader) continue;
+      await place(deps, mailbox, [{ messageId: placement.messageId, path: target, ref: refsThere.get(refs[0]!) ?? null }]);
       moved++;
     }
     const cursor = activities[activities.length - 1]!.id;

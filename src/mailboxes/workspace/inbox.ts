@@ -3,9 +3,10 @@
 // the message in the inbox; the next pass stores nothing new (it is a duplicate) and files it.
 import { intake } from '../../intake.js';
 import type { MailboxFolder } from '../../../models/index.js';
-import { severityKeyword } from '../folders.js';
+import type { Severity } from '../../classification/tags.js';
 import { destinationOf } from '../moves.js';
-import type { RemoteMessage } from '../provider.js';
+import type { ProviderKind } from '../registry.js';
+import type { MessageRef, RemoteMessage } from '../provider.js';
 import { place, registerFolder, saveCursor, type Placement } from '../workspace-store.js';
 import { factsOf } from './facts.js';
 import { ensureDestination, type Workspace } from './layout.js';
@@ -21,9 +22,8 @@ const SEVERITIES = new Set(['info', 'warn', 'critical']);
 export async function inboxFolder(ws: Workspace): Promise<MailboxFolder> {
   const known = ws.folders.get(ws.inbox);
   if (known) return known;
-  const status = await ws.session.status(ws.inbox);
-  const last = status.uidNext - 1;
-  const row = await registerFolder(ws.deps, ws.mailbox, { path: ws.inbox, role: 'inbox', org: null, handle: null }, { uidValidity: status.uidValidity, lastUid: last, backlogUid: last, backlogDoneUid: 0 });
+  const { cursor, backlog } = await ws.session.start(ws.inbox);
+  const row = await registerFolder(ws.deps, ws.mailbox, { path: ws.inbox, role: 'inbox', org: null, handle: null }, { cursor, backlogMark: backlog, backlogDone: null });
   ws.folders.set(ws.inbox, row);
   return row;
 }
@@ -35,12 +35,11 @@ export async function takeIn(ws: Workspace, messages: RemoteMessage[]): Promise<
   // Replies with commands are taken by src/commands; the rest are MSEs (src/intake.ts).
   const taken = await intake(
     deps,
-    messages.map((m) => ({ tenantId: mailbox.tenantId, mailboxId: mailbox.id, raw: m.raw, source: 'imap' as const })),
+    messages.map((m) => ({ tenantId: mailbox.tenantId, mailboxId: mailbox.id, raw: m.raw, source: mailbox.kind as ProviderKind })),
   );
   // Committed: from here on the messages are safe in the database.
-  const uids = messages.map((m) => m.uid);
   if (mailbox.mode === 'ingest') {
-    await session.remove(ws.inbox, uids);
+    await session.remove(ws.inbox, messages.map((m) => m.ref));
     return messages.length;
   }
 
@@ -50,28 +49,30 @@ export async function takeIn(ws: Workspace, messages: RemoteMessage[]): Promise<
   // heartbeats, stored and counted in their stream (docs/operations.md).
   const filed = messages.flatMap((m, i) => {
     const t = taken[i]!;
-    return t.kind === 'message' && !t.received.heartbeat ? [{ uid: m.uid, messageId: t.received.messageId }] : [];
+    return t.kind === 'message' && !t.received.heartbeat ? [{ ref: m.ref, messageId: t.received.messageId }] : [];
   });
-  const filedUids = new Set(filed.map((f) => f.uid));
-  const gone = uids.filter((uid) => !filedUids.has(uid));
+  const filedRefs = new Set(filed.map((f) => f.ref));
+  const gone = messages.map((m) => m.ref).filter((ref) => !filedRefs.has(ref));
   if (gone.length > 0) await session.remove(ws.inbox, gone);
 
   const facts = await factsOf(deps, mailbox.tenantId, filed.map((f) => f.messageId));
-  const byTarget = new Map<string, Array<{ uid: number; messageId: number }>>();
-  const bySeverity = new Map<string, number[]>();
+  const byTarget = new Map<string, Array<{ ref: MessageRef; messageId: number }>>();
+  const bySeverity = new Map<Severity, MessageRef[]>();
   for (const item of filed) {
     const fact = facts.get(item.messageId);
     const target = await ensureDestination(ws, destinationOf(fact?.org ?? null, fact?.event ?? null));
     byTarget.set(target, [...(byTarget.get(target) ?? []), item]);
-    if (fact?.severity && SEVERITIES.has(fact.severity)) bySeverity.set(fact.severity, [...(bySeverity.get(fact.severity) ?? []), item.uid]);
+    if (fact?.severity && SEVERITIES.has(fact.severity)) {
+      const severity = fact.severity as Severity;
+      bySeverity.set(severity, [...(bySeverity.get(severity) ?? []), item.ref]);
+    }
   }
-  // The keyword first: MOVE carries flags along, and the inbox UIDs are the ones we know.
-  for (const [severity, severityUids] of bySeverity) await session.addKeywords(ws.inbox, severityUids, [severityKeyword(severity as 'info' | 'warn' | 'critical')]);
+  // The severity first: a move carries it along, and the references in the inbox are the ones we know.
+  for (const [severity, refs] of bySeverity) await session.markSeverity(ws.inbox, refs, severity);
   const placements: Placement[] = [];
   for (const [target, items] of byTarget) {
-    const uidMap = await session.move(ws.inbox, items.map((i) => i.uid), target);
-    const validity = ws.folders.get(target)?.uidValidity ?? null;
-    for (const item of items) placements.push({ messageId: item.messageId, path: target, uid: uidMap.get(item.uid) ?? null, uidValidity: validity });
+    const refsThere = await session.move(ws.inbox, items.map((i) => i.ref), target);
+    for (const item of items) placements.push({ messageId: item.messageId, path: target, ref: refsThere.get(item.ref) ?? null });
   }
   await place(deps, mailbox, placements);
   return messages.length;
@@ -80,22 +81,20 @@ export async function takeIn(ws: Workspace, messages: RemoteMessage[]): Promise<
 /** Takes in everything that arrived since the last pass. */
 export async function syncInbox(ws: Workspace): Promise<number> {
   const row = await inboxFolder(ws);
-  const status = await ws.session.status(ws.inbox);
-  if (row.uidValidity !== status.uidValidity) {
-    // The server renumbered the inbox: every UID is new. Read it all again; what is already
-    // stored is recognised by its Message-ID or content, so nothing is stored twice.
-    ws.deps.log.warn({ mailbox: ws.mailbox.address, was: row.uidValidity, now: status.uidValidity }, 'inbox UIDVALIDITY changed: reading the whole inbox again');
-    await saveCursor(ws.deps, row, { uidValidity: status.uidValidity, lastUid: 0, backlogUid: 0, backlogDoneUid: 0 });
-  }
-  if (status.uidNext - 1 <= row.lastUid) return 0;
-  const uids = await ws.session.uidsFrom(ws.inbox, row.lastUid + 1);
   let taken = 0;
-  for (let i = 0; i < uids.length && !ws.stopping?.aborted; i += INBOX_BATCH) {
-    const batch = uids.slice(i, i + INBOX_BATCH);
-    taken += await takeIn(ws, await ws.session.fetch(ws.inbox, batch));
-    await saveCursor(ws.deps, row, { lastUid: batch[batch.length - 1]! });
+  for (;;) {
+    if (ws.stopping?.aborted) return taken;
+    const page = await ws.session.changes(ws.inbox, row.cursor ?? '', INBOX_BATCH);
+    if (page.reset) {
+      // The provider could not resume (IMAP renumbered the inbox, a delta link or history id
+      // expired): it reads the whole inbox again. What is already stored is recognised by its
+      // Message-ID or content, so nothing is stored twice.
+      ws.deps.log.warn({ mailbox: ws.mailbox.address }, 'the inbox cursor could not be resumed: reading the whole inbox again');
+    }
+    if (page.arrived.length > 0) taken += await takeIn(ws, await ws.session.fetch(ws.inbox, page.arrived));
+    if (page.cursor !== row.cursor) await saveCursor(ws.deps, row, { cursor: page.cursor });
+    if (!page.more) return taken;
   }
-  return taken;
 }
 
 export interface BacklogProgress {
@@ -110,16 +109,13 @@ export interface BacklogProgress {
 export async function organizeBacklog(ws: Workspace, options: { batch?: number; onProgress?: (p: BacklogProgress) => void } = {}): Promise<BacklogProgress> {
   const batchSize = options.batch ?? INBOX_BATCH;
   const row = await inboxFolder(ws);
-  const status = await ws.session.status(ws.inbox);
-  if (row.uidValidity !== status.uidValidity) await syncInbox(ws); // renumbered: it is all live mail now
-  const upTo = row.backlogUid ?? 0;
-  const uids = (await ws.session.uidsFrom(ws.inbox, (row.backlogDoneUid ?? 0) + 1)).filter((uid) => uid <= upTo);
-  const progress = { done: 0, total: uids.length };
+  const refs = row.backlogMark === null ? [] : await ws.session.backlog(ws.inbox, row.backlogMark, row.backlogDone);
+  const progress = { done: 0, total: refs.length };
   options.onProgress?.(progress);
-  for (let i = 0; i < uids.length && !ws.stopping?.aborted; i += batchSize) {
-    const batch = uids.slice(i, i + batchSize);
+  for (let i = 0; i < refs.length && !ws.stopping?.aborted; i += batchSize) {
+    const batch = refs.slice(i, i + batchSize);
     await takeIn(ws, await ws.session.fetch(ws.inbox, batch));
-    await saveCursor(ws.deps, row, { backlogDoneUid: batch[batch.length - 1]! });
+    await saveCursor(ws.deps, row, { backlogDone: batch[batch.length - 1]! });
     progress.done += batch.length;
     options.onProgress?.(progress);
   }

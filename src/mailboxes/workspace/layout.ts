@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.js';
 import { audienceFor } from '../../people/people.js';
 import type { Mailbox, MailboxFolder } from '../../../models/index.js';
 import { claimFolder, classFolder, completedFolder, folderPath, repliesFolder, unclassifiedFolder, type FolderSpec } from '../folders.js';
-import { imapSettingsOf } from '../mailbox-store.js';
+import { providerFor } from '../mailbox-store.js';
 import type { Destination } from '../moves.js';
 import type { MailboxSession } from '../provider.js';
 import { foldersOf, registerFolder } from '../workspace-store.js';
@@ -26,9 +26,9 @@ export interface Workspace {
 }
 
 export async function openWorkspace(deps: Deps, mailbox: Mailbox, session: MailboxSession, stopping: AbortSignal | null = null): Promise<Workspace> {
-  const settings = imapSettingsOf(mailbox);
+  const { root, inbox } = providerFor(mailbox).workspaceOf(mailbox.settings);
   const folders = new Map((await foldersOf(deps, mailbox)).map((f) => [f.path, f]));
-  return { deps, mailbox, session, root: settings.root, inbox: settings.inbox, folders, layoutRefreshedAt: Number.NEGATIVE_INFINITY, stopping };
+  return { deps, mailbox, session, root, inbox, folders, layoutRefreshedAt: Number.NEGATIVE_INFINITY, stopping };
 }
 
 /**
@@ -46,15 +46,15 @@ export async function followRecordedFolders(ws: Workspace): Promise<void> {
 
 export const pathOf = (ws: Workspace, spec: FolderSpec): string => ws.session.prefix + folderPath(spec, ws.session.delimiter);
 
-/** Makes the folder on the server and records it, once. */
+/** Makes the folder in the mailbox and records it, once. */
 async function ensure(ws: Workspace, spec: FolderSpec): Promise<MailboxFolder> {
   const path = pathOf(ws, spec);
   const known = ws.folders.get(path);
   if (known) return known;
   await ws.session.createFolder(path);
   // A folder made now starts empty for DaTamer: what is in it already was put there before.
-  const status = await ws.session.status(path);
-  const row = await registerFolder(ws.deps, ws.mailbox, { path, role: spec.role, org: spec.org, handle: spec.handle }, { uidValidity: status.uidValidity, lastUid: status.uidNext - 1 });
+  const { cursor } = await ws.session.start(path);
+  const row = await registerFolder(ws.deps, ws.mailbox, { path, role: spec.role, org: spec.org, handle: spec.handle }, { cursor });
   ws.folders.set(path, row);
   return row;
 }

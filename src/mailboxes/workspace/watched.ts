@@ -1,6 +1,6 @@
 // What engineers did in the mailbox (docs/mailbox.md): a message that turns up in a folder
 // where DaTamer did not put it was moved there by someone, and the move means something.
-// Messages are recognised by what they are (their content, src/ingest/dedup.ts), never by UID alone,
+// Messages are recognised by what they are (their content, src/ingest/dedup.ts), never by reference alone,
 // so moves made while DaTamer was down are understood when it comes back.
 import { Op } from 'sequelize';
 import { labelMessage } from '../../classification/label.js';
@@ -10,7 +10,8 @@ import { dedupKey } from '../../ingest/dedup.js';
 import { receive } from '../../pipeline.js';
 import type { MailboxFolder } from '../../../models/index.js';
 import { actionsForArrival, type MoveAction } from '../moves.js';
-import type { RemoteMessage } from '../provider.js';
+import type { MessageRef, RemoteMessage } from '../provider.js';
+import type { ProviderKind } from '../registry.js';
 import { place, placementsOf, saveCursor, type Placement } from '../workspace-store.js';
 import { factsOf, type MessageFacts } from './facts.js';
 import type { Workspace } from './layout.js';
@@ -26,7 +27,8 @@ async function identify(ws: Workspace, messages: RemoteMessage[]): Promise<numbe
   const unseen = messages.filter((_, i) => !byKey.has(keys[i]!));
   if (unseen.length > 0) {
     // Moved out of the inbox before DaTamer took it in (or while it was down).
-    const stored = await receive(ws.deps, unseen.map((m) => ({ tenantId: ws.mailbox.tenantId, mailboxId: ws.mailbox.id, raw: m.raw, source: 'imap' as const })));
+    const source = ws.mailbox.kind as ProviderKind;
+    const stored = await receive(ws.deps, unseen.map((m) => ({ tenantId: ws.mailbox.tenantId, mailboxId: ws.mailbox.id, raw: m.raw, source })));
     unseen.forEach((m, i) => byKey.set(keys[messages.indexOf(m)]!, stored[i]!.messageId));
   }
   return keys.map((k) => byKey.get(k)!);
@@ -35,7 +37,7 @@ async function identify(ws: Workspace, messages: RemoteMessage[]): Promise<numbe
 async function apply(ws: Workspace, folder: MailboxFolder, fact: MessageFacts, action: MoveAction): Promise<void> {
   const { deps, mailbox } = ws;
   const tenantId = mailbox.tenantId;
-  // Who moved it is not something IMAP tells; a claim folder names its engineer.
+  // Who moved it is not something a mailbox tells; a claim folder names its engineer.
   const actor = folder.role === 'claim' ? folder.handle! : (fact.event?.assignee ?? 'mailbox');
   if (action.type === 'label') {
     await labelMessage(deps, tenantId, fact.messageId, { org: action.org, by: actor, via: 'mailbox' });
@@ -49,63 +51,63 @@ async function apply(ws: Workspace, folder: MailboxFolder, fact: MessageFacts, a
   await changeEvent(deps, tenantId, fact.eventId, { ...request, actor, via: 'mailbox' });
 }
 
-/** A folder of the workspace that someone deleted is made again (empty: nothing to act on). */
-async function statusOrRemake(ws: Workspace, folder: MailboxFolder) {
-  try {
-    return await ws.session.status(folder.path);
-  } catch (err) {
-    if (!isDatamerError(err, 'MAILBOX_PROTOCOL')) throw err;
-    ws.deps.log.warn({ mailbox: ws.mailbox.address, folder: folder.path }, 'a workspace folder is gone; making it again');
-    await ws.session.createFolder(folder.path);
-    return ws.session.status(folder.path);
-  }
-}
-
 /** Reads what arrived in one watched folder since the last pass, and acts on it. */
 export async function scanFolder(ws: Workspace, folder: MailboxFolder): Promise<number> {
   const { deps, session, mailbox } = ws;
-  const status = await statusOrRemake(ws, folder);
-  if (folder.uidValidity !== status.uidValidity) {
-    // Renumbered (or deleted and made again): look at everything in it once more. What was
-    // already acted on is recognised by its placement and left alone.
-    await saveCursor(deps, folder, { uidValidity: status.uidValidity, lastUid: 0 });
-  }
-  if (status.uidNext - 1 <= folder.lastUid) return 0;
-  const uids = await session.uidsFrom(folder.path, folder.lastUid + 1);
   let acted = 0;
-  for (let i = 0; i < uids.length; i += BATCH) {
-    const batch = uids.slice(i, i + BATCH);
-    // What DaTamer filed here itself is known by its UID (UIDPLUS): not fetched again.
-    const own = await deps.db.models.MessagePlacement.findAll({
-      where: { tenantId: mailbox.tenantId, mailboxId: mailbox.id, path: folder.path, uidValidity: status.uidValidity, uid: batch },
-      attributes: ['uid'],
-    });
-    const ownUids = new Set(own.map((p) => p.uid));
-    const messages = await session.fetch(folder.path, batch.filter((uid) => !ownUids.has(uid)));
-    const ids = await identify(ws, messages);
-    const facts = await factsOf(deps, mailbox.tenantId, ids);
-    const placed = new Map((await placementsOf(deps, mailbox, ids)).map((p) => [p.messageId, p]));
-    const placements: Placement[] = [];
-    for (const [j, m] of messages.entries()) {
-      const messageId = ids[j]!;
-      const fact = facts.get(messageId);
-      placements.push({ messageId, path: folder.path, uid: m.uid, uidValidity: status.uidValidity });
-      // DaTamer put it here itself (filing, or following a change made elsewhere).
-      if (!fact || placed.get(messageId)?.path === folder.path) continue;
-      for (const action of actionsForArrival(folder, fact.event ?? { status: 'open', assignee: null }, fact.org)) {
-        try {
-          await apply(ws, folder, fact, action);
-          acted++;
-        } catch (err) {
-          // Already so (two engineers, one event), or a claim folder of a user who was removed:
-          // noted, and the folder is not read again for it.
-          if (!isDatamerError(err)) throw err;
-          deps.log.warn({ mailbox: mailbox.address, folder: folder.path, messageId, action: action.type, err: messageOf(err) }, 'a move in the mailbox could not be applied');
-        }
+  for (;;) {
+    let page;
+    try {
+      page = await session.changes(folder.path, folder.cursor ?? '', BATCH);
+    } catch (err) {
+      if (!isDatamerError(err, 'MAILBOX_FOLDER_GONE')) throw err;
+      // A folder of the workspace that someone deleted is made again, empty: nothing to act on.
+      deps.log.warn({ mailbox: mailbox.address, folder: folder.path }, 'a workspace folder is gone; making it again');
+      await session.createFolder(folder.path);
+      await saveCursor(deps, folder, { cursor: (await session.start(folder.path)).cursor });
+      return acted;
+    }
+    // Read again from the start (IMAP renumbered it, a delta link or history id expired): what
+    // was already acted on is recognised by its placement and left alone.
+    acted += await actOn(ws, folder, page.arrived);
+    if (page.cursor !== folder.cursor) await saveCursor(deps, folder, { cursor: page.cursor });
+    if (!page.more || ws.stopping?.aborted) return acted;
+  }
+}
+
+async function actOn(ws: Workspace, folder: MailboxFolder, refs: MessageRef[]): Promise<number> {
+  const { deps, session, mailbox } = ws;
+  if (refs.length === 0) return 0;
+  let acted = 0;
+  // What DaTamer filed here itself is known by its reference: not fetched again.
+  const own = await deps.db.models.MessagePlacement.findAll({
+    where: { tenantId: mailbox.tenantId, mailboxId: mailbox.id, path: folder.path, ref: refs },
+    attributes: ['ref'],
+  });
+  const ownRefs = new Set(own.map((p) => p.ref));
+  const messages = await session.fetch(folder.path, refs.filter((ref) => !ownRefs.has(ref)));
+  const ids = await identify(ws, messages);
+  const facts = await factsOf(deps, mailbox.tenantId, ids);
+  const placed = new Map((await placementsOf(deps, mailbox, ids)).map((p) => [p.messageId, p]));
+  const placements: Placement[] = [];
+  for (const [j, m] of messages.entries()) {
+    const messageId = ids[j]!;
+    const fact = facts.get(messageId);
+    placements.push({ messageId, path: folder.path, ref: m.ref });
+    // DaTamer put it here itself (filing, or following a change made elsewhere).
+    if (!fact || placed.get(messageId)?.path === folder.path) continue;
+    for (const action of actionsForArrival(folder, fact.event ?? { status: 'open', assignee: null }, fact.org)) {
+      try {
+        await apply(ws, folder, fact, action);
+        acted++;
+      } catch (err) {
+        // Already so (two engineers, one event), or a claim folder of a user who was removed:
+        // noted, and the folder is not read again for it.
+        if (!isDatamerError(err)) throw err;
+        deps.log.warn({ mailbox: mailbox.address, folder: folder.path, messageId, action: action.type, err: messageOf(err) }, 'a move in the mailbox could not be applied');
       }
     }
-    await place(deps, mailbox, placements);
-    await saveCursor(deps, folder, { lastUid: batch[batch.length - 1]! });
   }
+  await place(deps, mailbox, placements);
   return acted;
 }

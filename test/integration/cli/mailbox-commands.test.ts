@@ -116,6 +116,38 @@ describe('datamer mailbox (Dovecot)', function () {
     expect(await storedImapMailboxes()).to.have.length(0);
   });
 
+  it('refuses the same mailbox spelled differently, for this tenant or another: %40 or @, localhost or 127.0.0.1, a trailing /, ?tls=none', async () => {
+    await add();
+    expect((await run('tenant', 'add', 'other', '--address', 'alerts@other.test')).code).to.equal(0);
+    const pw = passwordFile('password', MAIL_PASSWORD);
+    const port = new URL(address.replace(/^imap:/, 'http:')).port;
+    const spellings = [
+      `imap://${user}@localhost:${port}/INBOX?tls=none`,
+      `imap://${user.toUpperCase()}@127.0.0.1:${port}/?tls=none`,
+      `imap://${encodeURIComponent(user)}@localhost.:${port}`,
+      `imap://${encodeURIComponent(user)}@127.0.0.1:${port}/Other%20folder?tls=none&root=Elsewhere`,
+    ];
+    for (const spelling of spellings) {
+      for (const tenant of ['acme', 'other']) {
+        const again = await run('mailbox', 'add', '--tenant', tenant, '--imap', spelling, '--password-file', pw, '--no-check');
+        expect(again.code, `${spelling} for ${tenant}`).to.equal(1);
+        expect(again.stderr, `${spelling} for ${tenant}`).to.match(/is already a mailbox of a tenant \(as imap:\/\/\S+\): one mailbox is watched once\n$/);
+      }
+    }
+    expect(await storedImapMailboxes()).to.have.length(1);
+  });
+
+  it('says that the server did not answer TLS when imaps:// is pointed at a plain IMAP port', async () => {
+    const plain = address.replace(/^imap:/, 'imaps:').replace('?tls=none', '');
+    const r = await run('mailbox', 'add', '--tenant', 'acme', '--imap', plain, '--password-file', passwordFile('password', MAIL_PASSWORD));
+    expect(r).to.deep.equal({
+      code: 1,
+      stdout: '',
+      stderr: `datamer: ${plain}: the server did not answer TLS on this port; did you mean imap:// with ?tls=starttls or none?\n`,
+    });
+    expect(await storedImapMailboxes()).to.have.length(0);
+  });
+
   it('refuses a password written into the address, without repeating it', async () => {
     const withPassword = address.replace('@127.0.0.1', ':hunter2-secret@127.0.0.1');
     const r = await run('mailbox', 'add', '--tenant', 'acme', '--imap', withPassword, '--password-file', passwordFile('password', MAIL_PASSWORD));
@@ -139,7 +171,7 @@ describe('datamer mailbox (Dovecot)', function () {
       '',
     ]);
     const again = await run('mailbox', 'add', '--tenant', 'acme', '--imap', address, '--password-file', pw);
-    expect(again).to.deep.equal({ code: 1, stdout: '', stderr: `datamer: ${address} is already a mailbox of a tenant\n` });
+    expect(again).to.deep.equal({ code: 1, stdout: '', stderr: `datamer: ${address} is already a mailbox of a tenant: one mailbox is watched once\n` });
     expect(await run('mailbox', 'organize', '--backlog', '--tenant', 'acme')).to.deep.equal({
       code: 0,
       stdout: `took in (stored, then deleted from the mailbox) ${backlog.length} messages of the backlog\n`,
@@ -192,7 +224,7 @@ describe('datamer mailbox (Dovecot)', function () {
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
     const inbox = async () => (await sharedDb()).models.MailboxFolder.findOne({ where: { role: 'inbox' } });
     try {
-      await waitFor(async () => ((await inbox())?.backlogDoneUid ?? 0) > 0, 'the first batch of the backlog to be filed');
+      await waitFor(async () => ((await inbox())?.backlogDone ?? null) !== null, 'the first batch of the backlog to be filed');
     } finally {
       child.kill('SIGKILL');
     }
@@ -234,7 +266,7 @@ describe('datamer mailbox (Dovecot)', function () {
     expect(await run('mailbox', 'organize', '--backlog', '--tenant', 'acme')).to.deep.equal({
       code: 1,
       stdout: '',
-      stderr: 'datamer: the tenant has no IMAP mailbox (add one with: datamer mailbox add)\n',
+      stderr: 'datamer: the tenant has no shared mailbox (add one with: datamer mailbox add)\n',
     });
   });
 });

@@ -62,6 +62,7 @@ describe('the backlog organized by the CLI while the service runs (Dovecot)', fu
     expect(claim).to.include({ via: 'mailbox', actor: 'alice' });
     // The service reads the claim folder from where the backlog run left it.
     const claimFolder = await t.db.models.MailboxFolder.findOne({ where: { mailboxId: mailbox.id, path: 'DaTamer/acme/db/@alice' } });
-    expect(claimFolder!.lastUid).to.be.greaterThan(0);
+    // The IMAP provider's cursor is `<UIDVALIDITY>:<last UID read>`.
+    expect(claimFolder!.cursor).to.match(/^\d+:[1-9]\d*$/);
   });
 });

@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import type { ImapFlow } from 'imapflow';
 import { VirtualClock } from '../../../src/clock.js';
 import { openDb, type Db } from '../../../src/db.js';
-import { addImapMailbox } from '../../../src/mailboxes/mailbox-store.js';
+import { imapMailbox } from '../../../src/mailboxes/imap/provider.js';
+import { addMailbox } from '../../../src/mailboxes/mailbox-store.js';
 import { silentLogger } from '../../../src/log.js';
 import { migrate } from '../../../src/migrate.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
@@ -89,7 +90,7 @@ describe('ingest mode: stored, then deleted from the mailbox (Dovecot)', functio
     const deps = { db, clock: new VirtualClock(TEST_START), log: silentLogger() };
     const { tenant } = await addTenant(deps, { name: 'ops', address: 'ops@datamer.test' });
     const user = freshMailboxUser('ingest');
-    const mailbox = await addImapMailbox(deps, tenant.id, { url: imapUrl(user), password: MAIL_PASSWORD, mode: 'ingest' }, TEST_KEY);
+    const mailbox = await addMailbox(deps, tenant.id, { kind: 'imap', ...imapMailbox(imapUrl(user), MAIL_PASSWORD), mode: 'ingest' }, TEST_KEY);
     const engineer: ImapFlow = await engineerClient(user);
     later(() => engineer.logout().catch(() => undefined));
 

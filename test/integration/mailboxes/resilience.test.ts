@@ -5,7 +5,8 @@
 import { expect } from 'chai';
 import { ImapFlow } from 'imapflow';
 import { changeEvent } from '../../../src/events/change.js';
-import { addImapMailbox } from '../../../src/mailboxes/mailbox-store.js';
+import { imapMailbox } from '../../../src/mailboxes/imap/provider.js';
+import { addMailbox } from '../../../src/mailboxes/mailbox-store.js';
 import { watchMailboxes } from '../../../src/mailboxes/watcher.js';
 import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
@@ -286,7 +287,7 @@ describe('the shared mailbox when things go wrong (Dovecot)', function () {
     expect(onIt.capabilities.has('MOVE'), 'the second server does not offer MOVE').to.equal(false);
     expect(onIt.capabilities.has('UIDPLUS')).to.equal(true);
 
-    const mailbox = await addImapMailbox(t.deps, tenantId, { url: `imap://${encodeURIComponent(user)}@127.0.0.1:${server.imapPort}/INBOX?tls=none`, password: MAIL_PASSWORD, mode: 'organize' }, TEST_KEY);
+    const mailbox = await addMailbox(t.deps, tenantId, { kind: 'imap', ...imapMailbox(`imap://${encodeURIComponent(user)}@127.0.0.1:${server.imapPort}/INBOX?tls=none`, MAIL_PASSWORD), mode: 'organize' }, TEST_KEY);
     watch(mailbox);
     await firstPass(mailbox);
     const inFolder = (folder: string, id: string) => async () => (await messageIdsIn(probe, folder)).includes(id);
