@@ -4,6 +4,7 @@
 import type { Logger } from '../log.js';
 import { DatamerError } from '../errors.js';
 import type { MailboxKind } from '../../models/index.js';
+import { graphProvider } from './graph/provider.js';
 import { imapProvider } from './imap/provider.js';
 import type { MailboxSession } from './provider.js';
 
@@ -48,7 +49,7 @@ export interface Provider {
   check(settings: ProviderSettings, secret: string, log: Logger): Promise<CheckLine[]>;
 }
 
-const PROVIDERS: readonly Provider[] = [imapProvider];
+const PROVIDERS: readonly Provider[] = [imapProvider, graphProvider];
 
 export const providers = (): readonly Provider[] => PROVIDERS;
 

@@ -1,8 +1,8 @@
-// The shared mailbox as the workspace, against a real Dovecot: mail delivered through Postfix
-// is filed into its classification folder; an engineer's own IMAP client claims, completes and
-// puts back by moving messages; a change made elsewhere moves the message to match.
+// The shared mailbox as the workspace, one table of cases for every provider: a real Dovecot
+// with mail delivered through Postfix, and the fake Graph (test/fakes) through the official
+// client. Mail is filed into its classification folder; an engineer's own mail client claims,
+// completes and puts back by moving messages; a change made elsewhere moves the message to match.
 import { expect } from 'chai';
-import type { ImapFlow } from 'imapflow';
 import { setRuleEnabled } from '../../../src/classification/rule-store.js';
 import { changeEvent } from '../../../src/events/change.js';
 import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
@@ -10,27 +10,19 @@ import { addTenant } from '../../../src/tenants/tenants.js';
 import type { Mailbox } from '../../../models/index.js';
 import { inProcess } from '../../helpers/cli.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
-import {
-  addTestMailbox,
-  deliverThroughPostfix,
-  engineerClient,
-  freshMailboxUser,
-  keywordsOf,
-  messageIdsIn,
-  moveMessage,
-  startWatching,
-  type RunningWatcher,
-} from '../../helpers/imap.js';
-import { requireMailServers, waitFor } from '../../helpers/net.js';
+import { startWatching, type RunningWatcher } from '../../helpers/imap.js';
+import { waitFor } from '../../helpers/net.js';
+import { openSharedMailbox, SHARED_MAILBOX_KINDS, type SharedMailbox } from '../../helpers/shared-mailboxes.js';
 
-describe('the shared mailbox as the workspace (Dovecot)', function () {
+const SERVER = { imap: 'Dovecot', graph: 'Microsoft Graph, fake', gmail: 'Gmail, fake' } as const;
+
+for (const kind of SHARED_MAILBOX_KINDS) describe(`the shared mailbox as the workspace (${SERVER[kind]})`, function () {
   this.timeout(60_000);
   let t: TestDb;
   let tenantId: number;
-  let user: string;
   let mailbox: Mailbox;
   let watcher: RunningWatcher;
-  let engineer: ImapFlow;
+  let shared: SharedMailbox;
 
   const eventOf = async (messageIdHeader: string) => {
     const message = await t.db.models.Message.findOne({ where: { tenantId, messageIdHeader } });
@@ -39,10 +31,9 @@ describe('the shared mailbox as the workspace (Dovecot)', function () {
     return link ? t.db.models.Event.findOne({ where: { tenantId, id: link.eventId } }) : null;
   };
   const handleOf = async (userId: number | null) => (userId === null ? null : (await t.db.models.User.findByPk(userId))!.handle);
-  const inFolder = (folder: string, messageId: string) => async () => (await messageIdsIn(engineer, folder)).includes(messageId);
+  const inFolder = (folder: string, messageId: string) => async () => (await shared.idsIn(folder)).includes(messageId);
 
   before(async () => {
-    requireMailServers();
     t = await openTestDb();
     ({ tenant: { id: tenantId } } = await addTenant(t.deps, { name: 'ops', address: 'ops@datamer.test' }));
     for (const handle of ['alice', 'bob']) await addUser(t.deps, tenantId, { email: `${handle}@acme.test`, handle });
@@ -50,36 +41,35 @@ describe('the shared mailbox as the workspace (Dovecot)', function () {
     await joinGroup(t.deps, tenantId, 'dbas', 'alice');
     await joinGroup(t.deps, tenantId, 'dbas', 'bob');
     await subscribe(t.deps, tenantId, 'dbas', 'acme.db', 'responder');
-    user = freshMailboxUser();
-    mailbox = await addTestMailbox(t.deps, tenantId, user);
-    engineer = await engineerClient(user);
+    shared = await openSharedMailbox(kind, t.deps, tenantId);
+    mailbox = shared.mailbox;
     watcher = startWatching(t.deps, mailbox);
     await waitFor(async () => (await t.db.models.Mailbox.findByPk(mailbox.id))!.lastSyncedAt !== null, 'the first pass over the mailbox');
   });
 
   after(async () => {
     await watcher?.stop();
-    await engineer?.logout().catch(() => undefined);
+    await shared?.dispose();
     await t?.dispose();
   });
 
   it('files new mail into its org folder with its severity as a keyword, and untagged mail into Unclassified', async () => {
-    const tagged = await deliverThroughPostfix(user, { subject: ':critical: :org:acme.db: replication broken on db1' });
-    const untagged = await deliverThroughPostfix(user, { subject: 'Backup of web3 finished' });
+    const tagged = await shared.deliver({ subject: ':critical: :org:acme.db: replication broken on db1' });
+    const untagged = await shared.deliver({ subject: 'Backup of web3 finished' });
     await waitFor(inFolder('DaTamer/acme/db', tagged), 'the tagged message in DaTamer/acme/db');
     await waitFor(inFolder('DaTamer/Unclassified', untagged), 'the untagged message in DaTamer/Unclassified');
-    expect(await messageIdsIn(engineer, 'INBOX')).to.not.include.members([tagged, untagged]);
-    expect(await keywordsOf(engineer, 'DaTamer/acme/db', tagged)).to.include('datamer-critical');
+    expect(await shared.idsIn(kind === 'graph' ? 'Inbox' : 'INBOX')).to.not.include.members([tagged, untagged]);
+    expect(await shared.severityMarks('DaTamer/acme/db', tagged)).to.include('datamer-critical');
     // The claim folders of the org's responders and its completed folder are there to drag into.
-    const folders = (await engineer.list()).map((f) => f.path);
+    const folders = await shared.folders();
     expect(folders).to.include.members(['DaTamer/acme/db/@alice', 'DaTamer/acme/db/@bob', 'DaTamer/acme/db/completed']);
     expect((await eventOf(tagged))!.status).to.equal('open');
   });
 
   it('an engineer moving a message into their claim folder claims its event, is told by mail, and completing it closes it', async () => {
-    const id = await deliverThroughPostfix(user, { subject: ':warn: :org:acme.db: slow queries on db2' });
+    const id = await shared.deliver({ subject: ':warn: :org:acme.db: slow queries on db2' });
     await waitFor(inFolder('DaTamer/acme/db', id), 'the message to be filed');
-    expect(await moveMessage(engineer, 'DaTamer/acme/db', id, 'DaTamer/acme/db/@alice')).to.equal(true);
+    expect(await shared.move('DaTamer/acme/db', id, 'DaTamer/acme/db/@alice')).to.equal(true);
     await waitFor(async () => (await eventOf(id))?.status === 'assigned', 'the event to be claimed');
     const event = (await eventOf(id))!;
     expect(await handleOf(event.assigneeId)).to.equal('alice');
@@ -90,19 +80,19 @@ describe('the shared mailbox as the workspace (Dovecot)', function () {
     expect(notice!.text).to.contain('slow queries on db2');
     expect(notice!.html).to.contain('slow queries on db2');
 
-    expect(await moveMessage(engineer, 'DaTamer/acme/db/@alice', id, 'DaTamer/acme/db/completed')).to.equal(true);
+    expect(await shared.move('DaTamer/acme/db/@alice', id, 'DaTamer/acme/db/completed')).to.equal(true);
     await waitFor(async () => (await eventOf(id))?.status === 'completed', 'the event to be completed');
     const done = await t.db.models.Activity.findOne({ where: { tenantId, eventId: event.id, action: 'completed' } });
     expect(done).to.include({ via: 'mailbox', actor: 'alice' });
 
     // Dragged back into the pile: open again, nobody's.
-    expect(await moveMessage(engineer, 'DaTamer/acme/db/completed', id, 'DaTamer/acme/db')).to.equal(true);
+    expect(await shared.move('DaTamer/acme/db/completed', id, 'DaTamer/acme/db')).to.equal(true);
     await waitFor(async () => (await eventOf(id))?.status === 'open', 'the event to be reopened and unassigned');
     expect((await eventOf(id))!.assigneeId).to.equal(null);
   });
 
   it('an assignment made elsewhere moves the message into the claimer\'s folder, and completion into completed', async () => {
-    const id = await deliverThroughPostfix(user, { subject: ':info: :org:acme.db: vacuum took 2h on db3' });
+    const id = await shared.deliver({ subject: ':info: :org:acme.db: vacuum took 2h on db3' });
     await waitFor(inFolder('DaTamer/acme/db', id), 'the message to be filed');
     const event = (await eventOf(id))!;
     await changeEvent(t.deps, tenantId, event.id, { command: 'assign', handle: 'bob', actor: 'carol', via: 'cli' });
@@ -115,26 +105,26 @@ describe('the shared mailbox as the workspace (Dovecot)', function () {
   });
 
   it('two engineers claiming at the same moment: each event goes to whoever\'s folder holds its message', async () => {
-    const ids = await Promise.all([1, 2, 3, 4].map((n) => deliverThroughPostfix(user, { subject: `:warn: :org:acme.db: lock wait ${n} on db4` })));
+    const ids = await Promise.all([1, 2, 3, 4].map((n) => shared.deliver({ subject: `:warn: :org:acme.db: lock wait ${n} on db4` })));
     for (const id of ids) await waitFor(inFolder('DaTamer/acme/db', id), 'the messages to be filed');
-    const other = await engineerClient(user);
+    const other = await shared.otherEngineer();
     try {
       // alice takes 1 and 2, bob takes 3 and 4, and both grab 1 at once: the server decides.
       await Promise.all([
         (async () => {
-          for (const id of ids.slice(0, 2)) await moveMessage(engineer, 'DaTamer/acme/db', id, 'DaTamer/acme/db/@alice');
+          for (const id of ids.slice(0, 2)) await shared.move('DaTamer/acme/db', id, 'DaTamer/acme/db/@alice');
         })(),
         (async () => {
-          await moveMessage(other, 'DaTamer/acme/db', ids[0]!, 'DaTamer/acme/db/@bob');
-          for (const id of ids.slice(2)) await moveMessage(other, 'DaTamer/acme/db', id, 'DaTamer/acme/db/@bob');
+          await other.move('DaTamer/acme/db', ids[0]!, 'DaTamer/acme/db/@bob');
+          for (const id of ids.slice(2)) await other.move('DaTamer/acme/db', id, 'DaTamer/acme/db/@bob');
         })(),
       ]);
     } finally {
-      await other.logout().catch(() => undefined);
+      await other.dispose();
     }
     await waitFor(async () => (await Promise.all(ids.map(eventOf))).every((e) => e?.status === 'assigned'), 'all four events to be claimed');
-    const inAlice = await messageIdsIn(engineer, 'DaTamer/acme/db/@alice');
-    const inBob = await messageIdsIn(engineer, 'DaTamer/acme/db/@bob');
+    const inAlice = await shared.idsIn('DaTamer/acme/db/@alice');
+    const inBob = await shared.idsIn('DaTamer/acme/db/@bob');
     for (const id of ids) {
       const owner = await handleOf((await eventOf(id))!.assigneeId);
       expect(owner === 'alice' ? inAlice : inBob, `${id} is in ${owner}'s folder`).to.include(id);
@@ -142,9 +132,9 @@ describe('the shared mailbox as the workspace (Dovecot)', function () {
   });
 
   it('an unclassified message filed by hand becomes an example and a suggested rule; once enabled, the next one is filed alike', async () => {
-    const id = await deliverThroughPostfix(user, { subject: 'Backup of pg7.acme.example.com failed after 312 s', from: 'backup@acme.example.com' });
+    const id = await shared.deliver({ subject: 'Backup of pg7.acme.example.com failed after 312 s', from: 'backup@acme.example.com' });
     await waitFor(inFolder('DaTamer/Unclassified', id), 'the message in Unclassified');
-    expect(await moveMessage(engineer, 'DaTamer/Unclassified', id, 'DaTamer/acme/db')).to.equal(true);
+    expect(await shared.move('DaTamer/Unclassified', id, 'DaTamer/acme/db')).to.equal(true);
     await waitFor(async () => (await t.db.models.LabelledExample.count({ where: { tenantId } })) > 0, 'the labelled example');
     const example = (await t.db.models.LabelledExample.findOne({ where: { tenantId } }))!;
     expect(example.org).to.equal('acme.db');
@@ -154,16 +144,16 @@ describe('the shared mailbox as the workspace (Dovecot)', function () {
     expect(rule.enabled).to.equal(false);
 
     await setRuleEnabled(t.deps, tenantId, String(rule.id), true);
-    const next = await deliverThroughPostfix(user, { subject: 'Backup of pg9.acme.example.com failed after 15 s', from: 'backup@acme.example.com' });
+    const next = await shared.deliver({ subject: 'Backup of pg9.acme.example.com failed after 15 s', from: 'backup@acme.example.com' });
     await waitFor(inFolder('DaTamer/acme/db', next), 'the next backup failure in DaTamer/acme/db');
   });
 
   it('a message moved from one org folder into another: the suggestion keeps the tags as tags, and the activity says where it went', async () => {
-    const failed = await deliverThroughPostfix(user, { subject: ':critical: :org:acme.db.pg: nightly backup of db3 FAILED', from: 'backup@acme.example.com' });
-    const other = await deliverThroughPostfix(user, { subject: ':info: :org:acme.db.mysql: binlog rotated', from: 'backup@acme.example.com' });
+    const failed = await shared.deliver({ subject: ':critical: :org:acme.db.pg: nightly backup of db3 FAILED', from: 'backup@acme.example.com' });
+    const other = await shared.deliver({ subject: ':info: :org:acme.db.mysql: binlog rotated', from: 'backup@acme.example.com' });
     await waitFor(inFolder('DaTamer/acme/db/pg', failed), 'the failure in DaTamer/acme/db/pg');
     await waitFor(inFolder('DaTamer/acme/db/mysql', other), 'the mysql folder');
-    expect(await moveMessage(engineer, 'DaTamer/acme/db/pg', failed, 'DaTamer/acme/db/mysql')).to.equal(true);
+    expect(await shared.move('DaTamer/acme/db/pg', failed, 'DaTamer/acme/db/mysql')).to.equal(true);
     await waitFor(async () => (await eventOf(failed))?.org === 'acme.db.mysql', 'the message to take the org it was moved to');
     const message = (await t.db.models.Message.findOne({ where: { tenantId, messageIdHeader: failed } }))!;
     const example = (await t.db.models.LabelledExample.findOne({ where: { tenantId, messageId: message.id } }))!;

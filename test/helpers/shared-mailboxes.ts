@@ -1,0 +1,97 @@
+// One shared mailbox per provider, as the tests of the workspace see it: mail arrives, an
+// engineer moves messages between folders in their mail client (an IMAP client on Dovecot,
+// Outlook on the fake Graph, the Gmail web client on the fake Gmail), and the test looks at
+// what is where. The same table of cases runs against each (test/integration/mailboxes/).
+import { randomUUID } from 'node:crypto';
+import type { ImapFlow } from 'imapflow';
+import type { Deps } from '../../src/deps.js';
+import { graphSettings } from '../../src/mailboxes/graph/settings.js';
+import { addMailbox } from '../../src/mailboxes/mailbox-store.js';
+import type { Mailbox, MailboxMode } from '../../models/index.js';
+import { FAKE_CLIENT, FAKE_SECRET, FAKE_TENANT, FakeGraph } from '../fakes/graph-server.js';
+import { addTestMailbox, deliverThroughPostfix, engineerClient, freshMailboxUser, keywordsOf, messageIdsIn, moveMessage, rawMail, TEST_KEY, type TestMail } from './imap.js';
+import { requireMailServers } from './net.js';
+
+export type SharedMailboxKind = 'imap' | 'graph';
+
+export interface SharedMailbox {
+  readonly kind: SharedMailboxKind;
+  readonly mailbox: Mailbox;
+  /** mail arrives in the inbox; returns its Message-ID */
+  deliver(mail: TestMail): Promise<string>;
+  /** the Message-IDs in a folder, named with `/` between levels */
+  idsIn(folder: string): Promise<string[]>;
+  /** an engineer moves the message in their mail client */
+  move(from: string, messageId: string, to: string): Promise<boolean>;
+  /** the IMAP keywords, Outlook categories or Gmail labels that show severity */
+  severityMarks(folder: string, messageId: string): Promise<string[]>;
+  folders(): Promise<string[]>;
+  /** another engineer's mail client on the same mailbox */
+  otherEngineer(): Promise<{ move: SharedMailbox['move']; dispose(): Promise<void> }>;
+  dispose(): Promise<void>;
+}
+
+export interface SharedMailboxOptions {
+  mode?: MailboxMode;
+  root?: string;
+}
+
+async function imapShared(deps: Deps, tenantId: number, options: SharedMailboxOptions): Promise<SharedMailbox> {
+  requireMailServers();
+  const user = freshMailboxUser();
+  const mailbox = await addTestMailbox(deps, tenantId, user, options);
+  const engineer: ImapFlow = await engineerClient(user);
+  return {
+    kind: 'imap',
+    mailbox,
+    deliver: (mail) => deliverThroughPostfix(user, mail),
+    idsIn: (folder) => messageIdsIn(engineer, folder),
+    move: (from, id, to) => moveMessage(engineer, from, id, to),
+    severityMarks: (folder, id) => keywordsOf(engineer, folder, id),
+    folders: async () => (await engineer.list()).map((f) => f.path),
+    otherEngineer: async () => {
+      const other = await engineerClient(user);
+      return { move: (from, id, to) => moveMessage(other, from, id, to), dispose: () => other.logout().catch(() => undefined) };
+    },
+    dispose: () => engineer.logout().catch(() => undefined),
+  };
+}
+
+/** A shared mailbox on a fake Graph of its own, reached through the official client. */
+export async function graphShared(deps: Deps, tenantId: number, options: SharedMailboxOptions = {}, fake?: FakeGraph): Promise<SharedMailbox & { fake: FakeGraph; address: string }> {
+  const address = `shared-${randomUUID().slice(0, 8)}@acme.example`;
+  const graph = fake ?? (await new FakeGraph({ mailboxes: [address] }).start());
+  const settings = graphSettings({
+    tenantId: FAKE_TENANT,
+    clientId: FAKE_CLIENT,
+    credential: 'secret',
+    mailbox: address,
+    ...(options.root ? { root: options.root } : {}),
+    graphUrl: graph.url,
+    loginUrl: graph.url,
+  });
+  const mailbox = await addMailbox(deps, tenantId, { kind: 'graph', settings: { ...settings }, secret: FAKE_SECRET, mode: options.mode ?? 'organize' }, TEST_KEY);
+  return {
+    kind: 'graph',
+    mailbox,
+    fake: graph,
+    address,
+    deliver: async (mail) => {
+      const raw = rawMail(mail, address);
+      graph.deliver(address, raw);
+      return /^Message-ID: (.*)$/m.exec(raw.toString())![1]!.trim();
+    },
+    idsIn: async (folder) => graph.messageIdsIn(address, folder),
+    move: async (from, id, to) => graph.messageIdsIn(address, from).includes(id) && graph.moveByPerson(address, id, to),
+    severityMarks: async (_folder, id) => graph.categoriesOf(address, id),
+    folders: async () => graph.folderPaths(address),
+    otherEngineer: async () => ({ move: async (from, id, to) => graph.messageIdsIn(address, from).includes(id) && graph.moveByPerson(address, id, to), dispose: async () => undefined }),
+    dispose: () => (fake ? Promise.resolve() : graph.stop()),
+  };
+}
+
+export const SHARED_MAILBOX_KINDS: SharedMailboxKind[] = ['imap', 'graph'];
+
+export function openSharedMailbox(kind: SharedMailboxKind, deps: Deps, tenantId: number, options: SharedMailboxOptions = {}): Promise<SharedMailbox> {
+  return kind === 'imap' ? imapShared(deps, tenantId, options) : graphShared(deps, tenantId, options);
+}
