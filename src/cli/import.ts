@@ -1,6 +1,6 @@
 // `datamer import`: mbox files, maildirs and .eml files into a tenant, every message through
-// the same pipeline as live mail. Re-running an import is harmless: the pipeline stores each
-// message once, so the second run only counts "already there".
+// the same pipeline as live mail, at the time it was delivered then. Re-running an import is
+// harmless: the pipeline stores each message once, so the second run only counts "already there".
 import { readFile, stat } from 'node:fs/promises';
 import type { Deps } from '../deps.js';
 import { messageOf } from '../errors.js';
@@ -8,6 +8,7 @@ import { listMaildir } from '../mailboxes/maildir.js';
 import { readMbox } from '../mailboxes/mbox.js';
 import { receive } from '../pipeline.js';
 import { rejectionOf } from '../replay/admission.js';
+import { deliveryTime } from '../replay/message-time.js';
 import { detectKind, type ImportKind } from './import-kind.js';
 
 export interface ImportTarget {
@@ -82,6 +83,16 @@ async function* mboxMessages(file: string, maxBytes: number): AsyncGenerator<Can
   }
 }
 
+/**
+ * History keeps its own time: a message arrived when it was delivered (its Received header),
+ * else when it was written (its Date), so its event, its schedule stream and what is counted in
+ * which window are as they were. Never later than now: a sender's clock may run ahead.
+ */
+function arrivedAt(raw: Buffer, now: Date): Date {
+  const delivered = deliveryTime(raw);
+  return delivered && delivered < now ? delivered : now;
+}
+
 export async function importSources(deps: Deps, target: ImportTarget, sources: readonly ImportSource[], onProgress?: ImportProgress): Promise<ImportTally> {
   const tally: ImportTally = { stored: 0, alreadyThere: 0, rejected: 0, rejections: [] };
   let before = 0;
@@ -94,7 +105,7 @@ export async function importSources(deps: Deps, target: ImportTarget, sources: r
         tally.rejections.push({ where: candidate.where, reason });
       } else {
         const [stored] = await receive(deps, [
-          { tenantId: target.tenantId, mailboxId: target.mailboxId, raw: candidate.raw, source: 'import' },
+          { tenantId: target.tenantId, mailboxId: target.mailboxId, raw: candidate.raw, source: 'import', receivedAt: arrivedAt(candidate.raw, deps.clock.now()) },
         ]);
         if (stored!.duplicateOf === null) tally.stored++;
         else tally.alreadyThere++;

@@ -12,7 +12,7 @@ import { writeLine, type CliIo } from './io.js';
 export function replayCommand(program: Command, io: CliIo): void {
   program
     .command('replay')
-    .description('process an mbox in Date order on a fresh in-memory database, with a virtual clock; prints JSON Lines (see docs/replay.md)')
+    .description('process an mbox in time order (Received, else Date) on a fresh in-memory database, with a virtual clock; prints JSON Lines (see docs/replay.md)')
     .requiredOption('--mbox <file>', 'the mbox file to replay')
     .option('--tenant <name>', 'the name of the replay tenant', DEFAULT_REPLAY_TENANT)
     .action(async (options: { mbox: string; tenant: string }) => {

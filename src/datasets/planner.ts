@@ -112,11 +112,17 @@ export class Planner {
     return ++this.serial;
   }
 
-  /** The same message delivered again, with a relay's Received header on top when it has a Message-ID. */
+  /**
+   * The same message delivered again, with a relay's Received header on top when it has a
+   * Message-ID: then it arrives when that header says (docs/replay.md, "The time of a message").
+   */
   redeliver(original: Draft, rng: Rng): Draft {
-    const hop = `Received: from mail1.example.test (mail1.example.test [10.0.3.37])\n\tby mx.example.test (Postfix) with ESMTPS id ${rng.seed().toString(16).toUpperCase()}\n\tfor <ops-alerts@example.test>; ${new Date(original.at + rng.int(30, 600) * 1000).toUTCString().replace('GMT', '+0000')}\n`;
+    const id = rng.seed().toString(16).toUpperCase();
+    const deliveredAt = original.at + rng.int(30, 600) * 1000;
+    const hop = `Received: from mail1.example.test (mail1.example.test [10.0.3.37])\n\tby mx.example.test (Postfix) with ESMTPS id ${id}\n\tfor <ops-alerts@example.test>; ${new Date(deliveredAt).toUTCString().replace('GMT', '+0000')}\n`;
     const draft: Draft = {
       ...original,
+      at: original.messageId ? deliveredAt : original.at,
       flags: [...new Set([...original.flags, 'duplicate' as Flag])],
       original,
       // Without a Message-ID only identical content is the same message: the bytes are repeated as they were.

@@ -1,6 +1,7 @@
-// When each message of a replay "arrives". Only the messages themselves say so: the Date
-// header when it parses, else the date on the mbox From_ line, else the time of the message
-// before it. Never the wall clock, so the same mbox always replays the same way.
+// When each message of a replay or an import "arrives". Only the messages themselves say so:
+// the time it was delivered (its topmost Received header), else its Date header, else the date
+// on the mbox From_ line, else the time of the message before it. Never the wall clock, so the
+// same mbox always replays the same way, and history keeps its own time.
 
 /** How far into a message to look for the end of its header (a header block is rarely this big). */
 const HEADER_SCAN_BYTES = 256 * 1024;
@@ -39,7 +40,28 @@ export function dateHeader(raw: Buffer): Date | null {
   return Number.isNaN(ms) ? null : new Date(ms);
 }
 
+/**
+ * The time of the topmost Received header: the last hop, the one that delivered the message
+ * into the mailbox it was exported from. Its date-time follows the last `;` (RFC 5321 §4.4,
+ * RFC 5322 §3.6.7); a trailing comment such as `(UTC)` is left out. Null when there is none or
+ * it does not read as a date.
+ */
+export function receivedHeaderDate(raw: Buffer): Date | null {
+  const value = headerValue(raw, 'received');
+  const semicolon = value?.lastIndexOf(';') ?? -1;
+  if (!value || semicolon === -1) return null;
+  const ms = Date.parse(value.slice(semicolon + 1).replace(/\([^()]*\)/g, ' ').trim());
+  return Number.isNaN(ms) ? null : new Date(ms);
+}
+
+/** When the message was delivered, as it says itself: its topmost Received header, else its Date header. */
+export function deliveryTime(raw: Buffer): Date | null {
+  return receivedHeaderDate(raw) ?? dateHeader(raw);
+}
+
 export interface TimeClues {
+  /** the topmost Received header's time: when it was delivered */
+  receivedHeader?: Date | null;
   dateHeader: Date | null;
   envelopeDate: Date | null;
 }
@@ -50,7 +72,7 @@ export interface TimeClues {
  * stay at the start), and an mbox without any date at all replays at 1970-01-01T00:00:00Z.
  */
 export function messageTimes(clues: readonly TimeClues[]): Date[] {
-  const known = clues.map((c) => c.dateHeader ?? c.envelopeDate);
+  const known = clues.map((c) => c.receivedHeader ?? c.dateHeader ?? c.envelopeDate);
   const earliest = known.reduce<number | null>((min, d) => (d && (min === null || d.getTime() < min) ? d.getTime() : min), null);
   let previous = new Date(earliest ?? 0);
   return known.map((date) => {

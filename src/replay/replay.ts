@@ -1,4 +1,4 @@
-// `datamer replay`: an mbox as if its messages had arrived live, in Date order, on a fresh
+// `datamer replay`: an mbox as if its messages had arrived live, in time order, on a fresh
 // in-memory database, with a virtual clock set to each message's time before the pipeline
 // receives it. Same pipeline as the SMTP address, so a replay answers "what would DaTamer have
 // done with last month's mail?".
@@ -14,7 +14,7 @@ import { rejectionOf } from './admission.js';
 import { evaluateDue } from '../schedules/tick.js';
 import { syncStreams } from '../schedules/streams.js';
 import { firstCopyOf, messageEventLine, messageLine, rejectedLine, resolvedLine, scheduleEventLine, type FirstCopy, type ReplayLine } from './lines.js';
-import { dateHeader, messageIdHeader, messageTimes, timeOrder } from './message-time.js';
+import { dateHeader, messageIdHeader, messageTimes, receivedHeaderDate, timeOrder, type TimeClues } from './message-time.js';
 
 /** One message of the source, in source order. (An MboxMessage is one.) */
 export interface ReplaySource {
@@ -60,11 +60,11 @@ const BATCH = 200;
 export async function replay(source: AsyncIterable<ReplaySource>, write: LineWriter, options: ReplayOptions): Promise<ReplaySummary> {
   // Date order needs every message first; the in-memory database will hold them all anyway.
   const entries: Entry[] = [];
-  const clues: Array<{ dateHeader: Date | null; envelopeDate: Date | null }> = [];
+  const clues: TimeClues[] = [];
   for await (const message of source) {
     const rejection = rejectionOf(message, options.maxBytes);
     entries.push({ index: entries.length, raw: rejection ? Buffer.alloc(0) : message.raw, rejection, messageId: messageIdHeader(message.raw) });
-    clues.push({ dateHeader: dateHeader(message.raw), envelopeDate: message.envelopeDate });
+    clues.push({ receivedHeader: receivedHeaderDate(message.raw), dateHeader: dateHeader(message.raw), envelopeDate: message.envelopeDate });
   }
   const times = messageTimes(clues);
   const order = timeOrder(times);

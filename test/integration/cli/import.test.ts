@@ -6,6 +6,8 @@ import { importSources, planImport, summaryLine, type ImportTarget } from '../..
 import { isDatamerError } from '../../../src/errors.js';
 import { countMessages, findMessage, listMessages } from '../../../src/ingest/messages.js';
 import { projectRoot } from '../../../src/paths.js';
+import { evaluateDue } from '../../../src/schedules/tick.js';
+import { syncStreams } from '../../../src/schedules/streams.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
 
@@ -49,6 +51,41 @@ describe('datamer import', () => {
     const raw = (await findMessage(t.deps, acme.tenantId, listed!.id))!.raw.toString('utf8');
     expect(raw).to.include('(threshold 90%).\nFrom the last check: 88% at 02:12.\n');
     expect(raw).not.to.include('>From');
+  });
+
+  it('keeps the time history happened: delivered (Received), else written (Date), for the message, its event and its stream', async () => {
+    t.clock.set(new Date('2026-12-03T09:00:00Z'));
+    const eml = (name: string, headers: string[], subject: string) => {
+      const file = path.join(tmp, name);
+      writeFileSync(file, [...headers, 'From: cron@db1.example.test', `Subject: ${subject}`, `Message-ID: <${name}@db1.example.test>`, '', ':svr:db1.example.test', ''].join('\r\n'));
+      return file;
+    };
+    const backup = ':info: :org:acme.db: nightly backup of db1 finished :sched-perday-1:';
+    const relayed = eml('relayed.eml', [
+      'Received: from mx.acme.test (mx.acme.test [10.0.0.2])\r\n\tby imap.acme.test with LMTP id x1; Mon, 23 Nov 2026 03:00:07 +0100 (CET)',
+      'Received: from db1.example.test by mx.acme.test; Mon, 23 Nov 2026 02:00:06 +0000',
+      'Date: Mon, 23 Nov 2026 02:00:05 +0000',
+    ], backup);
+    const dated = eml('dated.eml', ['Date: Tue, 24 Nov 2026 02:00:05 +0000'], backup);
+    const ahead = eml('ahead.eml', ['Date: Fri, 1 Jan 2027 00:00:00 +0000'], ':warn: :org:acme.db: a sender whose clock runs ahead');
+    await run(acme, relayed, dated, ahead);
+
+    const byId = async (name: string) => (await t.db.models.Message.findOne({ where: { messageIdHeader: `<${name}@db1.example.test>` } }))!;
+    const eventOf = async (messageId: number) => (await t.db.models.Event.findByPk((await t.db.models.EventMessage.findOne({ where: { messageId } }))!.eventId))!;
+    const times = async (name: string) => {
+      const m = await byId(name);
+      return [m.receivedAt.toISOString(), (await eventOf(m.id)).createdAt.toISOString()];
+    };
+    expect(await times('relayed.eml'), 'the topmost Received header: delivered into the mailbox').to.deep.equal(['2026-11-23T02:00:07.000Z', '2026-11-23T02:00:07.000Z']);
+    expect(await times('dated.eml')).to.deep.equal(['2026-11-24T02:00:05.000Z', '2026-11-24T02:00:05.000Z']);
+    expect(await times('ahead.eml'), 'never later than now').to.deep.equal(['2026-12-03T09:00:00.000Z', '2026-12-03T09:00:00.000Z']);
+
+    // Its schedule counts in the windows of its own days, not today's.
+    await syncStreams(t.deps);
+    const [stream] = await t.db.models.Stream.findAll({ where: { tenantId: acme.tenantId } });
+    expect([stream!.firstSeenAt.toISOString(), stream!.lastSeenAt.toISOString()]).to.deep.equal(['2026-11-23T02:00:07.000Z', '2026-11-24T02:00:05.000Z']);
+    const report = await evaluateDue(t.deps);
+    expect(report.raised.map((r) => [r.condition, r.at.toISOString()]), 'the job stopped after the 24th: missing from the 25th').to.deep.equal([['missing', '2026-11-25T04:00:05.000Z']]);
   });
 
   it('stores nothing new when the same mbox is imported twice', async () => {

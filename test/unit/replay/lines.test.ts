@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { rejectionOf } from '../../../src/replay/admission.js';
 import { firstCopyOf, messageEventLine, messageLine, rejectedLine, serializeLine } from '../../../src/replay/lines.js';
-import { dateHeader, messageIdHeader, messageTimes, timeOrder } from '../../../src/replay/message-time.js';
+import { dateHeader, deliveryTime, messageIdHeader, messageTimes, receivedHeaderDate, timeOrder } from '../../../src/replay/message-time.js';
 
 const at = (iso: string) => new Date(iso);
 
@@ -70,6 +70,26 @@ describe('when each replayed message arrives', () => {
     expect(messageIdHeader(Buffer.from('Message-ID: <a@b>\n\n'))).to.equal('<a@b>');
     expect(messageIdHeader(Buffer.from('message-id:\n  bare@host\n\n'))).to.equal('<bare@host>');
     expect(messageIdHeader(Buffer.from('Subject: none\n\n'))).to.equal(null);
+  });
+
+  it('reads when a message was delivered: the topmost Received header, its comment left out, else the Date header', () => {
+    const relayed = Buffer.from(
+      'Received: from mx.acme.test\r\n\tby imap.acme.test with LMTP; Mon, 23 Nov 2026 03:00:07 +0100 (CET)\r\nReceived: from db1 by mx; Mon, 23 Nov 2026 01:59:00 +0000\r\nDate: Mon, 23 Nov 2026 01:58:00 +0000\r\n\r\nbody',
+    );
+    expect(receivedHeaderDate(relayed)?.toISOString()).to.equal('2026-11-23T02:00:07.000Z');
+    expect(deliveryTime(relayed)?.toISOString()).to.equal('2026-11-23T02:00:07.000Z');
+    const garbled = Buffer.from('Received: from x by y; sometime soon\r\nDate: Mon, 23 Nov 2026 01:58:00 +0000\r\n\r\n');
+    expect(receivedHeaderDate(garbled)).to.equal(null);
+    expect(deliveryTime(garbled)?.toISOString()).to.equal('2026-11-23T01:58:00.000Z');
+    expect(deliveryTime(Buffer.from('Subject: none\r\n\r\nReceived: from x; Mon, 23 Nov 2026 01:58:00 +0000\r\n'))).to.equal(null);
+  });
+
+  it('takes the Received time first, the Date header next, in the order of time', () => {
+    const times = messageTimes([
+      { receivedHeader: at('2026-11-23T03:00:07Z'), dateHeader: at('2026-11-23T03:00:00Z'), envelopeDate: null },
+      { receivedHeader: null, dateHeader: at('2026-11-23T03:00:03Z'), envelopeDate: null },
+    ]);
+    expect(timeOrder(times)).to.deep.equal([1, 0]);
   });
 
   it('takes the Date header, else the From_ line date, else the time of the message before', () => {
