@@ -63,7 +63,19 @@ export interface EventResolvedLine {
   at: string;
 }
 
-export type ReplayLine = MessageLine | RejectedLine | EventLine | EventResolvedLine;
+/** DaTamer would have mailed someone (a schedule alert to the org's responders, an assignment…). */
+export interface NoticeLine {
+  type: 'notice';
+  /** the outbox kind: `schedule-alert`, `assignment`… */
+  kind: string;
+  /** the event it is about, as on its `event` line; null when it is about none */
+  eventId: string | null;
+  to: string[];
+  subject: string;
+  at: string;
+}
+
+export type ReplayLine = MessageLine | RejectedLine | EventLine | EventResolvedLine | NoticeLine;
 
 /** What the replay knows about one received message. */
 export interface ReplayedMessage {
@@ -142,6 +154,10 @@ export function scheduleEventLine(raised: Raised): EventLine {
 
 export function resolvedLine(resolved: Resolved): EventResolvedLine {
   return { type: 'event-resolved', id: String(resolved.eventId), at: resolved.at.toISOString() };
+}
+
+export function noticeLine(mail: { kind: string; eventId: number | null; toAddresses: string[]; subject: string; createdAt: Date }): NoticeLine {
+  return { type: 'notice', kind: mail.kind, eventId: mail.eventId === null ? null : String(mail.eventId), to: mail.toAddresses, subject: mail.subject, at: mail.createdAt.toISOString() };
 }
 
 export function rejectedLine(index: number, reason: string): RejectedLine {

@@ -2,6 +2,7 @@
 // in-memory database, with a virtual clock set to each message's time before the pipeline
 // receives it. Same pipeline as the SMTP address, so a replay answers "what would DaTamer have
 // done with last month's mail?".
+import { Op } from 'sequelize';
 import type { Period } from '../classification/tags.js';
 import { VirtualClock } from '../clock.js';
 import { openDb } from '../db.js';
@@ -13,7 +14,8 @@ import { addTenant } from '../tenants/tenants.js';
 import { rejectionOf } from './admission.js';
 import { evaluateDue } from '../schedules/tick.js';
 import { syncStreams } from '../schedules/streams.js';
-import { firstCopyOf, messageEventLine, messageLine, rejectedLine, resolvedLine, scheduleEventLine, type FirstCopy, type ReplayLine } from './lines.js';
+import { firstCopyOf, messageEventLine, messageLine, noticeLine, rejectedLine, resolvedLine, scheduleEventLine, type FirstCopy, type ReplayLine } from './lines.js';
+import { applyStreamSettings, installTenantSetup, type TenantSetup } from './tenant-setup.js';
 import { dateHeader, messageIdHeader, messageTimes, receivedHeaderDate, timeOrder, type TimeClues } from './message-time.js';
 
 /** One message of the source, in source order. (An MboxMessage is one.) */
@@ -31,6 +33,8 @@ export type LineWriter = (line: ReplayLine) => void | Promise<void>;
 export interface ReplayOptions {
   /** the replay tenant's name; its address is <tenant>@replay.invalid */
   tenant?: string;
+  /** a tenant's setup to replay with (tenant-setup.ts): then the replay tenant is that tenant */
+  setup?: TenantSetup;
   /** the size limit, as DATAMER_SMTP_MAX_BYTES */
   maxBytes: number;
   /** schedule grace periods per period, as DATAMER_GRACE_*; default: the defaults */
@@ -75,8 +79,13 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
   try {
     await migrate(db);
     const deps: Deps = { db, clock, log: options.log ?? silentLogger() };
-    const name = options.tenant ?? DEFAULT_REPLAY_TENANT;
-    const { tenant, mailbox } = await addTenant(deps, { name, displayName: `Replay ${name}`, address: `${name}@replay.invalid` });
+    const name = options.setup?.name ?? options.tenant ?? DEFAULT_REPLAY_TENANT;
+    const { tenant, mailbox } = options.setup
+      ? await addTenant(deps, { name, displayName: options.setup.displayName, address: options.setup.address })
+      : await addTenant(deps, { name, displayName: `Replay ${name}`, address: `${name}@replay.invalid` });
+    if (options.setup) await installTenantSetup(deps, tenant.id, options.setup);
+    const configured = new Set<string>();
+    let lastNotice = 0;
     const firstCopies = new Map<number, FirstCopy>();
 
     // Messages go to the pipeline in batches, each with its own arrival time: one transaction per
@@ -110,9 +119,23 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
         batch = [];
       }
       await syncStreams(deps);
+      if (options.setup) await applyStreamSettings(deps, tenant.id, options.setup.streams, configured);
       const tick = await evaluateDue(deps, until, options.grace);
       for (const raised of tick.raised) lines.push({ at: raised.at.getTime(), line: scheduleEventLine(raised) });
       for (const resolved of tick.resolved) lines.push({ at: resolved.at.getTime(), line: resolvedLine(resolved) });
+      // Who would have been told: what the pipeline and the evaluator queued in the outbox. The
+      // evaluator queues with the clock at the end of the batch; a notice is given the instant of
+      // the change it tells about (a resolution's subject says `Resolved:`, src/schedules/tick.ts),
+      // so batching never moves it.
+      const raisedAt = new Map(tick.raised.map((r) => [r.eventId, r.at]));
+      const resolvedAt = new Map(tick.resolved.map((r) => [r.eventId, r.at]));
+      const notices = await db.models.OutboxMail.findAll({ where: { id: { [Op.gt]: lastNotice } }, order: [['id', 'ASC']] });
+      for (const mail of notices) {
+        const change = mail.eventId === null ? undefined : / Resolved: /.test(mail.subject) ? resolvedAt.get(mail.eventId) : raisedAt.get(mail.eventId);
+        const at = change ?? mail.createdAt;
+        lines.push({ at: at.getTime(), line: noticeLine({ ...mail.get({ plain: true }), createdAt: at }) });
+      }
+      lastNotice = notices.at(-1)?.id ?? lastNotice;
       // Array.prototype.sort is stable: what happened at one instant keeps its order.
       lines.sort((a, b) => a.at - b.at);
       for (const { line } of lines) await write(line);

@@ -8,7 +8,13 @@ import { readMbox, splitMbox } from '../../../src/mailboxes/mbox.js';
 import { projectRoot } from '../../../src/paths.js';
 import type { MessageLine, ReplayLine } from '../../../src/replay/lines.js';
 import { replay } from '../../../src/replay/replay.js';
-import { createTestDatabase } from '../../helpers/db.js';
+import { addRule } from '../../../src/classification/rule-store.js';
+import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
+import { receive } from '../../../src/pipeline.js';
+import { setStreamGrace } from '../../../src/schedules/stream-admin.js';
+import { syncStreams } from '../../../src/schedules/streams.js';
+import { addTenant } from '../../../src/tenants/tenants.js';
+import { createTestDatabase, openTestDb } from '../../helpers/db.js';
 import { generatedTime, generateMbox } from './mbox-generator.js';
 
 const OUT_OF_ORDER = path.join(projectRoot, 'fixtures', 'mbox', 'out-of-order.mbox');
@@ -134,6 +140,70 @@ describe('datamer replay', () => {
         }
       } finally {
         await database.drop();
+      }
+    });
+
+    it('replays with a tenant\'s rules, streams and subscriptions, and leaves that tenant\'s database as it was', async () => {
+      const t = await openTestDb();
+      try {
+        const { tenant } = await addTenant(t.deps, { name: 'acme', address: 'alerts@acme.test' });
+        await addUser(t.deps, tenant.id, { email: 'alice@acme.test', handle: 'alice' });
+        await addGroup(t.deps, tenant.id, 'dbas');
+        await joinGroup(t.deps, tenant.id, 'dbas', 'alice');
+        await subscribe(t.deps, tenant.id, 'dbas', 'acme.db', 'responder');
+        const rule = await addRule(t.deps, tenant.id, { name: 'backups', conditions: [{ field: 'subject', pattern: '^nightly backup of db1' }], actions: { org: 'acme.db', severity: 'info' } }, 'alice');
+        const backup = (day: number) =>
+          `From cron@db1.example.test Mon Nov ${day} 02:00:05 2026\nFrom: cron@db1.example.test\nSubject: nightly backup of db1 finished :sched-perday-1:\nMessage-ID: <backup-${day}@db1>\nDate: Mon, ${day} Nov 2026 02:00:05 +0000\n\n:svr:db1.example.test\n\n`;
+        // The tenant's own stream of that job, its grace shortened to 30 minutes.
+        t.clock.set(new Date('2026-11-01T02:00:05Z'));
+        const [own] = await receive(t.deps, [{ tenantId: tenant.id, mailboxId: null, raw: Buffer.from(backup(1).split('\n').slice(1).join('\n')), source: 'smtp' }]);
+        await syncStreams(t.deps);
+        const stream = (await t.db.models.Stream.findOne({ where: { tenantId: tenant.id } }))!;
+        await setStreamGrace(t.deps, tenant.id, String(stream.id), 30 * 60_000);
+        const counts = async () => Promise.all([t.db.models.Message, t.db.models.Event, t.db.models.Stream, t.db.models.OutboxMail, t.db.models.Rule, t.db.models.Activity].map((m: { count(): Promise<number> }) => m.count()));
+        const before = { counts: await counts(), revision: (await t.db.models.Tenant.findByPk(tenant.id))!.rulesRevision };
+
+        const mbox = path.join(tmp, 'last-month.mbox');
+        writeFileSync(mbox, [20, 21, 22].map(backup).join('') + 'From x@y Tue Nov 24 12:00:00 2026\nSubject: the end of the export\nDate: Tue, 24 Nov 2026 12:00:00 +0000\n\nbye\n');
+        const replayCli = async (...args: string[]) => {
+          let stdout = '';
+          const code = await runCli(['replay', '--mbox', mbox, ...args], { env: { ...process.env, DATABASE_URL: t.url }, stdout: { write: (x: string) => void (stdout += x) }, stderr: { write: () => true } });
+          expect(code).to.equal(0);
+          return stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as ReplayLine);
+        };
+
+        const ours = await replayCli('--with-tenant', 'acme');
+        const backups = ours.filter((l): l is MessageLine => l.type === 'message' && (l.messageId ?? '').startsWith('<backup'));
+        expect(backups.map((l) => [l.classification!.org, l.classification!.by])).to.deep.equal([['acme.db', `rule:${rule.id}`], ['acme.db', `rule:${rule.id}`], ['acme.db', `rule:${rule.id}`]]);
+        // Missing after its own 30 minutes of grace, and mailed to the org's responder.
+        const missing = ours.find((l) => l.type === 'event' && l.kind === 'schedule-missing');
+        expect(missing).to.deep.include({ createdAt: '2026-11-23T02:30:05.000Z', org: 'acme.db' });
+        const notices = ours.filter((l) => l.type === 'notice');
+        expect(notices).to.have.length(1);
+        expect(notices[0]).to.deep.include({ kind: 'schedule-alert', eventId: (missing as { id: string }).id, to: ['alice@acme.test'], at: '2026-11-23T02:30:05.000Z' });
+
+        // Without the tenant: no rule, no org, nobody to tell, the default grace.
+        const bare = await replayCli();
+        expect(bare.filter((l): l is MessageLine => l.type === 'message').map((l) => l.classification!.by)).to.deep.equal(['none', 'none', 'none', 'none']);
+        expect(bare.filter((l) => l.type === 'notice')).to.deep.equal([]);
+
+        // Read, never written.
+        expect({ counts: await counts(), revision: (await t.db.models.Tenant.findByPk(tenant.id))!.rulesRevision }).to.deep.equal(before);
+        expect(own!.messageId).to.equal(1);
+      } finally {
+        await t.dispose();
+      }
+    });
+
+    it('says so in one line when the tenant to replay with is not there', async () => {
+      const t = await openTestDb();
+      try {
+        let stderr = '';
+        const code = await runCli(['replay', '--mbox', OUT_OF_ORDER, '--with-tenant', 'nope'], { env: { ...process.env, DATABASE_URL: t.url }, stdout: { write: () => true }, stderr: { write: (x: string) => void (stderr += x) } });
+        expect(code).to.equal(1);
+        expect(stderr).to.equal('datamer: --with-tenant nope: no tenant named "nope" in the configured database (see: datamer tenant list)\n');
+      } finally {
+        await t.dispose();
       }
     });
 
