@@ -140,3 +140,58 @@ export async function compiledRulesOf(deps: Deps, tenantId: number): Promise<Com
   cache.set(tenantId, { revision, checkedAt: monotonicMs(), compiled });
   return compiled;
 }
+
+/** Deletes a rule; what it classified stays as it was (`datamer reclassify` runs the rules again). */
+export async function deleteRule(deps: Deps, tenantId: number, ref: string): Promise<Rule> {
+  const rule = await findRule(deps, tenantId, ref);
+  await deps.db.transaction(async (transaction) => {
+    await deps.db.models.Rule.destroy({ where: { id: rule.id, tenantId }, transaction });
+    await bumpRevision(deps, tenantId, transaction);
+  });
+  return rule;
+}
+
+/** What `rule edit` may change: each field given replaces the rule's. */
+export type RuleChange = Partial<Pick<RuleDraft, 'name' | 'conditions' | 'actions' | 'continue' | 'override'>>;
+
+/** Changes a rule, checked as a new one is: a change the engine cannot run saves nothing. */
+export async function editRule(deps: Deps, tenantId: number, ref: string, change: RuleChange): Promise<Rule> {
+  const rule = await findRule(deps, tenantId, ref);
+  const draft: RuleDraft = { ...definitionOf(rule), ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) };
+  checkDraft(draft);
+  try {
+    await deps.db.transaction(async (transaction) => {
+      await deps.db.models.Rule.update(
+        { name: draft.name.trim(), conditions: draft.conditions, actions: draft.actions, continue: draft.continue ?? false, override: draft.override ?? false, updatedAt: deps.clock.now() },
+        { where: { id: rule.id, tenantId }, transaction },
+      );
+      await bumpRevision(deps, tenantId, transaction);
+    });
+  } catch (err) {
+    if (err instanceof UniqueConstraintError) throw new DatamerError('CONFLICT', `a rule named "${draft.name}" already exists`);
+    throw err;
+  }
+  return rule.reload();
+}
+
+/**
+ * Moves a rule before or after another one, or to the first or last place: the tenant's rules
+ * are numbered again in steps of POSITION_STEP in their new order, so positions stay readable.
+ */
+export async function moveRule(deps: Deps, tenantId: number, ref: string, to: { before: string } | { after: string } | { first: true } | { last: true }): Promise<Rule[]> {
+  const rule = await findRule(deps, tenantId, ref);
+  const anchor = 'before' in to ? await findRule(deps, tenantId, to.before) : 'after' in to ? await findRule(deps, tenantId, to.after) : null;
+  if (anchor?.id === rule.id) throw new DatamerError('INPUT_INVALID', `rule "${rule.name}" cannot be moved next to itself`);
+  await deps.db.transaction(async (transaction) => {
+    const order = (await deps.db.models.Rule.findAll({ where: { tenantId }, order: [['position', 'ASC'], ['id', 'ASC']], transaction })).filter((r) => r.id !== rule.id);
+    const at = 'first' in to ? 0 : 'last' in to ? order.length : order.findIndex((r) => r.id === anchor!.id) + ('after' in to ? 1 : 0);
+    order.splice(at, 0, rule);
+    const now = deps.clock.now();
+    for (const [i, r] of order.entries()) {
+      const position = (i + 1) * POSITION_STEP;
+      if (r.position !== position) await deps.db.models.Rule.update({ position, updatedAt: now }, { where: { id: r.id, tenantId }, transaction });
+    }
+    await bumpRevision(deps, tenantId, transaction);
+  });
+  return listRules(deps, tenantId);
+}

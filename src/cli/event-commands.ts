@@ -3,7 +3,12 @@
 import type { Command } from 'commander';
 import { DatamerError } from '../errors.js';
 import { changeEvent, type ChangeRequest } from '../events/change.js';
+import type { EventFilter } from '../events/events.js';
 import { activityText, eventDetail, eventSummaries } from '../events/views.js';
+import type { Deps } from '../deps.js';
+import { isOrgPattern } from '../org-paths.js';
+import { findUser } from '../people/people.js';
+import { parseDuration } from '../schedules/duration.js';
 import { fitToTerminal, table, writeLine, type CliIo } from './io.js';
 import { actorFor, actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
 
@@ -14,20 +19,67 @@ function eventId(text: string): number {
   return Number(id[1]);
 }
 
+interface ListOptions {
+  tenant: string;
+  open?: boolean;
+  status?: string;
+  severity?: string;
+  org?: string;
+  unclassified?: boolean;
+  assignee?: string;
+  since?: string;
+  limit: string;
+  json?: boolean;
+}
+
+const STATUSES = ['open', 'assigned', 'completed'] as const;
+const SEVERITIES = ['info', 'warn', 'critical'] as const;
+
+function listOf<T extends string>(option: string, text: string, allowed: readonly T[]): T[] {
+  const values = text.split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
+  const wrong = values.filter((v) => !allowed.includes(v as T));
+  if (values.length === 0 || wrong.length > 0) throw new DatamerError('INPUT_INVALID', `${option} "${text}": use ${allowed.join(', ')} (comma-separated)`);
+  return values as T[];
+}
+
+async function filterFrom(deps: Deps, tenantId: number, o: ListOptions): Promise<EventFilter> {
+  const filter: EventFilter = { open: Boolean(o.open), limit: Number(o.limit) || 100, unclassified: Boolean(o.unclassified) };
+  if (o.status !== undefined) filter.status = listOf('--status', o.status, STATUSES);
+  if (o.severity !== undefined) filter.severity = listOf('--severity', o.severity, SEVERITIES);
+  if (o.org !== undefined) {
+    if (!isOrgPattern(o.org.toLowerCase())) throw new DatamerError('INPUT_INVALID', `--org "${o.org}": use a.b.c, a.b.* or *`);
+    filter.org = o.org;
+  }
+  if (o.assignee !== undefined) filter.assigneeId = o.assignee.toLowerCase() === 'none' ? null : (await findUser(deps, tenantId, o.assignee.toLowerCase())).id;
+  if (o.since !== undefined) {
+    const back = parseDuration(o.since);
+    const date = back === null && /^\d{4}-\d{2}-\d{2}/.test(o.since) ? new Date(o.since) : null;
+    if (back === null && (date === null || Number.isNaN(date.getTime()))) throw new DatamerError('INPUT_INVALID', `--since "${o.since}": write a duration (2h, 1d) or a date (2026-11-23)`);
+    filter.since = back !== null ? new Date(deps.clock.now().getTime() - back) : date!;
+  }
+  return filter;
+}
+
 export function eventCommands(program: Command, io: CliIo): void {
   const event = program.command('event').description('the events engineers act on');
 
   event
     .command('list')
-    .description('events, newest first')
+    .description('events, newest first; the filters add up')
     .addOption(tenantOption())
     .option('--open', 'only events not completed')
+    .option('--status <list>', 'only these states: open, assigned, completed (comma-separated)')
+    .option('--severity <list>', 'only these severities: info, warn, critical (comma-separated)')
+    .option('--org <pattern>', 'only these orgs: a.b.c, or a.b.* for a.b and everything under it')
+    .option('--unclassified', 'only events without an org (the triage pile)')
+    .option('--assignee <handle>', 'only events assigned to this user ("none": to nobody)')
+    .option('--since <when>', 'only events created since: a duration back from now (2h, 1d) or a date (2026-11-23)')
     .option('--limit <n>', 'at most this many', '100')
     .option('--json', 'print JSON (stable: see docs/cli.md)')
-    .action((o: { tenant: string; open?: boolean; limit: string; json?: boolean }) =>
+    .action((o: ListOptions) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
-        const events = await eventSummaries(deps, tenant.id, { open: Boolean(o.open), limit: Number(o.limit) || 100 });
+        const events = await eventSummaries(deps, tenant.id, await filterFrom(deps, tenant.id, o));
         if (o.json) return void writeLine(io.stdout, JSON.stringify(events, null, 2));
         const rows = events.map((e) => [
           String(e.id), e.createdAt.slice(0, 16).replace('T', ' '), e.status, e.severity ?? '-', e.triage ? 'unclassified' : e.org ?? '-', e.assignee ?? '-', e.title,

@@ -1,20 +1,33 @@
 // `datamer …`: every command, and how the CLI ends. A failure is one line on stderr starting
 // with "datamer:" and a non-zero exit code; DaTamer's errors are written for users already.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { projectRoot } from '../paths.js';
 import { isDatamerError, messageOf } from '../errors.js';
 import { eventCommands } from './event-commands.js';
 import { importCommand } from './import-command.js';
 import { mailboxCommands } from './mailbox-commands.js';
+import { messageCommands } from './message-commands.js';
+import { outboxCommands } from './outbox-commands.js';
 import { maintenanceCommands } from './maintenance-commands.js';
 import { writeLine, type CliIo } from './io.js';
 import { peopleCommands } from './people-commands.js';
+import { peopleAdminCommands } from './people-admin-commands.js';
 import { replayCommand } from './replay-command.js';
 import { ruleCommands } from './rule-commands.js';
+import { ruleChangeCommands } from './rule-change-commands.js';
 import { streamCommands } from './stream-commands.js';
 import { tenantCommands } from './tenant-commands.js';
 
+/** The version in package.json: the one the running code was built from. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(io: CliIo): Command {
   const program = new Command('datamer')
+    .version(`datamer ${packageVersion()}`, '--version', 'print the version of DaTamer')
     .description('DaTamer (DevOps Alert Tamer): admin and data commands. The database is the one `npm start` uses (DATABASE_URL or DATAMER_DATA_DIR).')
     // Settings made here are inherited by every command added below.
     .exitOverride()
@@ -25,13 +38,17 @@ export function buildProgram(io: CliIo): Command {
     });
   tenantCommands(program, io);
   peopleCommands(program, io);
+  peopleAdminCommands(program, io);
   importCommand(program, io);
   replayCommand(program, io);
   ruleCommands(program, io);
+  ruleChangeCommands(program, io);
   eventCommands(program, io);
   streamCommands(program, io);
   maintenanceCommands(program, io);
   mailboxCommands(program, io);
+  messageCommands(program, io);
+  outboxCommands(program, io);
   return program;
 }
 

@@ -18,7 +18,7 @@ import { actorFor, actorOption, tenantNamed, tenantOption, withDeps } from './se
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-interface DraftOptions {
+export interface DraftOptions {
   subject?: string;
   body?: string;
   from?: string;
@@ -35,7 +35,7 @@ interface DraftOptions {
   position?: string;
 }
 
-function draftOptions(command: Command): Command {
+export function draftOptions(command: Command): Command {
   return command
     .option('--subject <regex>', 'condition on the subject')
     .option('--body <regex>', 'condition on the plain-text body')

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { DatamerError } from '../errors.js';
 import { setSelfAddress } from '../selfwatch/self-address.js';
+import { removeTenant, tenantRemoval } from '../tenants/remove.js';
 import { addTenant, findTenant, listTenants } from '../tenants/tenants.js';
 import { table, writeLine, type CliIo } from './io.js';
 import { withDeps } from './session.js';
@@ -38,6 +39,23 @@ export function tenantCommands(program: Command, io: CliIo): void {
         }
         const rows = tenants.map(({ tenant: t, addresses }) => [t.name, t.displayName, addresses.join(', ')]);
         for (const line of table(['NAME', 'DISPLAY NAME', 'ADDRESSES'], rows)) writeLine(io.stdout, line);
+      }),
+    );
+
+  tenant
+    .command('remove <tenant>')
+    .description('remove a tenant and everything it holds: says what goes, and removes it with --yes')
+    .option('--yes', 'remove, after reading what goes')
+    .action((name: string, options: { yes?: boolean }) =>
+      withDeps(io, async (deps) => {
+        const plan = await tenantRemoval(deps, name);
+        const what = Object.entries(plan.counts).map(([table, n]) => `${n} ${table}`).join(', ') || 'no rows';
+        if (!options.yes) {
+          writeLine(io.stdout, `would remove tenant ${plan.tenant.name} with ${what}`);
+          throw new DatamerError('INPUT_INVALID', `nothing removed; run again with --yes to remove tenant ${plan.tenant.name} and all of the above`);
+        }
+        await removeTenant(deps, name);
+        writeLine(io.stdout, `removed tenant ${plan.tenant.name} with ${what}`);
       }),
     );
 

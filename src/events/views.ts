@@ -3,7 +3,7 @@
 import type { Deps } from '../deps.js';
 import type { Event } from '../../models/index.js';
 import { sharedMessageIdKeys } from '../ingest/messages.js';
-import { findEvent, listEvents } from './events.js';
+import { findEvent, listEvents, type EventFilter } from './events.js';
 
 export interface EventSummary {
   id: number;
@@ -75,7 +75,7 @@ function summarize(e: Event, handleOf: Map<number, string>): EventSummary {
   };
 }
 
-export async function eventSummaries(deps: Deps, tenantId: number, options: { open?: boolean; limit?: number } = {}): Promise<EventSummary[]> {
+export async function eventSummaries(deps: Deps, tenantId: number, options: EventFilter = {}): Promise<EventSummary[]> {
   const events = await listEvents(deps, tenantId, options);
   const handleOf = await handles(deps, tenantId, events);
   return events.map((e) => summarize(e, handleOf));

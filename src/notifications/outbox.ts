@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { Op, type Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
-import { messageOf } from '../errors.js';
+import { DatamerError, messageOf } from '../errors.js';
 import type { AttemptOutcome, OutboxMail } from '../../models/index.js';
 import { DATAMER_HEADER } from '../commands/auto-generated.js';
 
@@ -199,4 +199,32 @@ export async function deliverDue(deps: Deps, transport: MailTransport, worker: s
     // Everything due was taken by other workers: they will finish it.
     if (!claimedAny) return report;
   }
+}
+
+/** A tenant's outgoing mail, newest first, for `datamer outbox list`. */
+export function listOutbox(deps: Deps, tenantId: number, options: { status?: OutboxMail['status'][]; limit?: number } = {}): Promise<OutboxMail[]> {
+  return deps.db.models.OutboxMail.findAll({
+    where: { tenantId, ...(options.status?.length ? { status: options.status } : {}) },
+    order: [['id', 'DESC']],
+    limit: options.limit ?? 100,
+  });
+}
+
+/**
+ * Queues a failed mail again, at once and with a fresh count of attempts: the admin's word that it
+ * should go out (after fixing the address or the outgoing server). A mail marked failed because its
+ * worker was interrupted may then reach its recipient twice: the admin decides (docs/cli.md).
+ */
+export async function retryOutbox(deps: Deps, tenantId: number, id: number): Promise<OutboxMail> {
+  const { OutboxMail } = deps.db.models;
+  const row = await OutboxMail.findOne({ where: { tenantId, id } });
+  if (!row) throw new DatamerError('NOT_FOUND', `no outgoing mail ${id} (see: datamer outbox list)`);
+  if (row.status !== 'failed') throw new DatamerError('CONFLICT', `outgoing mail ${id} is ${row.status}, not failed: ${row.status === 'sent' ? 'it went out already' : 'it is on its way'}`);
+  // Only if it is still failed: a concurrent retry queues it once.
+  const [changed] = await OutboxMail.update(
+    { status: 'queued', attempts: 0, nextAttemptAt: deps.clock.now(), claimedBy: null, claimedAt: null },
+    { where: { tenantId, id, status: 'failed' } },
+  );
+  if (changed !== 1) throw new DatamerError('CONFLICT', `outgoing mail ${id} changed meanwhile; look again with datamer outbox list`);
+  return row.reload();
 }

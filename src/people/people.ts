@@ -85,3 +85,71 @@ export async function audienceFor(deps: Deps, tenantId: number, org: string): Pr
   ]);
   return audienceOf(org, subscriptions, memberships);
 }
+
+export interface GroupView {
+  name: string;
+  members: string[];
+  subscriptions: Array<{ orgPattern: string; level: InterestLevel }>;
+}
+
+/** The groups with their members' handles and their subscriptions, by name. */
+export async function groupViews(deps: Deps, tenantId: number): Promise<GroupView[]> {
+  const { Membership, Subscription, User } = deps.db.models;
+  const [groups, memberships, subscriptions, users] = await Promise.all([
+    listGroups(deps, tenantId),
+    Membership.findAll({ where: { tenantId } }),
+    Subscription.findAll({ where: { tenantId }, order: [['orgPattern', 'ASC']] }),
+    User.findAll({ where: { tenantId }, attributes: ['id', 'handle'] }),
+  ]);
+  const handleOf = new Map(users.map((u) => [u.id, u.handle]));
+  return groups.map((g) => ({
+    name: g.name,
+    members: memberships.filter((m) => m.groupId === g.id).map((m) => handleOf.get(m.userId) ?? `#${m.userId}`).sort(),
+    subscriptions: subscriptions.filter((s) => s.groupId === g.id).map((s) => ({ orgPattern: s.orgPattern, level: s.level })),
+  }));
+}
+
+export async function leaveGroup(deps: Deps, tenantId: number, groupName: string, handle: string): Promise<void> {
+  const [group, user] = await Promise.all([findGroup(deps, tenantId, groupName), findUser(deps, tenantId, handle)]);
+  const removed = await deps.db.models.Membership.destroy({ where: { tenantId, groupId: group.id, userId: user.id } });
+  if (removed === 0) throw new DatamerError('NOT_FOUND', `${user.handle} is not in group "${group.name}"`);
+}
+
+export async function unsubscribe(deps: Deps, tenantId: number, groupName: string, orgPattern: string): Promise<void> {
+  const group = await findGroup(deps, tenantId, groupName);
+  const removed = await deps.db.models.Subscription.destroy({ where: { tenantId, groupId: group.id, orgPattern: orgPattern.toLowerCase() } });
+  if (removed === 0) throw new DatamerError('NOT_FOUND', `group "${group.name}" has no subscription to ${orgPattern} (see: datamer subscription list)`);
+}
+
+/** What removing a user takes with them. */
+export interface UserRemoval {
+  user: User;
+  memberships: number;
+  /** events assigned to them and not completed: they go back to the pile, open */
+  assignedEvents: number[];
+}
+
+export async function userRemoval(deps: Deps, tenantId: number, handle: string): Promise<UserRemoval> {
+  const user = await findUser(deps, tenantId, handle);
+  const { Membership, Event } = deps.db.models;
+  const [memberships, assigned] = await Promise.all([
+    Membership.count({ where: { tenantId, userId: user.id } }),
+    Event.findAll({ where: { tenantId, assigneeId: user.id, status: 'assigned' }, attributes: ['id'], order: [['id', 'ASC']] }),
+  ]);
+  return { user, memberships, assignedEvents: assigned.map((e) => e.id) };
+}
+
+/**
+ * Removes a user: their memberships and their token go with them; what they did stays in the
+ * activity log under their handle. `unassign` gives their open events back (src/events/change.ts,
+ * the events' only writer), before the user row goes.
+ */
+export async function removeUser(deps: Deps, tenantId: number, handle: string, unassign: (eventId: number) => Promise<void>): Promise<UserRemoval> {
+  const removal = await userRemoval(deps, tenantId, handle);
+  for (const id of removal.assignedEvents) await unassign(id);
+  await deps.db.transaction(async (transaction) => {
+    await deps.db.models.Membership.destroy({ where: { tenantId, userId: removal.user.id }, transaction });
+    await deps.db.models.User.destroy({ where: { tenantId, id: removal.user.id }, transaction });
+  });
+  return removal;
+}
