@@ -4,6 +4,7 @@
 import type { Logger } from '../log.js';
 import { DatamerError } from '../errors.js';
 import type { MailboxKind } from '../../models/index.js';
+import { gmailProvider } from './gmail/provider.js';
 import { graphProvider } from './graph/provider.js';
 import { imapProvider } from './imap/provider.js';
 import type { MailboxSession } from './provider.js';
@@ -49,7 +50,7 @@ export interface Provider {
   check(settings: ProviderSettings, secret: string, log: Logger): Promise<CheckLine[]>;
 }
 
-const PROVIDERS: readonly Provider[] = [imapProvider, graphProvider];
+const PROVIDERS: readonly Provider[] = [imapProvider, graphProvider, gmailProvider];
 
 export const providers = (): readonly Provider[] => PROVIDERS;
 

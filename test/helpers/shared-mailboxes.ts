@@ -2,17 +2,19 @@
 // engineer moves messages between folders in their mail client (an IMAP client on Dovecot,
 // Outlook on the fake Graph, the Gmail web client on the fake Gmail), and the test looks at
 // what is where. The same table of cases runs against each (test/integration/mailboxes/).
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
 import type { Deps } from '../../src/deps.js';
+import { gmailSettings } from '../../src/mailboxes/gmail/settings.js';
 import { graphSettings } from '../../src/mailboxes/graph/settings.js';
 import { addMailbox } from '../../src/mailboxes/mailbox-store.js';
 import type { Mailbox, MailboxMode } from '../../models/index.js';
+import { FakeGmail } from '../fakes/gmail-server.js';
 import { FAKE_CLIENT, FAKE_SECRET, FAKE_TENANT, FakeGraph } from '../fakes/graph-server.js';
 import { addTestMailbox, deliverThroughPostfix, engineerClient, freshMailboxUser, keywordsOf, messageIdsIn, moveMessage, rawMail, TEST_KEY, type TestMail } from './imap.js';
 import { requireMailServers } from './net.js';
 
-export type SharedMailboxKind = 'imap' | 'graph';
+export type SharedMailboxKind = 'imap' | 'graph' | 'gmail';
 
 export interface SharedMailbox {
   readonly kind: SharedMailboxKind;
@@ -90,8 +92,52 @@ export async function graphShared(deps: Deps, tenantId: number, options: SharedM
   };
 }
 
-export const SHARED_MAILBOX_KINDS: SharedMailboxKind[] = ['imap', 'graph'];
+/** A service account of the test's own: its key (the secret DaTamer stores) and what the fake knows of it. */
+export function testServiceAccount(): { key: string; clientEmail: string; publicKeyPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const clientEmail = `datamer-${randomUUID().slice(0, 6)}@acme-ops.iam.gserviceaccount.com`;
+  const key = JSON.stringify({
+    type: 'service_account',
+    project_id: 'acme-ops',
+    private_key_id: randomUUID().replace(/-/g, ''),
+    private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    client_email: clientEmail,
+    client_id: '1234567890',
+    token_uri: 'https://oauth2.googleapis.com/token',
+  });
+  return { key, clientEmail, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+}
+
+/** A user mailbox on a fake Gmail of its own, reached through the official client. */
+export async function gmailShared(deps: Deps, tenantId: number, options: SharedMailboxOptions = {}): Promise<SharedMailbox & { fake: FakeGmail; address: string }> {
+  const address = `shared-${randomUUID().slice(0, 8)}@acme.example`;
+  const account = testServiceAccount();
+  const gmail = await new FakeGmail({ users: [address], serviceAccount: account }).start();
+  const settings = gmailSettings({ mailbox: address, serviceAccount: account.clientEmail, ...(options.root ? { root: options.root } : {}), apiUrl: gmail.url, tokenUrl: `${gmail.url}/token` });
+  const mailbox = await addMailbox(deps, tenantId, { kind: 'gmail', settings: { ...settings }, secret: account.key, mode: options.mode ?? 'organize' }, TEST_KEY);
+  const move = async (from: string, id: string, to: string) => gmail.moveByPerson(address, id, from, to);
+  return {
+    kind: 'gmail',
+    mailbox,
+    fake: gmail,
+    address,
+    deliver: async (mail) => {
+      const raw = rawMail(mail, address);
+      gmail.deliver(address, raw);
+      return /^Message-ID: (.*)$/m.exec(raw.toString())![1]!.trim();
+    },
+    idsIn: async (folder) => gmail.messageIdsIn(address, folder),
+    move,
+    severityMarks: async (_folder, id) => gmail.labelsOf(address, id),
+    folders: async () => gmail.labelNames(address),
+    otherEngineer: async () => ({ move, dispose: async () => undefined }),
+    dispose: () => gmail.stop(),
+  };
+}
+
+export const SHARED_MAILBOX_KINDS: SharedMailboxKind[] = ['imap', 'graph', 'gmail'];
 
 export function openSharedMailbox(kind: SharedMailboxKind, deps: Deps, tenantId: number, options: SharedMailboxOptions = {}): Promise<SharedMailbox> {
-  return kind === 'imap' ? imapShared(deps, tenantId, options) : graphShared(deps, tenantId, options);
+  if (kind === 'imap') return imapShared(deps, tenantId, options);
+  return kind === 'graph' ? graphShared(deps, tenantId, options) : gmailShared(deps, tenantId, options);
 }

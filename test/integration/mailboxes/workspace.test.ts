@@ -1,6 +1,6 @@
 // The shared mailbox as the workspace, one table of cases for every provider: a real Dovecot
-// with mail delivered through Postfix, and the fake Graph (test/fakes) through the official
-// client. Mail is filed into its classification folder; an engineer's own mail client claims,
+// with mail delivered through Postfix, and the fake Graph and Gmail (test/fakes) through their
+// official clients. Mail is filed into its classification folder; an engineer's own mail client claims,
 // completes and puts back by moving messages; a change made elsewhere moves the message to match.
 import { expect } from 'chai';
 import { setRuleEnabled } from '../../../src/classification/rule-store.js';

@@ -1,0 +1,48 @@
+// Gmail in the registry of providers (../registry.ts): `datamer mailbox add --gmail
+// --service-account-file key.json --mailbox ops@acme.example`.
+import { DatamerError, messageOf } from '../../errors.js';
+import type { CheckLine, Provider, ProviderSettings } from '../registry.js';
+import { openGmailSession } from './session.js';
+import { describeGmail, gmailAccount, gmailSettings, GMAIL_INBOX, parseServiceAccountKey, type GmailSettings } from './settings.js';
+
+const settingsOf = (settings: ProviderSettings) => settings as unknown as GmailSettings;
+
+export const gmailProvider: Provider = {
+  kind: 'gmail',
+  addOptions: [
+    { flags: '--gmail', description: 'a Google Workspace mailbox, through the Gmail API with a service account' },
+    { flags: '--service-account-file <file>', description: "Gmail: the service account's JSON key, as Google Cloud console downloads it" },
+    { flags: '--mailbox <address>', description: 'Microsoft 365 or Gmail: the shared mailbox, such as ops@acme.example' },
+  ],
+  async fromOptions(options, read) {
+    if (options.gmail !== true) return null;
+    const missing = [['serviceAccountFile', '--service-account-file <file>'], ['mailbox', '--mailbox <address>']].filter(([k]) => typeof options[k!] !== 'string');
+    if (missing.length > 0) throw new DatamerError('INPUT_INVALID', `--gmail needs ${missing.map(([, flag]) => flag).join(' and ')}`);
+    const secret = await read(options.serviceAccountFile as string, 'the service account file');
+    const key = parseServiceAccountKey(secret);
+    const settings = gmailSettings({ mailbox: options.mailbox as string, serviceAccount: key.client_email, ...(typeof options.root === 'string' ? { root: options.root } : {}) });
+    return { settings: { ...settings }, secret };
+  },
+  describe: (settings) => describeGmail(settingsOf(settings)),
+  account: (settings) => gmailAccount(settingsOf(settings)),
+  workspaceOf: (settings) => ({ inbox: GMAIL_INBOX, root: settingsOf(settings).root }),
+  open: (settings, secret) => openGmailSession(settingsOf(settings), secret),
+  async check(settings, secret): Promise<CheckLine[]> {
+    const s = settingsOf(settings);
+    let session;
+    try {
+      session = await openGmailSession(s, secret);
+    } catch (err) {
+      return [{ ok: false, text: messageOf(err) }];
+    }
+    const lines: CheckLine[] = [{ ok: true, text: `service account ${s.serviceAccount} acts for ${s.mailbox} (domain-wide delegation, scope gmail.modify)` }];
+    try {
+      await session.changes(GMAIL_INBOX, '', 1);
+      lines.push({ ok: true, text: 'the inbox can be read' });
+    } catch (err) {
+      lines.push({ ok: false, text: `the inbox cannot be read: ${messageOf(err)}` });
+    }
+    await session.close();
+    return lines;
+  },
+};
