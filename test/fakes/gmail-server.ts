@@ -73,6 +73,9 @@ export class FakeGmail {
   readonly requests: string[] = [];
   /** POSTs answered with a failure (modify, send: not retried by the client library) */
   failedPosts = 0;
+  /** requests answered with a failure (429, 5xx) */
+  refusedAnswers = 0;
+  private readonly deleteAtFetch = new Set<string>();
 
   constructor(private readonly options: FakeGmailOptions) {
     for (const user of options.users) this.users.set(user.toLowerCase(), this.newUser());
@@ -154,6 +157,11 @@ export class FakeGmail {
     u.messages.delete(m.id);
     this.record(u, m, { kind: 'messagesDeleted' });
     return true;
+  }
+
+  /** The message is deleted by a person at the moment DaTamer fetches it (mid-pass). */
+  deleteWhenFetched(messageIdHeader: string): void {
+    this.deleteAtFetch.add(messageIdHeader);
   }
 
   sentMail(user: string): Buffer[] {
@@ -273,6 +281,7 @@ export class FakeGmail {
     const failure = this.failures.shift();
     if (failure) {
       if (method === 'POST') this.failedPosts++;
+      this.refusedAnswers++;
       return this.error(res, failure.status, failure.reason, failure.status === 429 ? 'Resource has been exhausted (e.g. check quota).' : 'Backend Error');
     }
     const u = this.user(owner);
@@ -320,6 +329,11 @@ export class FakeGmail {
       });
     }
     if ((m = /^\/messages\/([^/]+)(\/modify|\/trash)?$/.exec(rest))) {
+      const asked = u.messages.get(m[1]!);
+      if (asked && m[2] === undefined && url.searchParams.get('format') === 'raw' && asked.messageIdHeader && this.deleteAtFetch.delete(asked.messageIdHeader)) {
+        u.messages.delete(asked.id);
+        this.record(u, asked, { kind: 'messagesDeleted' });
+      }
       const msg = u.messages.get(m[1]!);
       if (!msg) return this.error(res, 404, 'notFound', 'Requested entity was not found.');
       const shape = (format: string) => ({

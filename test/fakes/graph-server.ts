@@ -98,6 +98,8 @@ export class FakeGraph {
   readonly requests: string[] = [];
   /** requests answered with 429 */
   throttledAnswers = 0;
+  /** Message-IDs a person deletes just as DaTamer asks for their content */
+  private readonly deleteAtFetch = new Set<string>();
 
   constructor(options: FakeGraphOptions) {
     for (const address of options.mailboxes) this.mailboxes.set(address.toLowerCase(), this.newMailbox());
@@ -196,6 +198,11 @@ export class FakeGraph {
     box.messages.delete(message.id);
     box.removals.push({ id: message.id, folderId: message.folderId, seq: ++this.seq });
     return true;
+  }
+
+  /** The message is deleted by a person at the moment DaTamer fetches it (mid-pass). */
+  deleteWhenFetched(messageIdHeader: string): void {
+    this.deleteAtFetch.add(messageIdHeader);
   }
 
   sentMail(mailbox: string): Buffer[] {
@@ -471,6 +478,11 @@ export class FakeGraph {
       });
     }
     if ((m = /^\/messages\/([^/]+)(\/\$value|\/move)?$/.exec(rest))) {
+      const asked = box.messages.get(m[1]!);
+      if (asked && m[2] === '/$value' && asked.internetMessageId && this.deleteAtFetch.delete(asked.internetMessageId)) {
+        box.messages.delete(asked.id);
+        box.removals.push({ id: asked.id, folderId: asked.folderId, seq: ++this.seq });
+      }
       const message = box.messages.get(m[1]!);
       if (!message) return this.error(res, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
       if (m[2] === '/$value' && method === 'GET') {

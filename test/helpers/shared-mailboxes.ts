@@ -7,9 +7,9 @@ import type { ImapFlow } from 'imapflow';
 import type { Deps } from '../../src/deps.js';
 import { gmailSettings } from '../../src/mailboxes/gmail/settings.js';
 import { graphSettings } from '../../src/mailboxes/graph/settings.js';
-import { addMailbox } from '../../src/mailboxes/mailbox-store.js';
+import { addMailbox, setMailboxSecret } from '../../src/mailboxes/mailbox-store.js';
 import type { Mailbox, MailboxMode } from '../../models/index.js';
-import { FakeGmail } from '../fakes/gmail-server.js';
+import { FakeGmail, GMAIL_SCOPE } from '../fakes/gmail-server.js';
 import { FAKE_CLIENT, FAKE_SECRET, FAKE_TENANT, FakeGraph } from '../fakes/graph-server.js';
 import { addTestMailbox, deliverThroughPostfix, engineerClient, freshMailboxUser, keywordsOf, messageIdsIn, moveMessage, rawMail, TEST_KEY, type TestMail } from './imap.js';
 import { requireMailServers } from './net.js';
@@ -31,6 +31,27 @@ export interface SharedMailbox {
   /** another engineer's mail client on the same mailbox */
   otherEngineer(): Promise<{ move: SharedMailbox['move']; dispose(): Promise<void> }>;
   dispose(): Promise<void>;
+}
+
+/** What only a fake service can do to itself: the failures the API references document. */
+export interface ApiFaults {
+  /** the next requests are answered 429 (Graph with Retry-After; Gmail rateLimitExceeded) */
+  throttle(requests: number): void;
+  /** every delta link (Graph: 410) or history id (Gmail: 404) given so far has expired */
+  expireCursors(): void;
+  /** the admin revokes DaTamer's access (a new client secret; the delegation's scopes removed) */
+  refuseCredential(): void;
+  /** and gives it back */
+  restoreCredential(): Promise<void>;
+  goAway(): Promise<void>;
+  comeBack(): Promise<void>;
+  /** a person deletes the message at the moment DaTamer asks for it */
+  deleteWhenFetched(messageId: string): void;
+  /** requests answered 429 or 5xx so far, and the most requests the mailbox had in flight at once */
+  pressure(): { refused: number; maxInFlight: number | null };
+  /** where a message deleted in ingest mode goes (Deleted Items, the trash) */
+  readonly deletedFolder: string;
+  readonly inbox: string;
 }
 
 export interface SharedMailboxOptions {
@@ -60,7 +81,7 @@ async function imapShared(deps: Deps, tenantId: number, options: SharedMailboxOp
 }
 
 /** A shared mailbox on a fake Graph of its own, reached through the official client. */
-export async function graphShared(deps: Deps, tenantId: number, options: SharedMailboxOptions = {}, fake?: FakeGraph): Promise<SharedMailbox & { fake: FakeGraph; address: string }> {
+export async function graphShared(deps: Deps, tenantId: number, options: SharedMailboxOptions = {}, fake?: FakeGraph): Promise<SharedMailbox & { fake: FakeGraph; address: string; faults: ApiFaults }> {
   const address = `shared-${randomUUID().slice(0, 8)}@acme.example`;
   const graph = fake ?? (await new FakeGraph({ mailboxes: [address] }).start());
   const settings = graphSettings({
@@ -78,6 +99,18 @@ export async function graphShared(deps: Deps, tenantId: number, options: SharedM
     mailbox,
     fake: graph,
     address,
+    faults: {
+      throttle: (n) => graph.throttle(n),
+      expireCursors: () => graph.expireDeltaTokens(),
+      refuseCredential: () => graph.rotateSecret('a-new-secret'),
+      restoreCredential: () => setMailboxSecret(deps, mailbox, 'a-new-secret', TEST_KEY),
+      goAway: () => graph.goAway(),
+      comeBack: () => graph.comeBack(),
+      deleteWhenFetched: (id) => graph.deleteWhenFetched(id),
+      pressure: () => ({ refused: graph.throttledAnswers, maxInFlight: graph.maxInFlight }),
+      deletedFolder: 'Deleted Items',
+      inbox: 'Inbox',
+    },
     deliver: async (mail) => {
       const raw = rawMail(mail, address);
       graph.deliver(address, raw);
@@ -109,7 +142,7 @@ export function testServiceAccount(): { key: string; clientEmail: string; public
 }
 
 /** A user mailbox on a fake Gmail of its own, reached through the official client. */
-export async function gmailShared(deps: Deps, tenantId: number, options: SharedMailboxOptions = {}): Promise<SharedMailbox & { fake: FakeGmail; address: string }> {
+export async function gmailShared(deps: Deps, tenantId: number, options: SharedMailboxOptions = {}): Promise<SharedMailbox & { fake: FakeGmail; address: string; faults: ApiFaults }> {
   const address = `shared-${randomUUID().slice(0, 8)}@acme.example`;
   const account = testServiceAccount();
   const gmail = await new FakeGmail({ users: [address], serviceAccount: account }).start();
@@ -121,6 +154,18 @@ export async function gmailShared(deps: Deps, tenantId: number, options: SharedM
     mailbox,
     fake: gmail,
     address,
+    faults: {
+      throttle: (n) => gmail.fail(...Array.from({ length: n }, () => 429)),
+      expireCursors: () => gmail.expireHistory(),
+      refuseCredential: () => gmail.delegate([]),
+      restoreCredential: async () => gmail.delegate([GMAIL_SCOPE]),
+      goAway: () => gmail.goAway(),
+      comeBack: () => gmail.comeBack(),
+      deleteWhenFetched: (id) => gmail.deleteWhenFetched(id),
+      pressure: () => ({ refused: gmail.refusedAnswers, maxInFlight: null }),
+      deletedFolder: 'TRASH',
+      inbox: 'INBOX',
+    },
     deliver: async (mail) => {
       const raw = rawMail(mail, address);
       gmail.deliver(address, raw);

@@ -52,10 +52,18 @@ export async function openGmailSession(settings: GmailSettings, keyText: string)
 
   /** Quota (429, 403 rate limits) and 5xx: waited out with backoff, Retry-After where Google sends one. */
   const call = async <T>(work: () => Promise<T>): Promise<T> => {
+    let renewed = false;
     for (let attempt = 1; ; attempt++) {
       try {
         return await work();
       } catch (err) {
+        if (statusOf(err) === 401 && !renewed) {
+          // A token refused before it expires (access revoked) is asked for anew once, so the
+          // admin reads Google's reason for refusing, not only that the old token stopped working.
+          renewed = true;
+          auth.credentials = { ...auth.credentials, expiry_date: 1 };
+          continue;
+        }
         if (!isRetryable(err) || attempt >= TRIES) throw err;
         const retryAfter = Number((err as { response?: { headers?: Record<string, string> } }).response?.headers?.['retry-after']);
         await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 30_000) : Math.min(250 * 2 ** (attempt - 1), 8_000) * (0.8 + Math.random() * 0.4));
