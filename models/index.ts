@@ -19,6 +19,7 @@ import { defineOutboxAttempt } from './outbox-attempt.js';
 import { defineOutboxMail } from './outbox-mail.js';
 import { defineReclassificationRun } from './reclassification-run.js';
 import { defineRule } from './rule.js';
+import { defineSignature } from './signature.js';
 import { defineStream } from './stream.js';
 import { defineSubscription } from './subscription.js';
 import { defineTenant } from './tenant.js';
@@ -40,6 +41,7 @@ export type { OutboxAttempt, AttemptOutcome } from './outbox-attempt.js';
 export type { OutboxMail, OutboxStatus } from './outbox-mail.js';
 export type { ReclassificationRun } from './reclassification-run.js';
 export type { Rule } from './rule.js';
+export type { Signature, SignatureAttributes } from './signature.js';
 export type { Stream } from './stream.js';
 export type { JobCursor } from './job-cursor.js';
 export type { Subscription, InterestLevel } from './subscription.js';
@@ -61,6 +63,7 @@ export function defineModels(sequelize: Sequelize) {
     OutboxMail: defineOutboxMail(sequelize),
     OutboxAttempt: defineOutboxAttempt(sequelize),
     Rule: defineRule(sequelize),
+    Signature: defineSignature(sequelize),
     ReclassificationRun: defineReclassificationRun(sequelize),
     Stream: defineStream(sequelize),
     JobCursor: defineJobCursor(sequelize),

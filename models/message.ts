@@ -46,8 +46,10 @@ export interface MessageAttributes {
   classifiedAt: Date | null;
   /** the schedule stream it counts in (src/schedules/stream-key.ts); null without a schedule */
   streamKey: string | null;
+  /** its signature: the id of its template in `signatures` (docs/correlation.md); null when none was mined */
+  signatureId: number | null;
 }
-type Classified = 'severity' | 'org' | 'servers' | 'schedule' | 'classifiedBy' | 'decidedBy' | 'tagWarnings' | 'classifiedAt' | 'streamKey';
+type Classified = 'severity' | 'org' | 'servers' | 'schedule' | 'classifiedBy' | 'decidedBy' | 'tagWarnings' | 'classifiedAt' | 'streamKey' | 'signatureId';
 export type Message = Row<MessageAttributes, 'id' | 'deliveries' | Classified>;
 
 export const defineMessage = (sequelize: Sequelize): ModelStatic<Message> =>
@@ -84,6 +86,7 @@ export const defineMessage = (sequelize: Sequelize): ModelStatic<Message> =>
       tagWarnings: { type: DataTypes.JSON, allowNull: true },
       classifiedAt: { type: DataTypes.DATE, allowNull: true },
       streamKey: { type: DataTypes.STRING(600), allowNull: true },
+      signatureId: { type: DataTypes.INTEGER, allowNull: true },
     },
     tableOptions('messages'),
   );

@@ -12,6 +12,7 @@ import { Op, type Transaction } from 'sequelize';
 import { classificationColumns, classifyMessage, type Outcome } from './classification/classifier.js';
 import { compiledRulesOf, recordHits } from './classification/rule-store.js';
 import type { Deps } from './deps.js';
+import { signMessages } from './correlation/signature-store.js';
 import { messageOf } from './errors.js';
 import { createMessageEvent } from './events/create.js';
 import { commitClassifiedOnPostgres } from './ingest/commit-postgres.js';
@@ -38,6 +39,21 @@ async function classify(deps: Deps, tenantId: number, parsed: ParsedMessage): Pr
   } catch (err) {
     deps.log.error({ err: messageOf(err) }, 'could not classify a message; it is stored and will be retried');
     return null;
+  }
+}
+
+/**
+ * Gives classified messages their signature (docs/correlation.md), before they are committed.
+ * A failure here costs the messages their signature only, never the messages.
+ */
+async function sign(deps: Deps, tenantIds: number[], outcomes: Array<Outcome | null>): Promise<void> {
+  const items = outcomes.flatMap((o, i) => (o ? [{ outcome: o, tenantId: tenantIds[i]!, tokens: o.signatureTokens }] : []));
+  if (items.length === 0) return;
+  try {
+    const ids = await signMessages(deps, items);
+    items.forEach((item, k) => (item.outcome.signatureId = ids[k]!));
+  } catch (err) {
+    deps.log.error({ err: messageOf(err) }, 'could not sign messages; they are stored without a signature');
   }
 }
 
@@ -71,6 +87,7 @@ export async function receive(deps: Deps, arrivals: Arrival[]): Promise<Received
 async function commitSlice(deps: Deps, all: Prepared[]): Promise<Received[]> {
   const classified: Array<Outcome | null> = [];
   for (const p of all) classified.push(await classify(deps, p.arrival.tenantId, p.parsed));
+  await sign(deps, all.map((p) => p.arrival.tenantId), classified);
   // DaTamer's own heartbeats (one an hour) feed their stream only: stored classified, no event.
   const isHeartbeat = all.map((p, i) => classified[i] !== null && isOwnHeartbeat(p.parsed.headers, classified[i]!.classification.org));
   const heartbeats = all.filter((_, i) => isHeartbeat[i]);
@@ -122,6 +139,7 @@ export async function processPending(deps: Deps, batch = 200): Promise<number> {
       const parsed = await parseMessage(m.raw);
       const outcome = await classify(deps, m.tenantId, parsed);
       if (!outcome) continue;
+      await sign(deps, [m.tenantId], [outcome]);
       try {
         await deps.db.transaction(async (transaction) => {
           // Claimed by the conditional update: of two processes, only one finds it unprocessed.

@@ -61,12 +61,24 @@ export class TemplateMiner {
   constructor(readonly settings: DrainSettings = DEFAULT_DRAIN, known: Template[] = []) {
     if (!(settings.depth >= 3)) throw new Error('a template miner needs a depth of at least 3');
     this.tokenLevels = settings.depth - 3;
-    for (const t of [...known].sort((a, b) => a.id - b.id)) {
-      const copy = { id: t.id, tokens: [...t.tokens], size: t.size };
-      this.byId.set(copy.id, copy);
-      this.place(copy);
-      this.nextId = Math.max(this.nextId, copy.id + 1);
+    for (const t of [...known].sort((a, b) => a.id - b.id)) this.adopt(t);
+  }
+
+  /**
+   * Takes a template made elsewhere (restored, or opened by another process) under its own id.
+   * One it already holds only gains the other's wildcards: templates only ever generalise.
+   */
+  adopt(template: Template): Template {
+    const held = this.byId.get(template.id);
+    if (held) {
+      if (held.tokens.length === template.tokens.length) template.tokens.forEach((t, i) => { if (t === WILDCARD) held.tokens[i] = WILDCARD; });
+      return held;
     }
+    const copy = { id: template.id, tokens: [...template.tokens], size: template.size };
+    this.byId.set(copy.id, copy);
+    this.place(copy);
+    this.nextId = Math.max(this.nextId, copy.id + 1);
+    return copy;
   }
 
   get templates(): Template[] {

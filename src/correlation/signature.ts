@@ -2,12 +2,21 @@
 // from message to message of one kind masked (addresses, hosts, paths, times, sizes, ids,
 // numbers), as tokens for the template miner (drain.ts). Pure; the input is cut short first, so
 // hostile mail costs no more than a normal one. docs/correlation.md explains it.
-import { WILDCARD } from './drain.js';
+import { WILDCARD, type DrainSettings } from './drain.js';
+
+/**
+ * The miner's settings for mail. Depth 5 reads two tokens down the tree: subjects start with the
+ * tool's word for what happened (`** PROBLEM`, `** RECOVERY`, `[ FIRING:`, `[ RESOLVED`), so a
+ * problem and its recovery get signatures of their own even where the rest of the text agrees.
+ */
+export const MAIL_DRAIN: DrainSettings = { depth: 5, similarity: 0.5, maxChildren: 100 };
 
 /** How many non-empty lines of the body count, after the subject. */
 export const SIGNATURE_LINES = 4;
 /** Each line is cut to this many characters before it is masked. */
 const LINE_LIMIT = 200;
+/** The most of a body a signature looks at: its first lines are well inside it. */
+export const SIGNATURE_SCAN = SIGNATURE_LINES * LINE_LIMIT * 4;
 /** Between the subject and the body, so a word cannot move from one to the other. */
 export const SUBJECT_END = '¶';
 
@@ -54,7 +63,7 @@ function maskLine(line: string): string[] {
 export function signatureTokens(subject: string | null, body: string): string[] {
   const lines: string[] = [];
   // Only the start of the body is looked at; splitting a whole 1 MiB body would cost for nothing.
-  for (const line of body.slice(0, SIGNATURE_LINES * LINE_LIMIT * 4).split(/\r?\n/)) {
+  for (const line of body.slice(0, SIGNATURE_SCAN).split(/\r?\n/)) {
     if (lines.length === SIGNATURE_LINES) break;
     if (line.trim() !== '') lines.push(line);
   }

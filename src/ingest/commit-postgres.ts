@@ -22,7 +22,7 @@ const TYPES: Record<string, string> = {
   ord: 'int', tenant_id: 'int', mailbox_id: 'int', raw_size: 'int', deliveries: 'int', raw: 'bytea',
   sent_at: 'timestamptz', received_at: 'timestamptz', classified_at: 'timestamptz', created_at: 'timestamptz',
   to_addresses: 'json', envelope_to: 'json', servers: 'json', schedule: 'json', decided_by: 'json', tag_warnings: 'json',
-  triage: 'boolean', hits: 'int[]',
+  triage: 'boolean', hits: 'int[]', signature_id: 'int',
 };
 const typeOf = (column: string) => TYPES[column.replace(/^e_/, '')] ?? 'text';
 

@@ -42,6 +42,7 @@ export function classifiedMessageRow(p: Prepared, outcome: Outcome): Row {
     tag_warnings: json(outcome.tagWarnings),
     classified_at: p.receivedAt,
     stream_key: outcome.stream,
+    signature_id: outcome.signatureId,
   };
 }
 

@@ -34,9 +34,14 @@ export const PACKS: readonly ToolPack[] = [
 // tool's words around them.
 const TAGS = /:(?:info|warn|critical):|:org:[^\s:]*:?|:svr:[^\s:,;<>()[\]"'`\\]*:?|:sched-[^\s:]*:?/gi;
 
+/** The text without DaTamer's tags, spaces squeezed where they stood. */
+export function withoutTags(text: string): string {
+  return text.replace(TAGS, ' ').replace(/[ \t]+/g, ' ').trim();
+}
+
 /** What the tool that wrote the message states, or null when no pack knows the message. */
 export function readTool(message: ToolMessage): ToolFacts | null {
-  const subject = message.subject.slice(0, 2000).replace(TAGS, ' ').replace(/\s+/g, ' ').trim();
+  const subject = withoutTags(message.subject.slice(0, 2000));
   const m: ToolMessage = { subject, body: message.body, from: message.from.toLowerCase() };
   for (const pack of PACKS) {
     if (!pack.recognises(m)) continue;
