@@ -1,5 +1,6 @@
 // The bree schedule: which jobs run how often. Each job is a thin file in jobs/.
 import Bree from 'bree';
+import type { JobRuns } from './job-runs.js';
 import type { Logger } from './log.js';
 import { jobsDir } from './paths.js';
 
@@ -16,7 +17,8 @@ export const JOBS = [
   { name: 'self-heartbeat', timeout: 0, interval: '5m' },
 ];
 
-export function createScheduler(log: Logger): Bree {
+/** @param runs where each run's end is counted (for /metrics); a run ends with 'done' (src/job-runner.ts) or an error */
+export function createScheduler(log: Logger, runs?: JobRuns): Bree {
   return new Bree({
     root: jobsDir,
     defaultExtension: 'js',
@@ -27,7 +29,13 @@ export function createScheduler(log: Logger): Bree {
       warn: (...args: unknown[]) => log.warn({ bree: args.map(String).join(' ') }),
       error: (...args: unknown[]) => log.error({ bree: args.map(String).join(' ') }),
     } as never,
-    errorHandler: (error: unknown, workerMetadata: { name?: string }) =>
-      log.error({ job: workerMetadata?.name, err: String(error) }, 'job failed'),
+    errorHandler: (error: unknown, workerMetadata: { name?: string }) => {
+      if (workerMetadata?.name) runs?.record(workerMetadata.name, false);
+      log.error({ job: workerMetadata?.name, err: String(error) }, 'job failed');
+    },
+    workerMessageHandler: ({ name, message }: { name: string; message: unknown }) => {
+      if (message === 'done') runs?.record(name, true);
+      log.debug({ job: name, message: String(message) }, 'job message');
+    },
   });
 }

@@ -7,6 +7,7 @@ import { loadConfig, redactUrl, type Config } from './config.js';
 import { openDb } from './db.js';
 import type { Deps } from './deps.js';
 import { isDatamerError, messageOf } from './errors.js';
+import { JobRuns } from './job-runs.js';
 import { createScheduler } from './jobs.js';
 import { createLogger } from './log.js';
 import { loadSecretKey } from './mailboxes/secrets.js';
@@ -57,8 +58,9 @@ async function main(): Promise<void> {
 
   const smtp = createSmtpListener(deps, config.smtp);
   await smtp.listen().catch((err) => inUse(err, 'DATAMER_SMTP_PORT', config.smtp.host, config.smtp.port));
-  const web = await listenWeb(createApp(deps), config).catch((err) => inUse(err, 'DATAMER_WEB_PORT', config.web.host, config.web.port));
-  const scheduler = config.jobs ? createScheduler(log) : null;
+  const jobRuns = new JobRuns(systemClock);
+  const web = await listenWeb(createApp(deps, { jobRuns }), config).catch((err) => inUse(err, 'DATAMER_WEB_PORT', config.web.host, config.web.port));
+  const scheduler = config.jobs ? createScheduler(log, jobRuns) : null;
   await scheduler?.start();
   // The key is read (or made) only when a mailbox needs its password.
   const mailboxes = watchMailboxes(deps, { ...DEFAULT_WATCH, pollMs: config.mailboxPollMs, key: () => loadSecretKey(config) });

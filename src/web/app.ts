@@ -9,8 +9,15 @@ import { messageOf } from '../errors.js';
 import { templatesDir } from '../paths.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
+import { metricsRoutes } from './routes/metrics.js';
+import type { JobRuns } from '../job-runs.js';
 
-export function createApp(deps: Deps): express.Express {
+export interface AppOptions {
+  /** this process's job runs, for /metrics (none: the web site runs without the jobs) */
+  jobRuns?: JobRuns;
+}
+
+export function createApp(deps: Deps, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.engine('hbs', engine({
@@ -24,6 +31,7 @@ export function createApp(deps: Deps): express.Express {
 
   app.use(helmet());
   app.use(healthRoutes(deps));
+  app.use(metricsRoutes(deps, options.jobRuns));
   app.use(homeRoutes(deps));
 
   app.use((_req, res) => {
