@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DatamerError } from './errors.js';
+import { projectRoot } from './paths.js';
 import { parseSecretKey } from './mailboxes/secrets.js';
 import { DEFAULT_GRACE_MS } from './schedules/evaluate.js';
 import { parseDuration } from './schedules/duration.js';
@@ -49,7 +50,7 @@ const flag = z.enum(['0', '1', 'true', 'false', 'yes', 'no', 'on', 'off'], {
 
 /** Each variable, its rule and its default. Order is the order errors are reported in. */
 const schema = z.object({
-  DATAMER_DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
+  DATAMER_DATA_DIR: z.string().min(1, 'must not be empty').optional(),
   DATABASE_URL: databaseUrl.optional(),
   DATAMER_LOG_LEVEL: logLevel.default('info'),
   DATAMER_SMTP_HOST: host.default('127.0.0.1'),
@@ -82,6 +83,8 @@ export interface Config {
   readonly dataDir: string;
   /** postgres://… or sqlite:<path> or sqlite::memory: */
   readonly databaseUrl: string;
+  /** what chose the database: a variable, or the default under the installation */
+  readonly databaseChosenBy: 'DATABASE_URL' | 'DATAMER_DATA_DIR' | 'default';
   readonly logLevel: string;
   readonly smtp: {
     readonly host: string;
@@ -147,10 +150,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fail('DATAMER_SECRET_KEY', 'set either DATAMER_SECRET_KEY or DATAMER_SECRET_KEY_FILE, not both');
   }
 
-  const dataDir = path.resolve(e.DATAMER_DATA_DIR);
+  // The default is the installation's own data directory, wherever the command is run from:
+  // resolved against the current directory, `cd docs && npx datamer …` made a second, empty
+  // database and a second key file. A value that is set is resolved as any path a user types.
+  const dataDir = e.DATAMER_DATA_DIR !== undefined ? path.resolve(e.DATAMER_DATA_DIR) : path.join(projectRoot, 'data');
   const config: Config = {
     dataDir,
     databaseUrl: e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'datamer.sqlite')}`,
+    databaseChosenBy: e.DATABASE_URL !== undefined ? 'DATABASE_URL' : e.DATAMER_DATA_DIR !== undefined ? 'DATAMER_DATA_DIR' : 'default',
     logLevel: e.DATAMER_LOG_LEVEL,
     smtp: {
       host: e.DATAMER_SMTP_HOST,
@@ -186,6 +193,14 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** A database URL fit for a log line or an error: the password never reaches the terminal. */
+/**
+ * Which database a URL names, for people: `SQLite /srv/datamer/data/datamer.sqlite` or
+ * `PostgreSQL postgres://datamer:***@db/datamer`.
+ */
+export function describeDatabase(url: string): string {
+  return url.startsWith('sqlite:') ? `SQLite ${url.replace(/^sqlite:/, '')}` : `PostgreSQL ${redactUrl(url)}`;
+}
+
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }

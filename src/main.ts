@@ -3,7 +3,7 @@
 // finish, and closes the database last, so nothing is left half-written.
 import type { Server } from 'node:http';
 import { systemClock } from './clock.js';
-import { loadConfig, redactUrl, type Config } from './config.js';
+import { describeDatabase, loadConfig, redactUrl, type Config } from './config.js';
 import { openDb } from './db.js';
 import type { Deps } from './deps.js';
 import { isDatamerError, messageOf } from './errors.js';
@@ -14,7 +14,7 @@ import { loadSecretKey } from './mailboxes/secrets.js';
 import { createSmtpListener } from './mailboxes/smtp/listener.js';
 import { DEFAULT_WATCH, watchMailboxes } from './mailboxes/watcher.js';
 import { providerMailboxes } from './mailboxes/mailbox-store.js';
-import { migrate } from './migrate.js';
+import { madeNewDatabase, migrate } from './migrate.js';
 import { ensureDefaultTenant } from './tenants/tenants.js';
 import { createApp } from './web/app.js';
 
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const mailboxes = watchMailboxes(deps, { ...DEFAULT_WATCH, pollMs: config.mailboxPollMs, key: () => loadSecretKey(config) });
 
   const watched = (await providerMailboxes(deps)).length;
-  const where = db.dialect === 'sqlite' ? `SQLite ${config.databaseUrl.replace(/^sqlite:/, '')}` : `PostgreSQL ${redactUrl(config.databaseUrl)}`;
+  const where = `${describeDatabase(config.databaseUrl)}${madeNewDatabase(ran) ? ', new and empty' : ''}`;
   const first = tenants[0]?.addresses[0] ?? 'datamer@localhost';
   process.stdout.write(
     [

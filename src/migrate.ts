@@ -20,3 +20,6 @@ export async function migrate(db: Db, options: { to?: string } = {}): Promise<st
   const ran = await umzug(db).up(options.to ? { to: options.to } : {});
   return ran.map((m) => m.name);
 }
+
+/** Whether the migrations that ran made the schema from nothing: the database was new. */
+export const madeNewDatabase = (ran: readonly string[]): boolean => ran.includes(migrations[0]!.name);

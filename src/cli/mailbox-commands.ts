@@ -55,6 +55,10 @@ function health(m: Mailbox): string {
   return m.lastSyncedAt ? 'ok' : 'not yet connected';
 }
 
+/** A key file the CLI makes must be the one the service reads: say where it is. */
+const keyFileMade = (io: CliIo) => (file: string) =>
+  void writeLine(io.stderr, `datamer: made a new secret key file ${file}; the service must use the same one (DATAMER_SECRET_KEY_FILE, DATAMER_DATA_DIR); back it up apart from the database`);
+
 function backlogBar(stderr: Output) {
   if (!stderr.isTTY) return null;
   const bar = new cliProgress.SingleBar(
@@ -79,7 +83,7 @@ export function mailboxCommands(program: Command, io: CliIo): void {
     .action((options: Record<string, unknown> & { tenant: string; mode: string; check: boolean }) =>
       withDeps(io, async (deps, config) => {
         const tenant = await tenantNamed(deps, options.tenant);
-        const key = loadSecretKey(config);
+        const key = loadSecretKey(config, keyFileMade(io));
         const made = await newMailboxFrom(options);
         const added = await addMailbox(deps, tenant.id, { ...made, mode: options.mode as MailboxMode }, key);
         if (options.check) {
@@ -152,7 +156,7 @@ export function mailboxCommands(program: Command, io: CliIo): void {
     .action((ref: string, options: { tenant: string; passwordFile?: string; secretFile?: string; check: boolean }) =>
       withDeps(io, async (deps, config) => {
         const tenant = await tenantNamed(deps, options.tenant);
-        const key = loadSecretKey(config);
+        const key = loadSecretKey(config, keyFileMade(io));
         const found = await watchedMailbox(deps, tenant.id, ref);
         const file = options.passwordFile ?? options.secretFile;
         if (!file) throw new DatamerError('INPUT_INVALID', 'give the new credential with --password-file <file> (or --secret-file <file>)');

@@ -3,16 +3,16 @@
 // schema brought up to date, and the tenant the command is for.
 import os from 'node:os';
 import { systemClock } from '../clock.js';
-import { loadConfig, redactUrl, type Config } from '../config.js';
+import { describeDatabase, loadConfig, redactUrl, type Config } from '../config.js';
 import { openDb } from '../db.js';
 import type { Deps } from '../deps.js';
 import { DatamerError, messageOf } from '../errors.js';
 import { silentLogger } from '../log.js';
-import { migrate } from '../migrate.js';
+import { madeNewDatabase, migrate } from '../migrate.js';
 import { DEFAULT_TENANT, ensureDefaultTenant, findTenant } from '../tenants/tenants.js';
 import type { Tenant } from '../../models/index.js';
 import { Option } from 'commander';
-import type { CliIo } from './io.js';
+import { writeLine, type CliIo } from './io.js';
 
 export async function withDeps<T>(io: CliIo, work: (deps: Deps, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env);
@@ -20,13 +20,19 @@ export async function withDeps<T>(io: CliIo, work: (deps: Deps, config: Config) 
     throw new DatamerError('STORE_FAILED', `DATABASE_URL: cannot open ${redactUrl(config.databaseUrl)}: ${messageOf(err)}`, { cause: err });
   });
   try {
-    await migrate(db);
+    // A command run with another DATABASE_URL or DATAMER_DATA_DIR than the service's would
+    // otherwise work on an empty database of its own without a word.
+    if (madeNewDatabase(await migrate(db))) writeLine(io.stderr, `datamer: made a new, empty database: ${describeDatabase(config.databaseUrl)} (${chosenBy(config)})`);
     // The CLI reports what it did itself; the service's JSON log lines would only get in the way.
     return await work({ db, clock: systemClock, log: silentLogger() }, config);
   } finally {
     await db.close();
   }
 }
+
+/** What chose the database, so that whoever reads the note knows what to change. */
+const chosenBy = (config: Config) =>
+  config.databaseChosenBy === 'default' ? "the installation's data directory; DATAMER_DATA_DIR or DATABASE_URL choose another" : config.databaseChosenBy;
 
 /**
  * The tenant named by --tenant. The default tenant is made on a fresh database, as `npm start`

@@ -77,16 +77,20 @@ function checkKey(key: Buffer): void {
 /**
  * The key that encrypts mailbox secrets: DATAMER_SECRET_KEY when set, else the key file
  * (DATAMER_SECRET_KEY_FILE, default `<data dir>/secret.key`), made with a random key on first use
- * so a fresh clone starts with no setup. Losing the key file loses the stored mailbox passwords
+ * so a fresh clone starts with no setup (`onMade` hears of it). Losing the key file loses the stored mailbox passwords
  * (not the mail): back it up with the database, but not in the same place.
  */
-export function loadSecretKey(config: Pick<Config, 'secretKey' | 'secretKeyFile'>): Buffer {
+export function loadSecretKey(config: Pick<Config, 'secretKey' | 'secretKeyFile'>, onMade?: (file: string) => void): Buffer {
   if (config.secretKey !== null) {
     if (config.secretKey.length !== KEY_BYTES) throw new DatamerError('CONFIG_INVALID', `DATAMER_SECRET_KEY: must be ${KEY_BYTES} bytes`);
     return config.secretKey;
   }
   const file = config.secretKeyFile;
-  const content = readKeyFile(file) ?? createKeyFile(file);
+  let content = readKeyFile(file);
+  if (content === null) {
+    content = createKeyFile(file);
+    onMade?.(file);
+  }
   // A file of exactly 32 bytes is the raw key (as DaTamer writes it); otherwise it is text, as
   // `openssl rand -hex 32 > secret.key` writes it.
   const key = content.length === KEY_BYTES ? content : parseSecretKey(content.toString('latin1'));

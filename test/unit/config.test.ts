@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { isDatamerError } from '../../src/errors.js';
+import { projectRoot } from '../../src/paths.js';
 
 function problem(env: NodeJS.ProcessEnv): string {
   try {
@@ -25,6 +26,25 @@ describe('configuration', () => {
     expect(c.web).to.deep.equal({ host: '127.0.0.1', port: 3000 });
     expect(c.outgoingSmtpUrl).to.equal(null);
     expect(c.jobs).to.equal(true);
+  });
+
+  it('keeps the database and its key in the installation\'s data directory, wherever the command is run from', () => {
+    const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'datamer-cwd-'));
+    const cwd = process.cwd();
+    try {
+      process.chdir(elsewhere);
+      const c = loadConfig({});
+      expect(c.dataDir).to.equal(path.join(projectRoot, 'data'));
+      expect(c.databaseUrl).to.equal(`sqlite:${path.join(projectRoot, 'data', 'datamer.sqlite')}`);
+      expect(c.secretKeyFile).to.equal(path.join(projectRoot, 'data', 'secret.key'));
+      expect(c.databaseChosenBy).to.equal('default');
+      // A directory given is a path as the user typed it, from where they are.
+      const given = loadConfig({ DATAMER_DATA_DIR: 'mine' });
+      expect([given.dataDir, given.secretKeyFile, given.databaseChosenBy]).to.deep.equal([path.join(process.cwd(), 'mine'), path.join(process.cwd(), 'mine', 'secret.key'), 'DATAMER_DATA_DIR']);
+    } finally {
+      process.chdir(cwd);
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('switches to PostgreSQL with DATABASE_URL', () => {

@@ -1,6 +1,8 @@
 // The `datamer` commands as a user runs them (helpers/cli.ts).
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'chai';
+import { describeDatabase } from '../../../src/config.js';
 import { openDb } from '../../../src/db.js';
 import { projectRoot } from '../../../src/paths.js';
 import { datamer, inProcess } from '../../helpers/cli.js';
@@ -21,7 +23,7 @@ describe('the datamer command', () => {
   describe('run as a program', () => {
     it('adds a tenant and lists it as JSON', async () => {
       const added = await datamer(env, 'tenant', 'add', 'acme', '--address', 'Alerts@Acme.test', '--display-name', 'Acme Corp');
-      expect(added).to.include({ code: 0, stderr: '' });
+      expect(added).to.include({ code: 0, stderr: `datamer: made a new, empty database: ${describeDatabase(database.url)} (DATABASE_URL)\n` });
       expect(added.stdout).to.equal('tenant acme added; its address is alerts@acme.test\n');
 
       const listed = await datamer(env, 'tenant', 'list', '--json');
@@ -30,6 +32,16 @@ describe('the datamer command', () => {
       expect(tenants.map(({ name, displayName, addresses }) => ({ name, displayName, addresses }))).to.deep.equal([
         { name: 'acme', displayName: 'Acme Corp', addresses: ['alerts@acme.test'] },
       ]);
+    });
+
+    it('says which database it made when it made one, and only then, from any directory', async () => {
+      const docs = path.join(projectRoot, 'docs');
+      const fresh = await datamer(env, 'tenant', 'list');
+      expect(fresh.stderr).to.equal(`datamer: made a new, empty database: ${describeDatabase(database.url)} (DATABASE_URL)\n`);
+      const again = await new Promise<{ code: number; stderr: string }>((resolve) =>
+        execFile(process.execPath, [path.join(projectRoot, 'dist', 'src', 'cli', 'main.js'), 'tenant', 'list'], { env, cwd: docs }, (err, _out, stderr) => resolve({ code: err ? 1 : 0, stderr })),
+      );
+      expect(again).to.deep.equal({ code: 0, stderr: '' });
     });
 
     it('imports an mbox, and stores nothing new the second time', async () => {
@@ -109,7 +121,7 @@ describe('the datamer command', () => {
 
     it('uses the default tenant when --tenant is left out, making it on a fresh database', async () => {
       const run = await inProcess(env, 'group', 'add', 'ops');
-      expect(run).to.deep.equal({ code: 0, stdout: 'group "ops" added to tenant default\n', stderr: '' });
+      expect(run).to.deep.equal({ code: 0, stdout: 'group "ops" added to tenant default\n', stderr: `datamer: made a new, empty database: ${describeDatabase(database.url)} (DATABASE_URL)\n` });
       const tenants = JSON.parse((await inProcess(env, 'tenant', 'list', '--json')).stdout) as Array<{ name: string; addresses: string[] }>;
       expect(tenants.map((x) => [x.name, x.addresses])).to.deep.equal([['default', ['datamer@localhost']]]);
     });

@@ -36,8 +36,10 @@ describe('a first start on an empty data dir', function () {
     return page.locator('table#tenant-counts tr[data-tenant=default] td.messages').innerText();
   }
 
-  it('creates its SQLite database in the data dir', () => {
-    expect(existsSync(path.join(datamer.dataDir, 'datamer.sqlite')), datamer.transcript()).to.equal(true);
+  it('creates its SQLite database in the data dir, and says which and that it is new', () => {
+    const file = path.join(datamer.dataDir, 'datamer.sqlite');
+    expect(existsSync(file), datamer.transcript()).to.equal(true);
+    expect(datamer.stdout()).to.contain(`DaTamer is running (database: SQLite ${file}, new and empty)\n`);
   });
 
   it('prints the address to send to and a curl example that targets it', () => {
