@@ -2,7 +2,7 @@
 // The kinds of mailbox and their options come from the registry of providers.
 import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DatamerError } from '../errors.js';
 import { addMailbox, findMailbox, listMailboxes, providerFor, removeMailbox, secretOf, setMailboxSecret, soleProviderMailbox } from '../mailboxes/mailbox-store.js';
 import { providers, type NewProviderMailbox } from '../mailboxes/registry.js';
@@ -75,7 +75,12 @@ export function mailboxCommands(program: Command, io: CliIo): void {
     .command('add')
     .description('add a shared mailbox (IMAP, Microsoft 365 or Gmail); its credential is checked by logging in, then stored encrypted')
     .addOption(tenantOption());
-  for (const provider of providers()) for (const option of provider.addOptions) add.option(option.flags, option.description);
+  for (const provider of providers()) {
+    for (const option of provider.addOptions) {
+      const made = new Option(option.flags, option.description);
+      add.addOption(option.hidden ? made.hideHelp() : made);
+    }
+  }
   add
     .option('--mode <mode>', 'organize (file mail into folders) or ingest (store it, then delete it from the mailbox)', 'organize')
     .option('--root <folder>', 'the folder the workspace is made under (default DaTamer)')

@@ -18,6 +18,8 @@ export type ProviderSettings = Record<string, unknown>;
 export interface AddOption {
   flags: string;
   description: string;
+  /** not shown in --help (a test server's address) */
+  hidden?: boolean;
 }
 
 /** What `datamer mailbox add` made of the admin's options for this kind. */

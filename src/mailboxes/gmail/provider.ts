@@ -13,6 +13,8 @@ export const gmailProvider: Provider = {
     { flags: '--gmail', description: 'a Google Workspace mailbox, through the Gmail API with a service account' },
     { flags: '--service-account-file <file>', description: "Gmail: the service account's JSON key, as Google Cloud console downloads it" },
     { flags: '--mailbox <address>', description: 'Microsoft 365 or Gmail: the shared mailbox, such as ops@acme.example' },
+    { flags: '--gmail-api-url <url>', description: 'Gmail: where the Gmail API answers (a proxy or a test server)', hidden: true },
+    { flags: '--google-token-url <url>', description: "Gmail: Google's OAuth token endpoint (a proxy or a test server)", hidden: true },
   ],
   async fromOptions(options, read) {
     if (options.gmail !== true) return null;
@@ -20,7 +22,13 @@ export const gmailProvider: Provider = {
     if (missing.length > 0) throw new DatamerError('INPUT_INVALID', `--gmail needs ${missing.map(([, flag]) => flag).join(' and ')}`);
     const secret = await read(options.serviceAccountFile as string, 'the service account file');
     const key = parseServiceAccountKey(secret);
-    const settings = gmailSettings({ mailbox: options.mailbox as string, serviceAccount: key.client_email, ...(typeof options.root === 'string' ? { root: options.root } : {}) });
+    const settings = gmailSettings({
+      mailbox: options.mailbox as string,
+      serviceAccount: key.client_email,
+      ...(typeof options.root === 'string' ? { root: options.root } : {}),
+      ...(typeof options.gmailApiUrl === 'string' ? { apiUrl: options.gmailApiUrl } : {}),
+      ...(typeof options.googleTokenUrl === 'string' ? { tokenUrl: options.googleTokenUrl } : {}),
+    });
     return { settings: { ...settings }, secret };
   },
   describe: (settings) => describeGmail(settingsOf(settings)),

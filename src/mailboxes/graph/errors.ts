@@ -29,7 +29,9 @@ export function translateGraphError(err: unknown, settings: GraphSettings): Data
   if (err instanceof DatamerError) return err;
   const e = (err ?? {}) as GraphFailure;
   const where = describeGraph(settings);
-  const said = (e.errorMessage ?? e.message ?? '').split('\n')[0]!.trim();
+  const raw = (e.errorMessage ?? e.message ?? '').split('\n')[0]!.trim();
+  // MSAL wraps the identity platform's answer in trace lines; the AADSTS description is what an admin looks up.
+  const said = /AADSTS\d+:.*?(?= - (?:Correlation ID|Trace ID|Timestamp)|$)/.exec(raw)?.[0] ?? raw;
   // The identity platform (MSAL): the app registration or its credential.
   if (e.errorCode === 'invalid_client' || /AADSTS7000215|AADSTS7000222|AADSTS700027/.test(said)) {
     return new DatamerError('MAILBOX_AUTH', `${where}: Microsoft Entra ID refused the app's ${settings.credential === 'secret' ? 'client secret (wrong, or expired)' : 'certificate'}: ${said}; give a valid one with: datamer mailbox password`, { permanent: true, cause: err });

@@ -15,6 +15,8 @@ export const graphProvider: Provider = {
     { flags: '--client-id <id>', description: 'Microsoft 365: the Application (client) ID of the app registration' },
     { flags: '--secret-file <file>', description: "Microsoft 365: a file holding the app's client secret (its Value)" },
     { flags: '--certificate-file <file>', description: "Microsoft 365: instead of a secret, a PEM file with the app's certificate and its private key" },
+    { flags: '--graph-url <url>', description: 'Microsoft 365 in a national cloud: where Microsoft Graph answers (default https://graph.microsoft.com)' },
+    { flags: '--login-url <url>', description: 'Microsoft 365 in a national cloud: where Microsoft Entra ID answers (default https://login.microsoftonline.com)' },
   ],
   async fromOptions(options, read) {
     if (options.graph !== true) return null;
@@ -32,6 +34,8 @@ export const graphProvider: Provider = {
       mailbox: options.mailbox as string,
       credential: secretFile ? 'secret' : 'certificate',
       ...(typeof options.root === 'string' ? { root: options.root } : {}),
+      ...(typeof options.graphUrl === 'string' ? { graphUrl: options.graphUrl } : {}),
+      ...(typeof options.loginUrl === 'string' ? { loginUrl: options.loginUrl } : {}),
     });
     const secret = secretFile ? await read(secretFile, 'the secret file') : await read(certificateFile!, 'the certificate file');
     return { settings: { ...settings }, secret };

@@ -50,9 +50,20 @@ export function graphSettings(input: { tenantId: string; clientId: string; crede
     credential: input.credential,
     mailbox,
     root,
-    graphUrl: (input.graphUrl ?? GRAPH_URL).replace(/\/+$/, ''),
-    loginUrl: (input.loginUrl ?? LOGIN_URL).replace(/\/+$/, ''),
+    graphUrl: baseUrl(input.graphUrl ?? GRAPH_URL, '--graph-url'),
+    loginUrl: baseUrl(input.loginUrl ?? LOGIN_URL, '--login-url'),
   };
+}
+
+function baseUrl(text: string, flag: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch {
+    // reported below
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) throw new DatamerError('INPUT_INVALID', `${flag} ${JSON.stringify(text)}: an https:// address`);
+  return text.replace(/\/+$/, '');
 }
 
 /** The mailbox for a list or a log line. */
