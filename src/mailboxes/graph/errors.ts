@@ -49,7 +49,7 @@ export function translateGraphError(err: unknown, settings: GraphSettings): Data
   if (status === 403) {
     return new DatamerError(
       'MAILBOX_AUTH',
-      `${where}: the app may not use this mailbox (${e.code ?? 'Forbidden'}: ${said}); grant the application permission Mail.ReadWrite (and Mail.Send) with admin consent, and include ${settings.mailbox} in the app's scope (RBAC for Applications)`,
+      `${where}: the app may not use this mailbox (${e.code ?? 'Forbidden'}: ${said}); grant the application permission Mail.ReadWrite with admin consent, and include ${settings.mailbox} in the app's scope (RBAC for Applications)`,
       { permanent: true, cause: err },
     );
   }

@@ -5,8 +5,7 @@
 //   `@removed` entries are messages that left the folder. An expired link answers 410 Gone or
 //   syncStateNotFound: the folder is read again from the start ("be prepared for replays");
 // - ids are immutable (`Prefer: IdType="ImmutableId"`), so a moved message keeps its reference;
-// - raw MIME by `$value`; severity as an Outlook category; move; DELETE (to Deleted Items);
-//   DaTamer's own mail by `sendMail`.
+// - raw MIME by `$value`; severity as an Outlook category; move; DELETE (to Deleted Items).
 import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
 import type { Severity } from '../../classification/tags.js';
 import { DatamerError } from '../../errors.js';

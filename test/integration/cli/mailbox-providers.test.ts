@@ -94,7 +94,7 @@ describe('datamer mailbox for Microsoft 365 and Gmail (fakes)', function () {
         '--mailbox', 'finance@acme.example', '--graph-url', graph.url, '--login-url', graph.url,
       );
       expect(outside.code).to.equal(1);
-      expect(outside.stderr).to.match(/the app may not use this mailbox \(ErrorAccessDenied: .*\); grant the application permission Mail\.ReadWrite \(and Mail\.Send\) with admin consent, and include finance@acme\.example in the app's scope \(RBAC for Applications\)/);
+      expect(outside.stderr).to.match(/the app may not use this mailbox \(ErrorAccessDenied: .*\); grant the application permission Mail\.ReadWrite with admin consent, and include finance@acme\.example in the app's scope \(RBAC for Applications\)/);
       expect(await stored()).to.deep.equal([]);
     });
 
