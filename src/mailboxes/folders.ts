@@ -29,6 +29,8 @@ export type { FolderRole };
 
 export const DEFAULT_ROOT = 'DaTamer';
 export const UNCLASSIFIED = 'Unclassified';
+// Made by earlier versions for replies with commands, which are now taken out of the mailbox
+// (docs/commands.md); still no org may take its name.
 export const REPLIES = 'Replies';
 export const COMPLETED = 'completed';
 export const CLAIM_PREFIX = '@';
@@ -89,11 +91,6 @@ function orgSegments(org: string): string[] {
 
 export function unclassifiedFolder(root: string): FolderSpec {
   return { role: 'unclassified', org: null, handle: null, segments: [...rootSegments(root), UNCLASSIFIED] };
-}
-
-/** Where engineers' replies with commands go once DaTamer has acted on them (docs/commands.md). */
-export function repliesFolder(root: string): FolderSpec {
-  return { role: 'replies', org: null, handle: null, segments: [...rootSegments(root), REPLIES] };
 }
 
 export function classFolder(root: string, org: string): FolderSpec {

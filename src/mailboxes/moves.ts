@@ -59,7 +59,7 @@ export function actionsForArrival(folder: FolderFacts, event: EventFacts, messag
   return actions;
 }
 
-export type Destination = { role: 'replies' } | { role: 'unclassified' } | { role: 'class'; org: string } | { role: 'claim'; org: string; handle: string } | { role: 'completed'; org: string };
+export type Destination = { role: 'unclassified' } | { role: 'class'; org: string } | { role: 'claim'; org: string; handle: string } | { role: 'completed'; org: string };
 
 /** Where a message belongs: its org's folder, in the claim or completed folder its event asks for. */
 export function destinationOf(org: string | null, event: EventFacts | null): Destination {

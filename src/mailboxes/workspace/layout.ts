@@ -3,7 +3,7 @@
 import type { Deps } from '../../deps.js';
 import { audienceFor } from '../../people/people.js';
 import type { Mailbox, MailboxFolder } from '../../../models/index.js';
-import { claimFolder, classFolder, completedFolder, folderPath, repliesFolder, unclassifiedFolder, type FolderSpec } from '../folders.js';
+import { claimFolder, classFolder, completedFolder, folderPath, unclassifiedFolder, type FolderSpec } from '../folders.js';
 import { providerFor } from '../mailbox-store.js';
 import type { Destination } from '../moves.js';
 import type { MailboxSession } from '../provider.js';
@@ -79,8 +79,6 @@ async function ensureClass(ws: Workspace, org: string): Promise<MailboxFolder> {
 /** The path of a destination, its folders made first. */
 export async function ensureDestination(ws: Workspace, destination: Destination): Promise<string> {
   switch (destination.role) {
-    case 'replies':
-      return (await ensure(ws, repliesFolder(ws.root))).path;
     case 'unclassified':
       return (await ensure(ws, unclassifiedFolder(ws.root))).path;
     case 'class':
