@@ -14,6 +14,7 @@ import { migration as m12 } from './2026-11-24-12-email-commands.js';
 import { migration as m13 } from './2026-12-03-13-messages-identified-by-content.js';
 import { migration as m20 } from './2026-12-03-20-provider-neutral-mailboxes.js';
 import { migration as m30 } from './2026-12-03-30-signatures.js';
+import { migration as m31 } from './2026-12-03-31-classification-limits.js';
 import type { Migration } from './types.js';
 
 export const migrations: Array<{ name: string } & Migration> = [
@@ -32,4 +33,5 @@ export const migrations: Array<{ name: string } & Migration> = [
   { name: '2026-12-03-13-messages-identified-by-content', ...m13 },
   { name: '2026-12-03-20-provider-neutral-mailboxes', ...m20 },
   { name: '2026-12-03-30-signatures', ...m30 },
+  { name: '2026-12-03-31-classification-limits', ...m31 },
 ];

@@ -44,12 +44,16 @@ export interface MessageAttributes {
   decidedBy: Record<string, string> | null;
   tagWarnings: Array<{ tag: string; where: string; problem: string }> | null;
   classifiedAt: Date | null;
+  /** why the classification is partial or missing; null when it is whole */
+  classificationNote: string | null;
+  /** how many times process-pending tried to finish it */
+  classifyAttempts: number;
   /** the schedule stream it counts in (src/schedules/stream-key.ts); null without a schedule */
   streamKey: string | null;
   /** its signature: the id of its template in `signatures` (docs/correlation.md); null when none was mined */
   signatureId: number | null;
 }
-type Classified = 'severity' | 'org' | 'servers' | 'schedule' | 'classifiedBy' | 'decidedBy' | 'tagWarnings' | 'classifiedAt' | 'streamKey' | 'signatureId';
+type Classified = 'severity' | 'org' | 'servers' | 'schedule' | 'classifiedBy' | 'decidedBy' | 'tagWarnings' | 'classifiedAt' | 'streamKey' | 'signatureId' | 'classificationNote' | 'classifyAttempts';
 export type Message = Row<MessageAttributes, 'id' | 'deliveries' | Classified>;
 
 export const defineMessage = (sequelize: Sequelize): ModelStatic<Message> =>
@@ -85,6 +89,8 @@ export const defineMessage = (sequelize: Sequelize): ModelStatic<Message> =>
       decidedBy: { type: DataTypes.JSON, allowNull: true },
       tagWarnings: { type: DataTypes.JSON, allowNull: true },
       classifiedAt: { type: DataTypes.DATE, allowNull: true },
+      classificationNote: { type: DataTypes.TEXT, allowNull: true },
+      classifyAttempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       streamKey: { type: DataTypes.STRING(600), allowNull: true },
       signatureId: { type: DataTypes.INTEGER, allowNull: true },
     },

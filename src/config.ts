@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DatamerError } from './errors.js';
+import { CLASSIFY_TIMEOUT_MS, PARSE_TIMEOUT_MS } from './ingest/parse-pool.js';
 import { projectRoot } from './paths.js';
 import { parseSecretKey } from './mailboxes/secrets.js';
 import { DEFAULT_GRACE_MS } from './schedules/evaluate.js';
@@ -73,6 +74,10 @@ const schema = z.object({
   // How long a watched mailbox may go without a look at its folders when its inbox is quiet.
   DATAMER_MAILBOX_POLL: duration.optional(),
   DATAMER_SECRET_KEY: secretKey.optional(),
+  // The fence's budgets (src/ingest/parse-pool.ts, docs/operations.md).
+  DATAMER_PARSE_TIMEOUT: duration.optional(),
+  DATAMER_CLASSIFY_TIMEOUT: duration.optional(),
+  DATAMER_PENDING_ATTEMPTS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').default(5),
   DATAMER_SECRET_KEY_FILE: z.string().optional(),
 });
 
@@ -105,6 +110,8 @@ export interface Config {
   readonly secretKey: Buffer | null;
   /** where the key is kept when DATAMER_SECRET_KEY is not set; made on first use */
   readonly secretKeyFile: string;
+  /** the fence's time budgets, ms, and how often process-pending tries a message */
+  readonly fence: { readonly parseTimeoutMs: number; readonly classifyTimeoutMs: number; readonly pendingAttempts: number };
 }
 
 function fail(variable: string, problem: string): never {
@@ -180,6 +187,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailboxPollMs: e.DATAMER_MAILBOX_POLL ? parseDuration(e.DATAMER_MAILBOX_POLL)! : 10_000,
     secretKey: e.DATAMER_SECRET_KEY !== undefined ? parseSecretKey(e.DATAMER_SECRET_KEY) : null,
     secretKeyFile: e.DATAMER_SECRET_KEY_FILE !== undefined ? path.resolve(e.DATAMER_SECRET_KEY_FILE) : path.join(dataDir, 'secret.key'),
+    fence: {
+      parseTimeoutMs: e.DATAMER_PARSE_TIMEOUT ? parseDuration(e.DATAMER_PARSE_TIMEOUT)! : PARSE_TIMEOUT_MS,
+      classifyTimeoutMs: e.DATAMER_CLASSIFY_TIMEOUT ? parseDuration(e.DATAMER_CLASSIFY_TIMEOUT)! : CLASSIFY_TIMEOUT_MS,
+      pendingAttempts: e.DATAMER_PENDING_ATTEMPTS,
+    },
   };
   return deepFreeze(config);
 }

@@ -5,7 +5,7 @@
 // something, names an event or is sent to a reply address is parsed here to look closer.
 import { handleCommandMail, recipientsOf } from './commands/handle.js';
 import { parseCommands } from './commands/grammar.js';
-import { commandLines } from './commands/reply-text.js';
+import { replyLines } from './commands/reply-lines.js';
 import { answeredIds } from './commands/target.js';
 import { parseReplyAddress, subjectEvent, subjectToken } from './reply-address.js';
 import type { Deps } from './deps.js';
@@ -43,7 +43,7 @@ async function isCommandMail(deps: Deps, arrival: Arrival, parsed: ParsedMessage
   // A stranger answering DaTamer's own mail: not monitoring mail, whatever tags it quotes; taken
   // as a reply, which src/commands refuses without an answer (no backscatter).
   if (!user) return answersDatamer(deps, arrival.tenantId, parsed);
-  const first = parseCommands(commandLines(parsed))[0];
+  const first = parseCommands(await replyLines(parsed))[0];
   return first !== undefined && (first.ok || !first.error.startsWith('no command found'));
 }
 

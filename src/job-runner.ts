@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { systemClock } from './clock.js';
 import { loadConfig, type Config } from './config.js';
 import { openDb } from './db.js';
+import { configureFence } from './ingest/parse-pool.js';
 import type { Deps } from './deps.js';
 import { messageOf } from './errors.js';
 import { createLogger, type Logger } from './log.js';
@@ -21,6 +22,7 @@ export async function withJobDeps<T>(config: Config, log: Logger, work: (deps: D
 /** The whole of a job file: `runJob('name', (config, log) => oneFunctionOfSrc(config, log))`. */
 export function runJob(name: string, work: (config: Config, log: Logger) => Promise<unknown>): void {
   const config = loadConfig();
+  configureFence(config.fence);
   const log = createLogger(config.logLevel).child({ job: name });
   work(config, log).then(
     () => parentPort?.postMessage('done'),

@@ -2,6 +2,7 @@
 // site and the jobs. Ctrl-C (or SIGTERM) stops taking new work, lets what is in flight
 // finish, and closes the database last, so nothing is left half-written.
 import type { Server } from 'node:http';
+import { configureFence } from './ingest/parse-pool.js';
 import { systemClock } from './clock.js';
 import { describeDatabase, loadConfig, redactUrl, type Config } from './config.js';
 import { openDb } from './db.js';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  configureFence(config.fence);
 
   const db = await openDb(config.databaseUrl).catch((err) =>
     stop(`DATABASE_URL: cannot open ${redactUrl(config.databaseUrl)}: ${messageOf(err)}`),

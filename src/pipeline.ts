@@ -1,7 +1,7 @@
 // One MSE, end to end: every way mail arrives (the SMTP listener, `datamer import`,
 // `datamer replay`, later the mailbox providers) goes through here, so they all behave alike.
 //
-//   1. parse and classify it (tags, rules), in memory
+//   1. parse and classify it (tags, rules), behind the fence (classification/fenced.ts)
 //   2. in one transaction: store it exactly once, with its classification and its event
 //      (on PostgreSQL in a single statement: ingest/commit-postgres.ts)
 //
@@ -9,8 +9,9 @@
 // fail for any reason but storage itself, the message is stored alone (classified_at null) and
 // processPending() finishes it later: a bug in classification can never cost a message.
 import { Op, type Transaction } from 'sequelize';
-import { classificationColumns, classifyMessage, type Outcome } from './classification/classifier.js';
-import { compiledRulesOf, recordHits } from './classification/rule-store.js';
+import { classificationColumns, unclassifiedOutcome, type Outcome } from './classification/classifier.js';
+import { classifyFenced, type RuleSet } from './classification/fenced.js';
+import { recordHits, tenantRuleSet } from './classification/rule-store.js';
 import type { Deps } from './deps.js';
 import { signMessages } from './correlation/signature-store.js';
 import { messageOf } from './errors.js';
@@ -18,7 +19,7 @@ import { createMessageEvent } from './events/create.js';
 import { commitClassifiedOnPostgres } from './ingest/commit-postgres.js';
 import type { Committed } from './ingest/commit-rows.js';
 import { commitClassifiedOnSqlite } from './ingest/commit-sqlite.js';
-import { parseMessage, type ParsedMessage } from './ingest/parse.js';
+import type { ParsedMessage } from './ingest/parse.js';
 import { prepareArrival, storeAlone, type Arrival, type Prepared, type Stored } from './ingest/store.js';
 import { isOwnHeartbeat } from './selfwatch/own-heartbeat.js';
 
@@ -33,12 +34,18 @@ export interface Received extends Stored {
   heartbeat: boolean;
 }
 
-async function classify(deps: Deps, tenantId: number, parsed: ParsedMessage): Promise<Outcome | null> {
+/**
+ * Parses (unless the arrival was parsed already) and classifies a message behind the fence.
+ * Null when its classification failed for a reason of DaTamer's own (its rules could not be
+ * read, a bug): it is then stored alone and finished by processPending().
+ */
+async function parseAndClassify(deps: Deps, arrival: Arrival, rules: Promise<RuleSet>): Promise<{ parsed: ParsedMessage | null; outcome: Outcome | null }> {
   try {
-    return classifyMessage(parsed, await compiledRulesOf(deps, tenantId));
+    const { parsed, outcomes } = await classifyFenced(arrival.parsed ? { parsed: arrival.parsed } : { raw: arrival.raw }, [await rules]);
+    return { parsed, outcome: outcomes[0]! };
   } catch (err) {
     deps.log.error({ err: messageOf(err) }, 'could not classify a message; it is stored and will be retried');
-    return null;
+    return { parsed: null, outcome: null };
   }
 }
 
@@ -73,20 +80,28 @@ const commitClassified = (deps: Deps) => (deps.db.dialect === 'postgres' ? commi
  */
 export const MAX_COMMIT = 250;
 
+/** How many times processPending() tries a message before giving up on it (docs/operations.md). */
+export const PENDING_ATTEMPTS = 5;
+
 export async function receive(deps: Deps, arrivals: Arrival[]): Promise<Received[]> {
   const now = deps.clock.now();
-  // Every message goes to the parser threads at once, and they finish them in order: while one
-  // slice is classified and committed here, the next is being parsed.
-  const preparing = arrivals.map((a) => prepareArrival(a, now));
+  const rules = new Map<number, Promise<RuleSet>>();
+  const rulesOf = (tenantId: number) => rules.get(tenantId) ?? rules.set(tenantId, tenantRuleSet(deps, tenantId)).get(tenantId)!;
+  // Every message goes to the fence threads at once, and they finish them in order: while one
+  // slice is committed here, the next is being parsed and classified.
+  const preparing = arrivals.map(async (arrival) => {
+    const { parsed, outcome } = await parseAndClassify(deps, arrival, rulesOf(arrival.tenantId));
+    return { p: await prepareArrival(parsed ? { ...arrival, parsed } : arrival, now), outcome };
+  });
   const received: Received[] = [];
   for (let i = 0; i < arrivals.length; i += MAX_COMMIT) received.push(...(await commitSlice(deps, await Promise.all(preparing.slice(i, i + MAX_COMMIT)))));
   return received;
 }
 
-/** Classifies and commits at most MAX_COMMIT prepared messages, in one transaction. */
-async function commitSlice(deps: Deps, all: Prepared[]): Promise<Received[]> {
-  const classified: Array<Outcome | null> = [];
-  for (const p of all) classified.push(await classify(deps, p.arrival.tenantId, p.parsed));
+/** Commits at most MAX_COMMIT classified messages, in one transaction. */
+async function commitSlice(deps: Deps, slice: Array<{ p: Prepared; outcome: Outcome | null }>): Promise<Received[]> {
+  const all = slice.map((s) => s.p);
+  const classified = slice.map((s) => s.outcome);
   await sign(deps, all.map((p) => p.arrival.tenantId), classified);
   // DaTamer's own heartbeats (one an hour) feed their stream only: stored classified, no event.
   const isHeartbeat = all.map((p, i) => classified[i] !== null && isOwnHeartbeat(p.parsed.headers, classified[i]!.classification.org));
@@ -121,24 +136,34 @@ async function commitMessages(deps: Deps, prepared: Prepared[], outcomes: Array<
   }));
 }
 
-/** Finishes messages that were stored but not processed (after a crash or a failure). Safe to re-run. */
-export async function processPending(deps: Deps, batch = 200): Promise<number> {
+/**
+ * Finishes messages that were stored but not processed (after a crash or a failure). Safe to
+ * re-run. Each message is tried at most `attempts` times (each try is counted before it is made,
+ * so a try that takes the process down counts too); the last try that still cannot classify it
+ * gives it its event unclassified, with a note saying why, and then it is not tried again.
+ */
+export async function processPending(deps: Deps, options: { batch?: number; attempts?: number } = {}): Promise<number> {
   const { Message } = deps.db.models;
+  const batch = options.batch ?? 200;
+  const attempts = options.attempts ?? PENDING_ATTEMPTS;
   let done = 0;
   let afterId = 0;
   for (;;) {
     const pending = await Message.findAll({
-      where: { classifiedAt: null, id: { [Op.gt]: afterId } },
-      attributes: ['id', 'tenantId', 'raw'],
+      where: { classifiedAt: null, classifyAttempts: { [Op.lt]: attempts }, id: { [Op.gt]: afterId } },
+      attributes: ['id', 'tenantId', 'raw', 'subject', 'classifyAttempts'],
       order: [['id', 'ASC']],
       limit: batch,
     });
     if (pending.length === 0) return done;
     for (const m of pending) {
       afterId = m.id;
-      const parsed = await parseMessage(m.raw);
-      const outcome = await classify(deps, m.tenantId, parsed);
-      if (!outcome) continue;
+      await Message.increment('classifyAttempts', { where: { id: m.id, tenantId: m.tenantId, classifiedAt: null } });
+      const last = m.classifyAttempts + 1 >= attempts;
+      const tried = await parseAndClassify(deps, { tenantId: m.tenantId, mailboxId: null, raw: m.raw, source: 'smtp' }, tenantRuleSet(deps, m.tenantId));
+      if (!tried.outcome && !last) continue;
+      const outcome = tried.outcome ?? unclassifiedOutcome(`not classified: it could not be classified in ${attempts} attempts (see the log)`);
+      const { parsed } = tried;
       await sign(deps, [m.tenantId], [outcome]);
       try {
         await deps.db.transaction(async (transaction) => {
@@ -149,11 +174,11 @@ export async function processPending(deps: Deps, batch = 200): Promise<number> {
             transaction,
           });
           // A heartbeat stored alone is classified, and makes no event either.
-          if (claimed === 1 && !isOwnHeartbeat(parsed.headers, outcome.classification.org)) await followUp(deps, m.tenantId, m.id, parsed.subject, outcome, at, transaction);
+          if (claimed === 1 && !(parsed && isOwnHeartbeat(parsed.headers, outcome.classification.org))) await followUp(deps, m.tenantId, m.id, parsed?.subject ?? m.subject, outcome, at, transaction);
         });
         done++;
       } catch (err) {
-        deps.log.error({ messageId: m.id, err: messageOf(err) }, 'could not process a stored message');
+        deps.log.error({ messageId: m.id, err: messageOf(err) }, last ? `could not process a stored message; tried ${attempts} times, it is not tried again` : 'could not process a stored message');
       }
     }
   }

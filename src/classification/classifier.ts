@@ -1,7 +1,9 @@
 // Classification of one parsed message: tags, then rules. Pure given the compiled rules.
+// It runs behind the fence (src/ingest/parse-thread.ts); src/classification/fenced.ts is how the
+// rest of DaTamer asks for it.
 import type { ParsedMessage } from '../ingest/parse.js';
 import type { MessageAttributes } from '../../models/index.js';
-import { decide, type Classification } from './classify.js';
+import { decide, UNCLASSIFIED, type Classification } from './classify.js';
 import { factsOf } from './facts.js';
 import { matchRules, type CompiledRules } from './rules.js';
 import { streamKey } from '../schedules/stream-key.js';
@@ -22,24 +24,37 @@ export interface Outcome {
   signatureTokens: string[];
   /** its signature (src/correlation/signature-store.ts), once mined; null until then or when it could not be */
   signatureId: number | null;
+  /** why the classification is partial or missing (a body cut short, a task stopped); null when it is whole */
+  note: string | null;
 }
 
-export function classifyMessage(message: Pick<ParsedMessage, 'subject' | 'text' | 'html' | 'fromAddress' | 'headers'>, rules: CompiledRules): Outcome {
-  const base = factsOf(message, []);
+/**
+ * `safe`: the way back for a message whose classification was stopped: its HTML read without
+ * layout, and tags only, no rules or tool packs.
+ */
+export function classifyMessage(message: Pick<ParsedMessage, 'subject' | 'text' | 'html' | 'fromAddress' | 'headers'>, rules: CompiledRules, options: { safe?: boolean } = {}): Outcome {
+  const { partial, ...base } = factsOf(message, [], options);
   const tags = parseTags(base.subject, base.body);
-  const matches = matchRules(rules, { ...base, servers: tags.servers });
-  const tool = readTool(base);
+  const matches = options.safe ? [] : matchRules(rules, { ...base, servers: tags.servers });
+  const tool = options.safe ? null : readTool(base);
   const classification = decide(tags, matches, tool);
   const stream = classification.schedule && message.fromAddress ? streamKey(classification.org, classification.servers, message.fromAddress, classification.schedule.period) : null;
+  const note = partial === null ? null : `classified on part of its text: ${partial}`;
   return {
     classification, tagWarnings: tags.warnings, matchedRuleIds: matches.map((m) => m.rule.id), stream, tool,
     // The sender's tags say how a team files the mail, not what kind of mail it is.
     signatureTokens: signatureTokens(withoutTags(base.subject), withoutTags(base.body.slice(0, SIGNATURE_SCAN))),
     signatureId: null,
+    note,
   };
 }
 
+/** The outcome of a message that could not be classified at all: it still gets its event. */
+export function unclassifiedOutcome(note: string): Outcome {
+  return { classification: { ...UNCLASSIFIED, servers: [], decidedBy: {} }, tagWarnings: [], matchedRuleIds: [], stream: null, tool: null, signatureTokens: [], signatureId: null, note };
+}
+
 /** The message columns that hold an outcome. */
-export function classificationColumns({ classification: c, tagWarnings, stream, signatureId }: Outcome, at: Date): Partial<MessageAttributes> {
-  return { severity: c.severity, org: c.org, servers: c.servers, schedule: c.schedule, classifiedBy: c.by, decidedBy: c.decidedBy, tagWarnings, classifiedAt: at, streamKey: stream, signatureId };
+export function classificationColumns({ classification: c, tagWarnings, stream, signatureId, note }: Outcome, at: Date): Partial<MessageAttributes> {
+  return { severity: c.severity, org: c.org, servers: c.servers, schedule: c.schedule, classifiedBy: c.by, decidedBy: c.decidedBy, tagWarnings, classifiedAt: at, streamKey: stream, signatureId, classificationNote: note };
 }

@@ -6,18 +6,17 @@ import type { Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError, isDatamerError } from '../errors.js';
 import { labelMessageEvent } from '../events/change.js';
-import { parseMessage, type ParsedMessage } from '../ingest/parse.js';
+import type { ParsedMessage } from '../ingest/parse.js';
+import { fence, fenceLimits, parseOffThread, whyNot } from '../ingest/parse-pool.js';
 import { streamKey } from '../schedules/stream-key.js';
 import type { ActivityVia, LabelledExample, Message, Rule } from '../../models/index.js';
-import { classifyMessage } from './classifier.js';
+import { classifyFenced, ruleSetOf } from './fenced.js';
 import type { Classification } from './classify.js';
-import { addRule, compiledRulesOf, definitionOf, listRules, type RuleDraft } from './rule-store.js';
-import { compileRules, matchRules } from './rules.js';
-import { factsOf } from './facts.js';
+import { addRule, definitionOf, listRules, tenantRuleSet, type RuleDraft } from './rule-store.js';
 import { suggestRule } from './suggest.js';
-import { suggestionProblem, type CheckedExample } from './suggestion-check.js';
+import type { CheckedExample } from './suggestion-check.js';
 import { isOrgPath } from '../org-paths.js';
-import { parseTags, type Severity } from './tags.js';
+import type { Severity } from './tags.js';
 
 /** How many of the latest labelled examples a new suggestion is checked against. */
 const EXAMPLES_CHECKED = 200;
@@ -73,13 +72,11 @@ async function ruleById(deps: Deps, tenantId: number, id: number | null, transac
 }
 
 /** The first of the tenant's rules (enabled or not) that, on its own, files the message into `org`. */
-function ruleFilingAs(rules: Rule[], parsed: ParsedMessage, org: string): Rule | null {
-  for (const rule of rules) {
-    if (rule.actions.org !== org) continue;
-    const outcome = classifyMessage(parsed, compileRules([{ ...definitionOf(rule), enabled: true }]));
-    if (outcome.classification.decidedBy.org === `rule:${rule.id}`) return rule;
-  }
-  return null;
+async function ruleFilingAs(rules: Rule[], parsed: ParsedMessage, org: string): Promise<Rule | null> {
+  const candidates = rules.filter((rule) => rule.actions.org === org);
+  if (candidates.length === 0) return null;
+  const { outcomes } = await classifyFenced({ parsed }, candidates.map((rule) => ruleSetOf([{ ...definitionOf(rule), enabled: true }])));
+  return candidates.find((rule, i) => outcomes[i]!.classification.decidedBy.org === `rule:${rule.id}`) ?? null;
 }
 
 function uniqueName(base: string, taken: Set<string>): string {
@@ -93,7 +90,7 @@ function uniqueName(base: string, taken: Set<string>): string {
  * saying `continue` (suggest.ts) it still lets that rule add what it did before.
  */
 async function positionFor(deps: Deps, tenantId: number, parsed: ParsedMessage, rules: Rule[]): Promise<number | undefined> {
-  const [first] = classifyMessage(parsed, await compiledRulesOf(deps, tenantId)).matchedRuleIds;
+  const [first] = (await classifyFenced({ parsed }, [await tenantRuleSet(deps, tenantId)])).outcomes[0]!.matchedRuleIds;
   const rule = rules.find((r) => r.id === first);
   return rule ? rule.position - 1 : undefined;
 }
@@ -106,7 +103,7 @@ async function earlierExamples(deps: Deps, tenantId: number, messageId: number):
   for (const row of rows) if (row.messageId !== messageId && !latest.has(row.messageId)) latest.set(row.messageId, row);
   if (latest.size === 0) return [];
   const messages = await Message.findAll({ where: { tenantId, id: [...latest.keys()] }, attributes: ['id', 'raw'] });
-  return Promise.all(messages.map(async (m) => ({ message: await parseMessage(m.raw), org: latest.get(m.id)!.org, previousOrg: latest.get(m.id)!.previousOrg })));
+  return Promise.all(messages.map(async (m) => ({ message: await parseOffThread(m.raw), org: latest.get(m.id)!.org, previousOrg: latest.get(m.id)!.previousOrg })));
 }
 
 /**
@@ -122,7 +119,9 @@ async function checkedSuggestion(deps: Deps, tenantId: number, message: Message,
     if (!suggestion) return null;
     // The sender's tag said another org: only an overriding rule can change that.
     const draft: RuleDraft = { ...suggestion, override: message.decidedBy?.org === 'tag' };
-    const problem = suggestionProblem(draft, own, others);
+    // Behind the fence: the examples are mail, and checking converts their HTML (parse-pool.ts).
+    const checked = await fence().run<string | null>({ task: 'suggestion-check', draft, own, others }, fenceLimits().classifyTimeoutMs);
+    const problem = checked.ok ? checked.value : `checking it was stopped: ${whyNot(checked)}`;
     if (problem === null) return draft;
     deps.log.info({ tenantId, messageId: message.id, shape, problem }, 'a suggested rule was narrowed: it did the labelled examples wrong');
   }
@@ -131,9 +130,9 @@ async function checkedSuggestion(deps: Deps, tenantId: number, message: Message,
 
 /** The existing rule that already files the message so, else a new disabled suggestion; null when nothing can be suggested. */
 async function ruleFor(deps: Deps, tenantId: number, message: Message, org: string): Promise<Rule | null> {
-  const parsed = await parseMessage(message.raw);
+  const parsed = await parseOffThread(message.raw);
   const rules = await listRules(deps, tenantId);
-  const existing = ruleFilingAs(rules, parsed, org);
+  const existing = await ruleFilingAs(rules, parsed, org);
   if (existing) return existing;
   const suggestion = await checkedSuggestion(deps, tenantId, message, parsed, org);
   if (!suggestion) return null;
@@ -143,7 +142,7 @@ async function ruleFor(deps: Deps, tenantId: number, message: Message, org: stri
     return await addRule(deps, tenantId, position === undefined ? draft : { ...draft, position }, SUGGESTED_BY);
   } catch (err) {
     // Someone labelled a message of the same shape at the same moment and saved its rule first.
-    const theirs = isDatamerError(err, 'CONFLICT') ? ruleFilingAs(await listRules(deps, tenantId), parsed, org) : null;
+    const theirs = isDatamerError(err, 'CONFLICT') ? await ruleFilingAs(await listRules(deps, tenantId), parsed, org) : null;
     if (theirs) return theirs;
     throw err;
   }
@@ -235,28 +234,23 @@ export async function listSuggestions(deps: Deps, tenantId: number, options: { l
     order: [['receivedAt', 'DESC'], ['id', 'DESC']],
     limit: options.last ?? 200,
   });
-  // Parsed once for all suggestions, from the raw bytes: headers are not stored apart.
-  const facts = await Promise.all(
-    messages.map(async (m) => {
-      const parsed = await parseMessage(m.raw);
-      const base = factsOf(parsed, []);
-      return { ...base, servers: parseTags(base.subject, base.body).servers };
-    }),
-  );
+  // Each message read once for all suggestions, from the raw bytes (headers are not stored
+  // apart), behind the fence: each suggestion alone is a rule set.
+  const sets = pending.map((rule) => ruleSetOf([{ ...definitionOf(rule), enabled: true }]));
+  const matched = await Promise.all(messages.map(async (m) => (await classifyFenced({ raw: m.raw }, sets)).outcomes.map((o) => o.matchedRuleIds.length > 0)));
   const subjects = new Map(messages.map((m) => [m.id, m.subject]));
   const missing = examples.filter((e) => !subjects.has(e.messageId)).map((e) => e.messageId);
   for (const m of missing.length ? await Message.findAll({ where: { tenantId, id: missing }, attributes: ['id', 'subject'] }) : []) subjects.set(m.id, m.subject);
 
   return pending
-    .map((rule) => {
+    .map((rule, r) => {
       const mine = examples.filter((e) => e.suggestedRuleId === rule.id);
-      const compiled = compileRules([{ ...definitionOf(rule), enabled: true }]);
       const latest = mine[0]!;
       return {
         rule,
         example: { messageId: latest.messageId, subject: subjects.get(latest.messageId) ?? null, labelledBy: latest.labelledBy, at: latest.createdAt },
         examples: mine.length,
-        matches: facts.filter((f) => matchRules(compiled, f).length > 0).length,
+        matches: matched.filter((m) => m[r]).length,
         scanned: messages.length,
       };
     })

@@ -1,12 +1,21 @@
 // "What would this rule do?": the draft is tried on the last N stored messages next to the
 // rules as they are, and every message it matches is listed with its classification before
 // and after. Nothing is written.
+//
+// Bounded, since a reply by email asks for one: the messages are read from their raw bytes a few
+// at a time, at most PREVIEW_MAX_BYTES of them, and classified behind the fence (fenced.ts), so
+// a hostile message among them costs its own classification budget, not the service.
+import { Op } from 'sequelize';
 import type { Deps } from '../deps.js';
-import { parseMessage } from '../ingest/parse.js';
-import { classifyMessage } from './classifier.js';
 import type { Classification } from './classify.js';
+import { classifyFenced, ruleSetOf } from './fenced.js';
 import { checkDraft, definitionOf, listRules, POSITION_STEP, type RuleDraft } from './rule-store.js';
-import { compileRules } from './rules.js';
+import { usableRules } from './rules.js';
+
+/** A preview reads at most this many bytes of stored mail; older messages are left out of it. */
+export const PREVIEW_MAX_BYTES = 32 * 1024 * 1024;
+/** Raw messages read from the database at once. */
+const PREVIEW_BATCH = 20;
 
 /** The draft's id in previews: no saved rule has id 0. */
 export const DRAFT_ID = 0;
@@ -43,30 +52,35 @@ export async function previewRule(deps: Deps, tenantId: number, draft: RuleDraft
     continue: draft.continue ?? false,
     override: draft.override ?? false,
   };
-  const current = compileRules(existing);
-  const proposed = compileRules([...existing, candidate]);
+  const current = ruleSetOf(usableRules(existing));
+  const proposed = ruleSetOf(usableRules([...existing, candidate]));
 
-  const messages = await deps.db.models.Message.findAll({
+  const { Message } = deps.db.models;
+  const latest = await Message.findAll({
     where: { tenantId },
-    attributes: ['id', 'raw', 'subject', 'receivedAt'],
+    attributes: ['id', 'rawSize'],
     order: [['receivedAt', 'DESC'], ['id', 'DESC']],
     limit: options.last ?? 200,
   });
+  let bytes = 0;
+  const ids = latest.filter((m) => (bytes += m.rawSize) <= PREVIEW_MAX_BYTES).map((m) => m.id);
   const matched: PreviewRow[] = [];
-  for (const message of messages) {
+  for (let i = 0; i < ids.length; i += PREVIEW_BATCH) {
+    const batch = await Message.findAll({ where: { tenantId, id: { [Op.in]: ids.slice(i, i + PREVIEW_BATCH) } }, attributes: ['id', 'raw', 'subject', 'receivedAt'] });
     // From the raw bytes, as reclassification would: headers are not stored apart.
-    const parsed = await parseMessage(message.raw);
-    const after = classifyMessage(parsed, proposed);
-    if (!after.matchedRuleIds.includes(DRAFT_ID)) continue;
-    const before = classifyMessage(parsed, current).classification;
-    matched.push({
-      messageId: message.id,
-      subject: message.subject,
-      receivedAt: message.receivedAt,
-      before,
-      after: after.classification,
-      changed: !sameClassification(before, after.classification),
-    });
+    const rows = await Promise.all(batch.map(async (message) => ({ message, outcomes: (await classifyFenced({ raw: message.raw }, [proposed, current])).outcomes })));
+    for (const { message, outcomes } of rows.sort((a, b) => ids.indexOf(a.message.id) - ids.indexOf(b.message.id))) {
+      const [after, before] = [outcomes[0]!, outcomes[1]!.classification];
+      if (!after.matchedRuleIds.includes(DRAFT_ID)) continue;
+      matched.push({
+        messageId: message.id,
+        subject: message.subject,
+        receivedAt: message.receivedAt,
+        before,
+        after: after.classification,
+        changed: !sameClassification(before, after.classification),
+      });
+    }
   }
-  return { scanned: messages.length, matched };
+  return { scanned: ids.length, matched };
 }

@@ -3,13 +3,13 @@
 import { Op } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { reclassifyMessageEvent } from '../events/change.js';
-import { parseMessage } from '../ingest/parse.js';
-import { classificationColumns, classifyMessage, type Outcome } from './classifier.js';
+import { classificationColumns, type Outcome } from './classifier.js';
+import { classifyFenced } from './fenced.js';
 import { LABEL_BY } from './label.js';
 import { streamKey } from '../schedules/stream-key.js';
 import type { ParsedMessage } from '../ingest/parse.js';
 import type { Message } from '../../models/index.js';
-import { compiledRulesOf } from './rule-store.js';
+import { tenantRuleSet } from './rule-store.js';
 
 export interface ReclassifyReport {
   runId: number;
@@ -36,7 +36,7 @@ export async function reclassify(deps: Deps, tenantId: number, options: { batch?
   let run = await ReclassificationRun.findOne({ where: { tenantId, finishedAt: null }, order: [['id', 'DESC']] });
   const resumed = run !== null;
   run ??= await ReclassificationRun.create({ tenantId, cursor: 0, scanned: 0, changedCount: 0, startedAt: deps.clock.now(), finishedAt: null });
-  const rules = await compiledRulesOf(deps, tenantId);
+  const rules = await tenantRuleSet(deps, tenantId);
 
   for (let batches = 0; options.maxBatches === undefined || batches < options.maxBatches; batches++) {
     const messages = await Message.findAll({
@@ -53,8 +53,8 @@ export async function reclassify(deps: Deps, tenantId: number, options: { batch?
     // Parse and classify outside the transaction: it holds the write lock, so keep it short.
     const results = await Promise.all(
       messages.map(async (m) => {
-        const parsed = await parseMessage(m.raw);
-        return { m, outcome: keepingLabel(classifyMessage(parsed, rules), m, parsed) };
+        const { parsed, outcomes } = await classifyFenced({ raw: m.raw }, [rules]);
+        return { m, outcome: keepingLabel(outcomes[0]!, m, parsed) };
       }),
     );
     await deps.db.transaction(async (transaction) => {

@@ -5,7 +5,8 @@ import { monotonicMs } from '../clock.js';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { Rule } from '../../models/index.js';
-import { compileRules, ruleProblems, type CompiledRules, type RuleActions, type RuleCondition, type RuleDefinition } from './rules.js';
+import { ruleSetOf, type RuleSet } from './fenced.js';
+import { ruleProblems, usableRules, type RuleActions, type RuleCondition, type RuleDefinition } from './rules.js';
 
 export interface RuleDraft {
   name: string;
@@ -106,15 +107,16 @@ export async function recordHits(deps: Deps, tenantId: number, ruleIds: number[]
   await Rule.update({ lastMatchedAt: at }, { where: { tenantId, id: ruleIds }, transaction });
 }
 
-// Compiling 1,000 rules takes milliseconds; doing it per message would not. Each process keeps
-// the compiled rules per tenant and recompiles when the tenant's rules revision moves. The
-// revision itself is read at most once a second: a rule saved by another process (the CLI,
-// another DaTamer) applies within a second; one saved by this process applies at once.
+// Checking 1,000 rules takes milliseconds; doing it per message would not. Each process keeps
+// the tenant's rule set (checked, in order, named by its hash: fenced.ts) and makes it again when
+// the tenant's rules revision moves. The revision itself is read at most once a second: a rule
+// saved by another process (the CLI, another DaTamer) applies within a second; one saved by this
+// process applies at once. The rules are compiled and matched in the fence threads, never here.
 const REVISION_TTL_MS = 1_000;
 interface CachedRules {
   revision: number;
   checkedAt: number;
-  compiled: CompiledRules;
+  set: RuleSet;
 }
 const compiledCache = new WeakMap<object, Map<number, CachedRules>>();
 
@@ -124,21 +126,26 @@ function cacheOf(deps: Deps): Map<number, CachedRules> {
   return perDb;
 }
 
-export async function compiledRulesOf(deps: Deps, tenantId: number): Promise<CompiledRules> {
+/**
+ * The enabled rules a tenant classifies by, in order. A rule that cannot be used (a row edited by
+ * hand, or saved by an older version) is left out and logged, so it never stops the others.
+ */
+export async function tenantRuleSet(deps: Deps, tenantId: number): Promise<RuleSet> {
   const cache = cacheOf(deps);
   const cached = cache.get(tenantId);
-  if (cached && monotonicMs() - cached.checkedAt < REVISION_TTL_MS) return cached.compiled;
+  if (cached && monotonicMs() - cached.checkedAt < REVISION_TTL_MS) return cached.set;
   const tenant = await deps.db.models.Tenant.findByPk(tenantId, { attributes: ['rulesRevision'] });
   const revision = tenant?.rulesRevision ?? 0;
   if (cached && cached.revision === revision) {
     cached.checkedAt = monotonicMs();
-    return cached.compiled;
+    return cached.set;
   }
-  const compiled = compileRules((await listRules(deps, tenantId)).map(definitionOf), (rule, problem) =>
+  const usable = usableRules((await listRules(deps, tenantId)).map(definitionOf), (rule, problem) =>
     deps.log.error({ tenantId, ruleId: rule.id, problem }, `rule ${rule.id} "${rule.name}" cannot be used and is skipped; fix or disable it`),
   );
-  cache.set(tenantId, { revision, checkedAt: monotonicMs(), compiled });
-  return compiled;
+  const set = ruleSetOf(usable);
+  cache.set(tenantId, { revision, checkedAt: monotonicMs(), set });
+  return set;
 }
 
 /** Deletes a rule; what it classified stays as it was (`datamer reclassify` runs the rules again). */

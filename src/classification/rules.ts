@@ -90,23 +90,25 @@ export interface CompiledRules {
 
 const setKey = (c: RuleCondition) => (c.field === 'header' ? `header:${c.header!.trim().toLowerCase()}` : c.field);
 
+/** The enabled rules in order, without those that cannot be used (each reported through `skipped`). */
+export function usableRules(definitions: RuleDefinition[], skipped: (rule: RuleDefinition, problem: string) => void = () => {}): RuleDefinition[] {
+  const usable: RuleDefinition[] = [];
+  for (const rule of definitions.filter((r) => r.enabled).sort((a, b) => a.position - b.position || a.id - b.id)) {
+    const problems = ruleProblems(rule);
+    if (problems.length > 0) skipped(rule, problems.join('; '));
+    else usable.push(rule);
+  }
+  return usable;
+}
+
 /**
  * Compiles the enabled rules, in order. Rules are checked when saved (ruleProblems); one that still
  * cannot be compiled (a row edited by hand, or saved by an older version) is left out and reported
  * through `skipped`, so one bad rule never stops the others from classifying.
  */
 export function compileRules(definitions: RuleDefinition[], skipped: (rule: RuleDefinition, problem: string) => void = () => {}): CompiledRules {
-  const rules: RuleDefinition[] = [];
-  const regexes: RE2[][] = [];
-  for (const rule of definitions.filter((r) => r.enabled).sort((a, b) => a.position - b.position || a.id - b.id)) {
-    const problems = ruleProblems(rule);
-    if (problems.length > 0) {
-      skipped(rule, problems.join('; '));
-      continue;
-    }
-    rules.push(rule);
-    regexes.push(rule.conditions.map(compileCondition));
-  }
+  const rules = usableRules(definitions, skipped);
+  const regexes = rules.map((rule) => rule.conditions.map(compileCondition));
   const grouped = new Map<string, { patterns: string[]; slots: Slot[] }>();
   rules.forEach((rule, r) =>
     rule.conditions.forEach((condition, c) => {

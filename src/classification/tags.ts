@@ -87,9 +87,17 @@ function* scan(regex: RegExp, text: string): Generator<RegExpExecArray> {
   }
 }
 
+/**
+ * A message keeps at most this many tag warnings, then one that counts the rest: a 1 MB body of
+ * `:svr:! ` would otherwise store 13 MB of warnings (docs/tags.md).
+ */
+export const MAX_TAG_WARNINGS = 20;
+
 /** What the tags of a subject and a plain-text body say. */
 export function parseTags(subject: string, body: string): Tags {
-  const warnings: TagWarning[] = [];
+  const kept: TagWarning[] = [];
+  let dropped = 0;
+  const warnings = { push: (w: TagWarning) => (kept.length < MAX_TAG_WARNINGS ? kept.push(w) : dropped++) };
   const severities: Severity[] = [];
   const orgs: Array<Found<string>> = [];
   const schedules: Array<Found<Schedule>> = [];
@@ -144,7 +152,7 @@ export function parseTags(subject: string, body: string): Tags {
     org: firstWins(orgs, (a, b) => a === b, 'org'),
     servers,
     schedule: firstWins(schedules, (a, b) => a.period === b.period && a.n === b.n && a.v === b.v, 'schedule'),
-    warnings,
+    warnings: dropped === 0 ? kept : [...kept, { tag: '', where: kept[kept.length - 1]!.where, problem: `${dropped} more tag warning${dropped === 1 ? '' : 's'} not kept` }],
   };
 }
 

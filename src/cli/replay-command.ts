@@ -2,6 +2,7 @@
 // an mbox file as its source and stdout as its output; with --with-tenant, a tenant's setup read
 // from the configured database, which is only read.
 import { stat } from 'node:fs/promises';
+import { configureFence } from '../ingest/parse-pool.js';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { loadConfig, redactUrl } from '../config.js';
@@ -42,6 +43,7 @@ export function replayCommand(program: Command, io: CliIo): void {
     .option('--with-tenant <name>', "replay with this tenant's rules, streams, maintenance windows, users and subscriptions, read (only read) from the configured database")
     .action(async (options: { mbox: string; tenant: string; withTenant?: string }) => {
       const config = loadConfig(io.env);
+      configureFence(config.fence);
       const info = await stat(options.mbox).catch(() => null);
       if (!info?.isFile()) throw new DatamerError('INPUT_INVALID', `cannot read ${options.mbox}: no such file`);
       const maxBytes = config.smtp.maxBytes;

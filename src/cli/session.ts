@@ -8,6 +8,7 @@ import { openDb } from '../db.js';
 import type { Deps } from '../deps.js';
 import { DatamerError, messageOf } from '../errors.js';
 import { silentLogger } from '../log.js';
+import { configureFence } from '../ingest/parse-pool.js';
 import { madeNewDatabase, migrate } from '../migrate.js';
 import { DEFAULT_TENANT, ensureDefaultTenant, findTenant } from '../tenants/tenants.js';
 import type { Tenant } from '../../models/index.js';
@@ -16,6 +17,7 @@ import { writeLine, type CliIo } from './io.js';
 
 export async function withDeps<T>(io: CliIo, work: (deps: Deps, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig(io.env);
+  configureFence(config.fence);
   const db = await openDb(config.databaseUrl).catch((err) => {
     throw new DatamerError('STORE_FAILED', `DATABASE_URL: cannot open ${redactUrl(config.databaseUrl)}: ${messageOf(err)}`, { cause: err });
   });

@@ -10,7 +10,10 @@
 //
 // Hostile input is normal input: only the top of the body is looked at (the commands are there),
 // and the result is capped in lines and in line length, so a 5 MB body costs a few milliseconds.
-import { compile, type FormatCallback, type HtmlToTextOptions } from 'html-to-text';
+// HTML is converted with the bounds every conversion of message HTML has (html-text.ts), and the
+// whole runs behind the fence (reply-lines.ts).
+import type { FormatCallback } from 'html-to-text';
+import { boundedConverter, boundedOptions } from '../classification/html-text.js';
 
 /** At most this many lines are returned: a reply is a handful of commands, not a document. */
 export const MAX_LINES = 40;
@@ -48,26 +51,15 @@ const HTML_ENDS = [
   '.moz-signature', // Thunderbird
 ];
 
-const HTML_OPTIONS: HtmlToTextOptions = {
-  wordwrap: false,
-  // Deeper nesting than this is not a person typing a command.
-  limits: { maxDepth: 64 },
-  formatters: {
-    quoteMark: (_elem, _walk, builder) => mark(builder, QUOTE_MARK),
-    endMark: (_elem, _walk, builder) => mark(builder, END_MARK),
-  },
-  selectors: [
-    ...HTML_QUOTES.map((selector) => ({ selector, format: 'quoteMark' })),
-    ...HTML_ENDS.map((selector) => ({ selector, format: 'endMark' })),
-    { selector: 'a', options: { ignoreHref: true } },
-    { selector: 'img', format: 'skip' },
-    { selector: 'noscript', format: 'skip' },
-    { selector: 'template', format: 'skip' },
-    { selector: 'table', format: 'dataTable', options: { maxColumnWidth: Number.MAX_SAFE_INTEGER, uppercaseHeaderCells: false } },
-  ],
-};
-
-const htmlToText = compile(HTML_OPTIONS);
+const htmlToText = boundedConverter(
+  boundedOptions({
+    formatters: {
+      quoteMark: (_elem, _walk, builder) => mark(builder, QUOTE_MARK),
+      endMark: (_elem, _walk, builder) => mark(builder, END_MARK),
+    },
+    selectors: [...HTML_QUOTES.map((selector) => ({ selector, format: 'quoteMark' })), ...HTML_ENDS.map((selector) => ({ selector, format: 'endMark' }))],
+  }),
+);
 
 function mark(builder: Parameters<FormatCallback>[2], text: string): void {
   builder.openBlock({ leadingLineBreaks: 1 });
@@ -107,7 +99,7 @@ const ATTRIBUTION_MAX = 300;
 function textOfHtml(html: string): string {
   const top = html.slice(0, BODY_SEARCH_LIMIT);
   const body = /<body[\s>]/i.exec(top);
-  return htmlToText(html.slice(body?.index ?? 0, (body?.index ?? 0) + HTML_SCAN_LIMIT));
+  return htmlToText(html.slice(body?.index ?? 0, (body?.index ?? 0) + HTML_SCAN_LIMIT)).text;
 }
 
 /** Text first, as classification does (facts.ts): every client listed above writes one. */

@@ -30,6 +30,8 @@ export interface EventDetail extends EventSummary {
     subject: string | null;
     receivedAt: string;
     tagWarnings: unknown[];
+    /** why its classification is partial or missing (docs/operations.md); null when it is whole */
+    classificationNote: string | null;
   }>;
   activity: Array<{ action: string; actor: string; via: string; at: string; detail: Record<string, unknown> }>;
 }
@@ -87,7 +89,7 @@ export async function eventDetail(deps: Deps, tenantId: number, id: number): Pro
   const links = await EventMessage.findAll({ where: { tenantId, eventId: id }, attributes: ['messageId'] });
   const messages = await Message.findAll({
     where: { tenantId, id: links.map((l) => l.messageId) },
-    attributes: ['id', 'messageIdHeader', 'messageIdKey', 'fromAddress', 'subject', 'receivedAt', 'tagWarnings'],
+    attributes: ['id', 'messageIdHeader', 'messageIdKey', 'fromAddress', 'subject', 'receivedAt', 'tagWarnings', 'classificationNote'],
     order: [['receivedAt', 'ASC'], ['id', 'ASC']],
   });
   const activity = await Activity.findAll({ where: { tenantId, eventId: id }, order: [['at', 'ASC'], ['id', 'ASC']] });
@@ -102,6 +104,7 @@ export async function eventDetail(deps: Deps, tenantId: number, id: number): Pro
       subject: m.subject,
       receivedAt: m.receivedAt.toISOString(),
       tagWarnings: m.tagWarnings ?? [],
+      classificationNote: m.classificationNote,
     })),
     activity: activity.map((a) => ({ action: a.action, actor: a.actor, via: a.via, at: a.at.toISOString(), detail: a.detail })),
   };

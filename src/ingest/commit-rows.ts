@@ -40,6 +40,7 @@ export function classifiedMessageRow(p: Prepared, outcome: Outcome): Row {
     classified_by: c.by,
     decided_by: json(c.decidedBy),
     tag_warnings: json(outcome.tagWarnings),
+    classification_note: outcome.note,
     classified_at: p.receivedAt,
     stream_key: outcome.stream,
     signature_id: outcome.signatureId,

@@ -1,14 +1,26 @@
-// A parser thread for parse-pool tests: it parses like the real one, except that a message
-// with the header `X-Parser-Test: die` ends the thread and one with `X-Parser-Test: spin`
-// keeps it busy for ever, as a message that trips a parser bug would.
+// A fence thread for tests: it works like the real one, except for messages with the header
+// `X-Parser-Test`, which misbehave as a message that trips a bug would:
+//   die            ends the thread while parsing or classifying the message
+//   spin           keeps the thread busy for ever while parsing it
+//   spin-classify  keeps it busy for ever while classifying it with rules (classifying by tags alone works)
+//   spin-always    keeps it busy for ever while classifying it in any way
 import { parentPort } from 'node:worker_threads';
-import { parseMessage } from '../../src/ingest/parse.js';
-import type { ParseRequest } from '../../src/ingest/parse-thread.js';
+import { runTask, type FenceRequest } from '../../src/ingest/parse-thread.js';
 
-parentPort?.on('message', ({ id, raw }: ParseRequest) => {
-  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  const head = bytes.toString('latin1', 0, 2000);
-  if (head.includes('X-Parser-Test: die')) process.exit(3);
-  if (head.includes('X-Parser-Test: spin')) for (;;);
-  void parseMessage(bytes).then((parsed) => parentPort!.postMessage({ id, parsed }));
+export { runTask };
+
+function behaviour(request: FenceRequest): string {
+  if (request.task === 'classify' && request.parsed) return request.parsed.headers.get('x-parser-test')?.[0] ?? '';
+  const raw = request.task === 'parse' || request.task === 'classify' ? request.raw : undefined;
+  const head = raw ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1', 0, 2000) : '';
+  return /X-Parser-Test: ([a-z-]+)/.exec(head)?.[1] ?? '';
+}
+
+parentPort?.on('message', (request: FenceRequest) => {
+  const how = behaviour(request);
+  if (how === 'die') process.exit(3);
+  if (how === 'spin' && request.task === 'parse') for (;;);
+  if (request.task === 'classify' && (how === 'spin-always' || (how === 'spin-classify' && !request.safe))) for (;;);
+  void runTask(request).then((value) => parentPort!.postMessage({ id: request.id, value }));
 });
+parentPort?.postMessage({ ready: true });

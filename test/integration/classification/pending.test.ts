@@ -2,7 +2,9 @@
 // 250, and processPending() (a job at start and every minute) finishes it once it can.
 import { expect } from 'chai';
 import sinon from 'sinon';
-import * as classifier from '../../../src/classification/classifier.js';
+import * as events from '../../../src/events/create.js';
+import * as commitRows from '../../../src/ingest/commit-rows.js';
+import * as ruleStore from '../../../src/classification/rule-store.js';
 import { addRule } from '../../../src/classification/rule-store.js';
 import { processPending, receive } from '../../../src/pipeline.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
@@ -24,9 +26,12 @@ describe('a message that could not be classified', () => {
   const raw = Buffer.from('From: cron@db1\r\nMessage-ID: <p1@test>\r\nSubject: :critical: :org:ops.db: replication broken\r\n\r\nlag\r\n');
 
   it('is stored anyway, unclassified and without an event, and finished later', async () => {
-    // Fault injection: classification fails while this message arrives (a bug, for instance).
-    const failing = sinon.stub(classifier, 'classifyMessage').throws(new Error('injected failure'));
+    // Fault injection: storing it with its classification fails while this message arrives
+    // (a bug, for instance), and so does making its event afterwards.
+    const failingCommit = sinon.stub(commitRows, 'classifiedMessageRow').throws(new Error('injected failure'));
+    const failing = sinon.stub(events, 'createMessageEvent').rejects(new Error('injected failure'));
     const [r] = await receive(t.deps, [{ tenantId, mailboxId: null, raw, source: 'smtp' }]);
+    failingCommit.restore();
     expect(r).to.deep.include({ duplicateOf: null, eventId: null, outcome: null });
     const stored = await t.db.models.Message.findByPk(r!.messageId);
     expect(stored).to.deep.include({ subject: ':critical: :org:ops.db: replication broken', classifiedAt: null });
@@ -63,5 +68,32 @@ describe('a message that could not be classified', () => {
     const m = await t.db.models.Message.findByPk(r!.messageId);
     expect(m!.servers).to.deep.equal(['db1.example.com']);
     expect(m!.org).to.equal('ops.db');
+  });
+
+  it('is tried a bounded number of times, then left alone', async () => {
+    sinon.stub(commitRows, 'classifiedMessageRow').throws(new Error('injected failure'));
+    const failing = sinon.stub(events, 'createMessageEvent').rejects(new Error('injected failure'));
+    const [r] = await receive(t.deps, [{ tenantId, mailboxId: null, raw, source: 'smtp' }]);
+    for (let run = 0; run < 3; run++) expect(await processPending(t.deps, { attempts: 3 })).to.equal(0);
+    expect(failing.callCount).to.equal(3);
+    // A fourth run does not try it again, and neither does any later one.
+    expect(await processPending(t.deps, { attempts: 3 })).to.equal(0);
+    expect(failing.callCount).to.equal(3);
+    expect(await t.db.models.Message.findByPk(r!.messageId)).to.deep.include({ classifiedAt: null, classifyAttempts: 3 });
+  });
+
+  it('gets its event unclassified, with a note, when its last attempt still cannot classify it', async () => {
+    sinon.stub(commitRows, 'classifiedMessageRow').throws(new Error('injected failure'));
+    // The rules cannot be read: classification itself fails on every attempt.
+    const [r] = await receive(t.deps, [{ tenantId, mailboxId: null, raw, source: 'smtp' }]);
+    const ruleSet = sinon.stub(ruleStore, 'tenantRuleSet').rejects(new Error('injected failure'));
+    expect(await processPending(t.deps, { attempts: 2 })).to.equal(0);
+    expect(await processPending(t.deps, { attempts: 2 })).to.equal(1);
+    expect(ruleSet.callCount).to.equal(2);
+    const m = await t.db.models.Message.findByPk(r!.messageId);
+    expect(m).to.deep.include({ severity: null, org: null, classifiedBy: 'none', classifyAttempts: 2 });
+    expect(m!.classificationNote).to.match(/not classified: it could not be classified in 2 attempts/);
+    expect(await t.db.models.EventMessage.count({ where: { messageId: r!.messageId } })).to.equal(1);
+    expect(await processPending(t.deps, { attempts: 2 })).to.equal(0);
   });
 });
