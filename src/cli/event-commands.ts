@@ -9,7 +9,7 @@ import type { Deps } from '../deps.js';
 import { isOrgPattern } from '../org-paths.js';
 import { findUser } from '../people/people.js';
 import { parseDuration } from '../schedules/duration.js';
-import { fitToTerminal, table, writeLine, type CliIo } from './io.js';
+import { fitToTerminal, table, writeJson, writeLine, type CliIo } from './io.js';
 import { actorFor, actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
 
 
@@ -80,7 +80,7 @@ export function eventCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
         const events = await eventSummaries(deps, tenant.id, await filterFrom(deps, tenant.id, o));
-        if (o.json) return void writeLine(io.stdout, JSON.stringify(events, null, 2));
+        if (o.json) return void writeJson(io.stdout, events);
         const rows = events.map((e) => [
           String(e.id), e.createdAt.slice(0, 16).replace('T', ' '), e.status, e.severity ?? '-', e.triage ? 'unclassified' : e.org ?? '-', e.assignee ?? '-', e.title,
         ]);
@@ -97,7 +97,7 @@ export function eventCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
         const e = await eventDetail(deps, tenant.id, eventId(id));
-        if (o.json) return void writeLine(io.stdout, JSON.stringify(e, null, 2));
+        if (o.json) return void writeJson(io.stdout, e);
         writeLine(io.stdout, `event #${e.id} (${e.kind}): ${e.title}`);
         writeLine(io.stdout, `  status ${e.status}${e.assignee ? `, assigned to ${e.assignee} at ${e.assignedAt}` : ''}${e.completedAt ? `, completed at ${e.completedAt}` : ''}`);
         writeLine(io.stdout, `  severity ${e.severity ?? '-'}, org ${e.org ?? 'unclassified (triage)'}, servers ${e.servers.join(', ') || '-'}`);

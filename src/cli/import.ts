@@ -7,7 +7,7 @@ import { messageOf } from '../errors.js';
 import { listMaildir } from '../mailboxes/maildir.js';
 import { readMbox } from '../mailboxes/mbox.js';
 import { receive } from '../pipeline.js';
-import { rejectionOf } from '../replay/admission.js';
+import { rejectionOf } from '../ingest/admission.js';
 import { deliveryTime } from '../replay/message-time.js';
 import { detectKind, type ImportKind } from './import-kind.js';
 

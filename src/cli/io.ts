@@ -17,9 +17,32 @@ export interface CliIo {
   stderr: Output;
 }
 
-/** Writes a line; resolves once the stream can take more (a replay can print millions of lines). */
+// C0 controls but tab, DEL and the C1 controls: in a subject or a sender's name they are an
+// attacker's (ESC sequences clear the screen or set the terminal's title; CR and LF forge lines).
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\u001b': '\\e' };
+
+/** Text as it may reach a terminal: control characters written out (`\e`, `\r`, `\n`, `\x07`). */
+export function printable(text: string): string {
+  return text.replace(CONTROL, (c) => NAMED[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * Writes one line, its control characters escaped (`printable`): what a line holds came from
+ * mail, so it can neither drive the terminal nor look like more lines. Resolves once the stream
+ * can take more (a replay can print millions of lines).
+ */
 export function writeLine(out: Output, line: string): void | Promise<void> {
-  const ok = out.write(`${line}\n`);
+  return writeRaw(out, `${printable(line)}\n`);
+}
+
+/** Writes a value as indented JSON: JSON escapes the control characters of its strings itself. */
+export function writeJson(out: Output, value: unknown): void | Promise<void> {
+  return writeRaw(out, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+function writeRaw(out: Output, text: string): void | Promise<void> {
+  const ok = out.write(text);
   if (ok === false && out.once) return new Promise((resolve) => out.once!('drain', resolve));
 }
 

@@ -11,7 +11,7 @@ import { organizeBacklog } from '../mailboxes/workspace/inbox.js';
 import { startWorkspace } from '../mailboxes/workspace/pass.js';
 import type { Mailbox, MailboxMode } from '../../models/index.js';
 import type { Deps } from '../deps.js';
-import { table, writeLine, type CliIo, type Output } from './io.js';
+import { table, writeJson, writeLine, type CliIo, type Output } from './io.js';
 import { tenantNamed, tenantOption, withDeps } from './session.js';
 
 async function readSecret(file: string, what = 'the password file'): Promise<string> {
@@ -143,7 +143,7 @@ export function mailboxCommands(program: Command, io: CliIo): void {
             lastError: m.lastError,
             lastErrorAt: m.lastErrorAt?.toISOString() ?? null,
           }));
-          writeLine(io.stdout, JSON.stringify(out, null, 2));
+          writeJson(io.stdout, out);
           return;
         }
         const rows = mailboxes.map((m) => [String(m.id), m.kind, m.address, m.mode, health(m), m.lastSyncedAt?.toISOString() ?? '-', m.lastError ?? '']);

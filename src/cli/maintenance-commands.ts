@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { DatamerError } from '../errors.js';
 import { addMaintenance, endMaintenance, endOf, listMaintenance, statusOf } from '../schedules/maintenance.js';
 import type { MaintenanceWindow } from '../../models/index.js';
-import { table, writeLine, type CliIo } from './io.js';
+import { table, writeJson, writeLine, type CliIo } from './io.js';
 import { actorFor, actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
 
 /** An ISO 8601 date and time (`2026-11-24T22:00Z`, `2026-11-24T22:00+01:00`; no offset: local time). */
@@ -57,7 +57,7 @@ export function maintenanceCommands(program: Command, io: CliIo): void {
         const tenant = await tenantNamed(deps, o.tenant);
         const now = deps.clock.now();
         const windows = await listMaintenance(deps, tenant.id);
-        if (o.json) return void writeLine(io.stdout, JSON.stringify(windows.map((w) => windowJson(w, now)), null, 2));
+        if (o.json) return void writeJson(io.stdout, windows.map((w) => windowJson(w, now)));
         const minute = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
         const rows = windows.map((w) => [String(w.id), w.scope, minute(w.startsAt), minute(endOf(w)), statusOf(w, now), w.createdBy, w.reason]);
         for (const line of table(['ID', 'SCOPE', 'FROM', 'UNTIL', 'STATUS', 'BY', 'REASON'], rows)) writeLine(io.stdout, line);

@@ -5,7 +5,7 @@ import { commandTokenOf, rotateCommandToken } from '../people/command-tokens.js'
 import { addGroup, addUser, findUser, joinGroup, listUsers, subscribe } from '../people/people.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
 import type { InterestLevel } from '../../models/index.js';
-import { table, writeLine, type CliIo } from './io.js';
+import { table, writeJson, writeLine, type CliIo } from './io.js';
 import { tenantNamed, tenantOption, withDeps } from './session.js';
 
 export function peopleCommands(program: Command, io: CliIo): void {
@@ -36,7 +36,7 @@ export function peopleCommands(program: Command, io: CliIo): void {
         const users = await listUsers(deps, tenant.id);
         if (options.json) {
           const out = users.map((u) => ({ handle: u.handle, email: u.email, displayName: u.displayName, createdAt: u.createdAt.toISOString() }));
-          writeLine(io.stdout, JSON.stringify(out, null, 2));
+          writeJson(io.stdout, out);
           return;
         }
         for (const line of table(['HANDLE', 'EMAIL', 'NAME'], users.map((u) => [u.handle, u.email, u.displayName]))) writeLine(io.stdout, line);

@@ -13,7 +13,7 @@ import type { Classification } from '../classification/classify.js';
 import { DatamerError } from '../errors.js';
 import { findMessage } from '../ingest/messages.js';
 import type { Rule } from '../../models/index.js';
-import { table, writeLine, type CliIo } from './io.js';
+import { table, writeJson, writeLine, type CliIo } from './io.js';
 import { actorFor, actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -141,7 +141,7 @@ export function ruleCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
         const rules = await listRules(deps, tenant.id);
-        if (o.json) return void writeLine(io.stdout, JSON.stringify(rules.map(ruleJson), null, 2));
+        if (o.json) return void writeJson(io.stdout, rules.map(ruleJson));
         const rows = rules.map((r) => [
           String(r.id), String(r.position), r.enabled ? 'yes' : 'no', r.name,
           r.conditions.map(describeCondition).join(' and '), describeActions(r), String(r.hits), r.lastMatchedAt?.toISOString() ?? '-',
@@ -159,7 +159,7 @@ export function ruleCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
         const r = await findRule(deps, tenant.id, ref);
-        if (o.json) return void writeLine(io.stdout, JSON.stringify(ruleJson(r), null, 2));
+        if (o.json) return void writeJson(io.stdout, ruleJson(r));
         writeLine(io.stdout, `rule ${r.id} "${r.name}" (position ${r.position}, ${r.enabled ? 'enabled' : 'disabled'})`);
         for (const c of r.conditions) writeLine(io.stdout, `  when ${describeCondition(c)}`);
         writeLine(io.stdout, `  then ${describeActions(r)}`);
@@ -206,7 +206,7 @@ export function ruleCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
         const preview = await previewRule(deps, tenant.id, draftFrom(name ?? 'draft', o), { last: Number(o.last) || 200 });
-        if (o.json) return void writeLine(io.stdout, JSON.stringify(preview, null, 2));
+        if (o.json) return void writeJson(io.stdout, preview);
         writeLine(io.stdout, `matches ${preview.matched.length} of the last ${preview.scanned} messages; ${preview.matched.filter((m) => m.changed).length} would change`);
         for (const row of preview.matched) {
           writeLine(io.stdout, `  ${row.messageId}  ${row.receivedAt.toISOString()}  ${row.subject ?? ''}`);
@@ -226,7 +226,7 @@ export function ruleCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
         const suggestions = await listSuggestions(deps, tenant.id, { last: Number(o.last) || 200 });
-        if (o.json) return void writeLine(io.stdout, JSON.stringify(suggestions.map((s) => ({ ...s, rule: ruleJson(s.rule) })), null, 2));
+        if (o.json) return void writeJson(io.stdout, suggestions.map((s) => ({ ...s, rule: ruleJson(s.rule) })));
         if (suggestions.length === 0) return void writeLine(io.stdout, 'no suggestions waiting');
         for (const { rule: r, example, examples, matches, scanned } of suggestions) {
           writeLine(io.stdout, `rule ${r.id} "${r.name}": matches ${matches} of the last ${scanned} messages`);

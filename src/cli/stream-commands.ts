@@ -6,7 +6,7 @@ import { formatDuration, parseDuration } from '../schedules/duration.js';
 import {
   deleteStream, renameStream, setMissingSeverity, setStreamGrace, setStreamMuted, streamDetail, streamSummaries, SEVERITIES, type StreamSummary,
 } from '../schedules/stream-admin.js';
-import { table, writeLine, type CliIo } from './io.js';
+import { table, writeJson, writeLine, type CliIo } from './io.js';
 import { actorFor, actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
 
 const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
@@ -26,7 +26,7 @@ export function streamCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
         const streams = await streamSummaries(deps, tenant.id);
-        if (o.json) return void writeLine(io.stdout, JSON.stringify(streams, null, 2));
+        if (o.json) return void writeJson(io.stdout, streams);
         const rows = streams.map((s) => [
           String(s.id), s.label ?? '-', expected(s), String(s.count), minute(s.lastSeenAt), stateOf(s), alertsOf(s), s.key,
         ]);
@@ -43,7 +43,7 @@ export function streamCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
         const s = await streamDetail(deps, tenant.id, ref);
-        if (o.json) return void writeLine(io.stdout, JSON.stringify(s, null, 2));
+        if (o.json) return void writeJson(io.stdout, s);
         writeLine(io.stdout, `stream ${s.id}${s.label ? ` "${s.label}"` : ''}: ${s.key}`);
         writeLine(io.stdout, `  expected ${expected(s)}, ${s.count} in the window now; state ${s.state}${s.muted ? '' : `; missing alerts are ${s.missingSeverity}`}`);
         if (s.quietUntil) writeLine(io.stdout, `  quiet until ${s.quietUntil} (maintenance, and one window after it)`);

@@ -4,7 +4,7 @@ import { DatamerError } from '../errors.js';
 import { setSelfAddress } from '../selfwatch/self-address.js';
 import { removeTenant, tenantRemoval } from '../tenants/remove.js';
 import { addTenant, findTenant, listTenants } from '../tenants/tenants.js';
-import { table, writeLine, type CliIo } from './io.js';
+import { table, writeJson, writeLine, type CliIo } from './io.js';
 import { withDeps } from './session.js';
 
 // RFC 8601 §2.5: an authserv-id is a token, in practice the receiving server's host name.
@@ -34,7 +34,7 @@ export function tenantCommands(program: Command, io: CliIo): void {
         const tenants = await listTenants(deps);
         if (options.json) {
           const out = tenants.map(({ tenant: t, addresses }) => ({ name: t.name, displayName: t.displayName, addresses, selfAddress: t.selfAddress, createdAt: t.createdAt.toISOString() }));
-          writeLine(io.stdout, JSON.stringify(out, null, 2));
+          writeJson(io.stdout, out);
           return;
         }
         const rows = tenants.map(({ tenant: t, addresses }) => [t.name, t.displayName, addresses.join(', ')]);

@@ -11,7 +11,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { migrate } from '../migrate.js';
 import { receive } from '../pipeline.js';
 import { addTenant } from '../tenants/tenants.js';
-import { rejectionOf } from './admission.js';
+import { rejectionOf } from '../ingest/admission.js';
 import { evaluateDue } from '../schedules/tick.js';
 import { syncStreams } from '../schedules/streams.js';
 import { firstCopyOf, messageEventLine, messageLine, noticeLine, rejectedLine, resolvedLine, scheduleEventLine, type FirstCopy, type ReplayLine } from './lines.js';

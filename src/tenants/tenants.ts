@@ -1,5 +1,5 @@
 // Tenants and DaTamer's own addresses for them.
-import { UniqueConstraintError, type Transaction } from 'sequelize';
+import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { Mailbox, Tenant } from '../../models/index.js';
@@ -67,6 +67,21 @@ export async function findTenant(deps: Deps, name: string): Promise<Tenant> {
  */
 export async function findSmtpMailbox(deps: Deps, address: string): Promise<Mailbox | null> {
   return deps.db.models.Mailbox.findOne({ where: { kind: 'smtp', address: baseAddress(normalizeAddress(address)) } });
+}
+
+/**
+ * `postmaster@<domain>` where a tenant has a DaTamer address at that domain: RFC 5321 §4.5.1 says
+ * a server must take mail for postmaster of every domain it accepts mail for. It goes to the
+ * tenant whose address at that domain is the oldest.
+ */
+export async function findPostmasterMailbox(deps: Deps, address: string): Promise<Mailbox | null> {
+  const normalized = normalizeAddress(address);
+  const at = normalized.lastIndexOf('@');
+  if (at < 0 || normalized.slice(0, at) !== 'postmaster') return null;
+  const domain = normalized.slice(at);
+  // LIKE narrows; the exact comparison decides (a domain may hold LIKE's own wildcards).
+  const candidates = await deps.db.models.Mailbox.findAll({ where: { kind: 'smtp', address: { [Op.like]: `%${domain}` } }, order: [['id', 'ASC']] });
+  return candidates.find((m) => m.address.endsWith(domain)) ?? null;
 }
 
 export async function smtpMailboxOf(deps: Deps, tenantId: number, transaction?: Transaction): Promise<Mailbox | null> {

@@ -10,7 +10,8 @@ import { messageOf } from '../../errors.js';
 import { intake } from '../../intake.js';
 import type { Arrival } from '../../pipeline.js';
 import type { Mailbox } from '../../../models/index.js';
-import { findSmtpMailbox } from '../../tenants/tenants.js';
+import { findPostmasterMailbox, findSmtpMailbox } from '../../tenants/tenants.js';
+import { rejectionOf } from '../../ingest/admission.js';
 
 export interface SmtpListener {
   listen(): Promise<AddressInfo>;
@@ -46,7 +47,7 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
     const key = address.toLowerCase();
     const hit = known.get(key);
     if (hit && monotonicMs() - hit.at < ADDRESS_TTL_MS) return hit.mailbox;
-    const mailbox = await findSmtpMailbox(deps, key);
+    const mailbox = (await findSmtpMailbox(deps, key)) ?? (await findPostmasterMailbox(deps, key));
     if (mailbox) known.set(key, { mailbox, at: monotonicMs() });
     else known.delete(key);
     return mailbox;
@@ -99,6 +100,10 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
           return callback(reply(552, `5.3.4 Message too big: DaTamer accepts at most ${options.maxBytes} bytes`));
         }
         const raw = Buffer.concat(chunks);
+        // One rule with `datamer import` and replay: an empty message is refused, not stored.
+        if (rejectionOf({ raw, size: raw.length }, options.maxBytes) === 'empty message') {
+          return callback(reply(554, '5.6.0 Empty message: DaTamer takes no mail without headers or body'));
+        }
         const accepted = recipients.get(session.envelope) ?? [];
         const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
         const arrivals: Arrival[] = [];

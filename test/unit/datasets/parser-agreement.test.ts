@@ -7,7 +7,7 @@ import { compileRules } from '../../../src/classification/rules.js';
 import { generateCorpus } from '../../../src/datasets/generate.js';
 import { parseMessage } from '../../../src/ingest/parse.js';
 import { splitMbox } from '../../../src/mailboxes/mbox.js';
-import { rejectionOf } from '../../../src/replay/admission.js';
+import { rejectionOf } from '../../../src/ingest/admission.js';
 import { messageIdHeader } from '../../../src/replay/message-time.js';
 
 describe('generated corpus: the truth agrees with DaTamer\'s parser', () => {

@@ -1,7 +1,7 @@
 // The pure parts of `datamer replay`: when each message arrives, in which order, and the line
 // printed for it. (The replay engine itself is tested in test/integration/replay.)
 import { expect } from 'chai';
-import { rejectionOf } from '../../../src/replay/admission.js';
+import { rejectionOf } from '../../../src/ingest/admission.js';
 import { firstCopyOf, messageEventLine, messageLine, rejectedLine, serializeLine } from '../../../src/replay/lines.js';
 import { dateHeader, deliveryTime, messageIdHeader, messageTimes, receivedHeaderDate, timeOrder } from '../../../src/replay/message-time.js';
 

@@ -1,6 +1,6 @@
-// Which messages an offline source (an mbox, a maildir, .eml files) hands to the pipeline.
-// The same limits as DaTamer's SMTP address: nothing bigger than DATAMER_SMTP_MAX_BYTES, and
-// nothing empty; a refused message is counted and reported with its reason, never a crash.
+// Which messages DaTamer takes at all, by one rule whatever the source (its SMTP address, an mbox,
+// a maildir, .eml files): nothing bigger than DATAMER_SMTP_MAX_BYTES, and nothing empty; a
+// refused message is refused with its reason (SMTP 5xx, or counted and reported), never a crash.
 
 /** true when the bytes hold nothing but spaces, tabs and line breaks */
 function blank(raw: Buffer): boolean {
