@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { DatamerError } from '../errors.js';
 import { listOutbox, retryOutbox } from '../notifications/outbox.js';
 import type { OutboxMail } from '../../models/index.js';
-import { fitToTerminal, table, writeLine, type CliIo } from './io.js';
+import { fitToTerminal, table, writeJson, writeLine, type CliIo } from './io.js';
 import { tenantNamed, tenantOption, withDeps } from './session.js';
 
 const STATUSES = ['queued', 'sending', 'sent', 'failed'] as const;
@@ -30,7 +30,7 @@ export function outboxCommands(program: Command, io: CliIo): void {
         if (o.status !== undefined && !STATUSES.includes(o.status as never)) throw new DatamerError('INPUT_INVALID', `--status "${o.status}": use ${STATUSES.join(', ')}`);
         const tenant = await tenantNamed(deps, o.tenant);
         const rows = await listOutbox(deps, tenant.id, { ...(o.status ? { status: [o.status as OutboxMail['status']] } : {}), limit: Number(o.limit) || 100 });
-        if (o.json) return void writeLine(io.stdout, JSON.stringify(rows.map(json), null, 2));
+        if (o.json) return void writeJson(io.stdout, rows.map(json));
         const cells = rows.map((m) => [
           String(m.id), m.createdAt.toISOString().slice(0, 16).replace('T', ' '), m.status, String(m.attempts), m.kind, m.toAddresses.join(', '),
           m.status === 'failed' || (m.status === 'queued' && m.lastError) ? `${m.subject}  [${m.lastError ?? ''}]` : m.subject,

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { DatamerError } from '../errors.js';
 import { changeEvent } from '../events/change.js';
 import { groupViews, leaveGroup, removeUser, unsubscribe, userRemoval } from '../people/people.js';
-import { table, writeLine, type CliIo } from './io.js';
+import { table, writeJson, writeLine, type CliIo } from './io.js';
 import { actorFor, tenantNamed, tenantOption, withDeps } from './session.js';
 
 export function peopleAdminCommands(program: Command, io: CliIo): void {
@@ -20,7 +20,7 @@ export function peopleAdminCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
         const groups = await groupViews(deps, tenant.id);
-        if (o.json) return void writeLine(io.stdout, JSON.stringify(groups, null, 2));
+        if (o.json) return void writeJson(io.stdout, groups);
         const rows = groups.map((g) => [g.name, g.members.join(', ') || '-', g.subscriptions.map((s) => `${s.level} ${s.orgPattern}`).join(', ') || '-']);
         for (const line of table(['GROUP', 'MEMBERS', 'SUBSCRIPTIONS'], rows)) writeLine(io.stdout, line);
       }),
@@ -49,7 +49,7 @@ export function peopleAdminCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
         const subscriptions = (await groupViews(deps, tenant.id)).flatMap((g) => g.subscriptions.map((s) => ({ group: g.name, ...s })));
-        if (o.json) return void writeLine(io.stdout, JSON.stringify(subscriptions, null, 2));
+        if (o.json) return void writeJson(io.stdout, subscriptions);
         for (const line of table(['GROUP', 'LEVEL', 'ORGS'], subscriptions.map((s) => [s.group, s.level, s.orgPattern]))) writeLine(io.stdout, line);
       }),
     );
