@@ -15,6 +15,12 @@ export const MAIL_DRAIN: DrainSettings = { depth: 5, similarity: 0.5, maxChildre
 export const SIGNATURE_LINES = 4;
 /** Each line is cut to this many characters before it is masked. */
 const LINE_LIMIT = 200;
+/**
+ * A body line gives at most this many tokens. Drain only compares sequences of one length, and
+ * the free text some tools put in their first lines (a commit message in Jenkins mail, a job's
+ * output) varies in length from message to message of one kind: its first words are enough.
+ */
+export const LINE_TOKENS = 6;
 /** The most of a body a signature looks at: its first lines are well inside it. */
 export const SIGNATURE_SCAN = SIGNATURE_LINES * LINE_LIMIT * 4;
 /** Between the subject and the body, so a word cannot move from one to the other. */
@@ -67,5 +73,5 @@ export function signatureTokens(subject: string | null, body: string): string[] 
     if (lines.length === SIGNATURE_LINES) break;
     if (line.trim() !== '') lines.push(line);
   }
-  return [...maskLine((subject ?? '').replace(/\s+/g, ' ')), SUBJECT_END, ...lines.flatMap(maskLine)];
+  return [...maskLine((subject ?? '').replace(/\s+/g, ' ')), SUBJECT_END, ...lines.flatMap((line) => maskLine(line).slice(0, LINE_TOKENS))];
 }

@@ -12,7 +12,7 @@ export interface ClassificationField {
   org: string | null;
   servers: string[];
   schedule: Schedule | null;
-  /** tag, rule:<id>, model:<version> or none */
+  /** tag, rule:<id>, tool:<tool>, model:<version> or none */
   by: string;
 }
 
@@ -33,6 +33,8 @@ export interface MessageLine {
   eventId: string | null;
   /** the index of the first copy in the mbox when this one is a repeat, else null */
   duplicateOf: number | null;
+  /** its signature: the id of its template for this kind of mail (docs/correlation.md); a repeat: its first copy's */
+  signature: number | null;
 }
 
 /** A message the pipeline was never given (empty, too large). */
@@ -92,6 +94,7 @@ export interface FirstCopy {
   index: number;
   classification: ClassificationField | null;
   tagWarnings: TagWarning[] | null;
+  signature: number | null;
 }
 
 export function classificationField(c: Classification): ClassificationField {
@@ -101,7 +104,7 @@ export function classificationField(c: Classification): ClassificationField {
 /** What a newly stored message leaves for its repeats. */
 export function firstCopyOf(message: ReplayedMessage): FirstCopy {
   const outcome = message.received.outcome;
-  return { index: message.index, classification: outcome && classificationField(outcome.classification), tagWarnings: outcome?.tagWarnings ?? null };
+  return { index: message.index, classification: outcome && classificationField(outcome.classification), tagWarnings: outcome?.tagWarnings ?? null, signature: outcome?.signatureId ?? null };
 }
 
 /**
@@ -120,6 +123,7 @@ export function messageLine(message: ReplayedMessage, firstCopies: ReadonlyMap<n
     tagWarnings: own?.tagWarnings ?? null,
     eventId: received.eventId === null ? null : String(received.eventId),
     duplicateOf: received.duplicateOf === null ? null : (firstCopies.get(received.duplicateOf)?.index ?? null),
+    signature: own?.signature ?? null,
   };
 }
 

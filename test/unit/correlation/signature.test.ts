@@ -33,6 +33,14 @@ describe('message signature tokens', () => {
     expect(signatureTokens('s', body)).to.deep.equal(['s', '¶', 'one', 'two', 'three', 'four']);
   });
 
+  it('takes the first six tokens of a body line: free text of any length reads alike', () => {
+    const jenkins = (change: string) => signatureTokens('Build failed in Jenkins: shop #42', `See <https://ci.example.test/job/shop/42/>\nChanges:\n[anna] ${change}`);
+    const miner = new TemplateMiner(MAIL_DRAIN);
+    const short = miner.add(jenkins('Cart: apply vouchers before shipping costs')).template.id;
+    expect(miner.add(jenkins('Bump vitest to 2.1.8 and fix the flaky checkout test, which failed twice')).template.id).to.equal(short);
+    expect(signatureTokens('s', 'one two three four five six seven eight')).to.deep.equal(['s', '¶', 'one', 'two', 'three', 'four', 'five', 'six']);
+  });
+
   it('costs no more on a hostile body: a megabyte on one line is cut short', () => {
     const tokens = signatureTokens('x'.repeat(100_000), 'a1 '.repeat(400_000));
     expect(tokens.length).to.be.below(120);

@@ -14,23 +14,23 @@ describe('the line printed for each replayed message', () => {
     index: 4,
     receivedAt: at('2026-11-23T02:00:05Z'),
     messageIdHeader: '<backup-1@db1>',
-    received: { messageId: 17, duplicateOf: null, eventId: 5, outcome: { classification, tagWarnings, matchedRuleIds: [], stream: null, tool: null, signatureTokens: [], signatureId: null, note: null } },
+    received: { messageId: 17, duplicateOf: null, eventId: 5, outcome: { classification, tagWarnings, matchedRuleIds: [], stream: null, tool: null, signatureTokens: [], signatureId: 3, note: null } },
   };
 
   it('names the message, when it was received, how it was classified and its event', () => {
     expect(serializeLine(messageLine(first, new Map()))).to.equal(
       '{"type":"message","index":4,"messageId":"<backup-1@db1>","receivedAt":"2026-11-23T02:00:05.000Z",' +
         '"classification":{"severity":"critical","org":"ops.backup","servers":["db1.example.com"],"schedule":{"period":"day","n":1,"v":0},"by":"tag"},' +
-        '"tagWarnings":[{"tag":":org::","where":"body","problem":"org tag is empty"}],"eventId":"5","duplicateOf":null}',
+        '"tagWarnings":[{"tag":":org::","where":"body","problem":"org tag is empty"}],"eventId":"5","duplicateOf":null,"signature":3}',
     );
   });
 
-  it('points a repeated message at the mbox index of its first copy, with the same classification and event', () => {
+  it('points a repeated message at the mbox index of its first copy, with the same classification, event and signature', () => {
     const line = messageLine(
       { index: 9, receivedAt: at('2026-11-23T03:00:00Z'), messageIdHeader: '<backup-1@db1>', received: { messageId: 17, duplicateOf: 17, eventId: 5, outcome: null } },
       new Map([[17, firstCopyOf(first)]]),
     );
-    expect(line).to.deep.include({ index: 9, duplicateOf: 4, eventId: '5' });
+    expect(line).to.deep.include({ index: 9, duplicateOf: 4, eventId: '5', signature: 3 });
     expect(line.classification).to.deep.equal(messageLine(first, new Map()).classification);
   });
 
