@@ -54,7 +54,8 @@ async function parseAndClassify(deps: Deps, arrival: Arrival, rules: Promise<Rul
  * A failure here costs the messages their signature only, never the messages.
  */
 async function sign(deps: Deps, tenantIds: number[], outcomes: Array<Outcome | null>): Promise<void> {
-  const items = outcomes.flatMap((o, i) => (o ? [{ outcome: o, tenantId: tenantIds[i]!, tokens: o.signatureTokens }] : []));
+  // A message that could not be read at all has no tokens, and no signature.
+  const items = outcomes.flatMap((o, i) => (o && o.signatureTokens.length > 0 ? [{ outcome: o, tenantId: tenantIds[i]!, tokens: o.signatureTokens }] : []));
   if (items.length === 0) return;
   try {
     const ids = await signMessages(deps, items);
