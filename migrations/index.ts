@@ -15,6 +15,7 @@ import { migration as m13 } from './2026-12-03-13-messages-identified-by-content
 import { migration as m20 } from './2026-12-03-20-provider-neutral-mailboxes.js';
 import { migration as m30 } from './2026-12-03-30-signatures.js';
 import { migration as m31 } from './2026-12-03-31-classification-limits.js';
+import { migration as m40 } from './2026-12-03-40-web-login.js';
 import type { Migration } from './types.js';
 
 export const migrations: Array<{ name: string } & Migration> = [
@@ -34,4 +35,5 @@ export const migrations: Array<{ name: string } & Migration> = [
   { name: '2026-12-03-20-provider-neutral-mailboxes', ...m20 },
   { name: '2026-12-03-30-signatures', ...m30 },
   { name: '2026-12-03-31-classification-limits', ...m31 },
+  { name: '2026-12-03-40-web-login', ...m40 },
 ];

@@ -24,6 +24,7 @@ import { defineStream } from './stream.js';
 import { defineSubscription } from './subscription.js';
 import { defineTenant } from './tenant.js';
 import { defineUser } from './user.js';
+import { defineWebSession } from './web-session.js';
 
 export type { Activity, ActivityVia } from './activity.js';
 export type { CommandMail, CommandMailStatus } from './command-mail.js';
@@ -47,6 +48,7 @@ export type { JobCursor } from './job-cursor.js';
 export type { Subscription, InterestLevel } from './subscription.js';
 export type { Tenant } from './tenant.js';
 export type { User } from './user.js';
+export type { WebSession } from './web-session.js';
 
 export function defineModels(sequelize: Sequelize) {
   return {
@@ -72,6 +74,7 @@ export function defineModels(sequelize: Sequelize) {
     MessagePlacement: defineMessagePlacement(sequelize),
     LabelledExample: defineLabelledExample(sequelize),
     CommandMail: defineCommandMail(sequelize),
+    WebSession: defineWebSession(sequelize),
   };
 }
 

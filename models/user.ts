@@ -10,9 +10,11 @@ export interface UserAttributes {
   handle: string;
   /** the secret in the reply address of DaTamer's mail to this user (src/reply-address.ts, src/people/command-tokens.ts) */
   commandToken: string | null;
+  /** argon2id, PHC string (src/people/passwords.ts); null: no login to the site */
+  passwordHash: string | null;
   createdAt: Date;
 }
-export type User = Row<UserAttributes, 'id' | 'commandToken'>;
+export type User = Row<UserAttributes, 'id' | 'commandToken' | 'passwordHash'>;
 
 export const defineUser = (sequelize: Sequelize): ModelStatic<User> =>
   sequelize.define<User>(
@@ -24,6 +26,7 @@ export const defineUser = (sequelize: Sequelize): ModelStatic<User> =>
       displayName: { type: DataTypes.STRING(200), allowNull: false },
       handle: { type: DataTypes.STRING(64), allowNull: false },
       commandToken: { type: DataTypes.STRING(40), allowNull: true },
+      passwordHash: { type: DataTypes.TEXT, allowNull: true },
       createdAt: { type: DataTypes.DATE, allowNull: false },
     },
     tableOptions('users'),

@@ -1,6 +1,7 @@
 // `npm start`: migrate, make sure there is a tenant, then DaTamer's SMTP address, the web
 // site and the jobs. Ctrl-C (or SIGTERM) stops taking new work, lets what is in flight
 // finish, and closes the database last, so nothing is left half-written.
+import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import { configureFence } from './ingest/parse-pool.js';
 import { systemClock } from './clock.js';
@@ -61,7 +62,11 @@ async function main(): Promise<void> {
   const smtp = createSmtpListener(deps, config.smtp);
   await smtp.listen().catch((err) => inUse(err, 'DATAMER_SMTP_PORT', config.smtp.host, config.smtp.port));
   const jobRuns = new JobRuns(systemClock);
-  const web = await listenWeb(createApp(deps, { jobRuns }), config).catch((err) => inUse(err, 'DATAMER_WEB_PORT', config.web.host, config.web.port));
+  // The session cookie's signing secret comes from the key DaTamer already keeps apart from the
+  // database (DATAMER_SECRET_KEY or its key file): logins survive a restart, and a stolen
+  // database alone cannot forge one.
+  const sessionSecret = createHmac('sha256', loadSecretKey(config)).update('datamer web session').digest('hex');
+  const web = await listenWeb(createApp(deps, { jobRuns, sessionSecret }), config).catch((err) => inUse(err, 'DATAMER_WEB_PORT', config.web.host, config.web.port));
   const scheduler = config.jobs ? createScheduler(log, jobRuns) : null;
   await scheduler?.start();
   // The key is read (or made) only when a mailbox needs its password.

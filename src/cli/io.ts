@@ -15,6 +15,15 @@ export interface CliIo {
   env?: NodeJS.ProcessEnv;
   stdout: Output;
   stderr: Output;
+  /** where a secret is read from when no file is named; undefined: this process's stdin */
+  stdin?: NodeJS.ReadableStream;
+}
+
+/** Everything on a stream (a password piped to `datamer user password`). */
+export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 // C0 controls but tab, DEL and the C1 controls: in a subject or a sender's name they are an

@@ -1,11 +1,14 @@
 // datamer user add | list | token, group add | join, subscribe: the people of one tenant (--tenant).
 import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { DatamerError } from '../errors.js';
+import { setPassword } from '../people/passwords.js';
 import { replyAddress } from '../reply-address.js';
 import { commandTokenOf, rotateCommandToken } from '../people/command-tokens.js';
 import { addGroup, addUser, findUser, joinGroup, listUsers, subscribe } from '../people/people.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
 import type { InterestLevel } from '../../models/index.js';
-import { table, writeJson, writeLine, type CliIo } from './io.js';
+import { readAll, table, writeJson, writeLine, type CliIo } from './io.js';
 import { tenantNamed, tenantOption, withDeps } from './session.js';
 
 export function peopleCommands(program: Command, io: CliIo): void {
@@ -61,6 +64,20 @@ export function peopleCommands(program: Command, io: CliIo): void {
       }),
     );
 
+  user
+    .command('password <handle>')
+    .description('set the password the user logs in to the web site with, read from --password-file or stdin (never from the command line, where others could see it)')
+    .option('--password-file <file>', 'read the password from this file (its first line)')
+    .addOption(tenantOption())
+    .action((handle: string, options: { passwordFile?: string; tenant: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        const password = firstLine(options.passwordFile ? await readPasswordFile(options.passwordFile) : await readAll(io.stdin ?? process.stdin));
+        const found = await setPassword(deps, tenant.id, handle, password);
+        writeLine(io.stdout, `password of ${found.handle} set: they log in to the site with tenant ${tenant.name}, handle ${found.handle} or ${found.email}`);
+      }),
+    );
+
   const group = program.command('group').description("add a tenant's groups and put users in them");
 
   group
@@ -98,4 +115,15 @@ export function peopleCommands(program: Command, io: CliIo): void {
         writeLine(io.stdout, `group "${groupName}" is now ${subscription.level} for ${subscription.orgPattern}`);
       }),
     );
+}
+
+/** One line; the newline an editor or `echo` adds is not part of the password. */
+const firstLine = (text: string) => text.split(/\r?\n/)[0] ?? '';
+
+async function readPasswordFile(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new DatamerError('INPUT_INVALID', `cannot read the password file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }

@@ -1,43 +1,88 @@
 // THE COMPANION SITE. createApp builds a fresh express app from its dependencies, so each
-// test gets its own and `npm start` gets one; nothing lives in module state.
+// test gets its own and `npm start` gets one; nothing lives in module state. Every page but
+// login and health needs a logged-in user, and shows and changes only their tenant's data.
 import express, { type ErrorRequestHandler } from 'express';
 import { engine } from 'express-handlebars';
 import helmet from 'helmet';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Deps } from '../deps.js';
-import { messageOf } from '../errors.js';
-import { templatesDir } from '../paths.js';
+import { isDatamerError, messageOf } from '../errors.js';
+import { projectRoot, templatesDir } from '../paths.js';
+import { authRoutes, requireUser } from './auth.js';
+import { helpers } from './helpers.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
-import { homeRoutes } from './routes/home.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { sessionMiddleware } from './session.js';
 import type { JobRuns } from '../job-runs.js';
 
 export interface AppOptions {
   /** this process's job runs, for /metrics (none: the web site runs without the jobs) */
   jobRuns?: JobRuns;
+  /** signs the session cookie; default: a random one (sessions then end with the process) */
+  sessionSecret?: string;
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // req.secure (and so the Secure cookie) from X-Forwarded-Proto only when the proxy is on this machine.
+  app.set('trust proxy', 'loopback');
   app.engine('hbs', engine({
     extname: '.hbs',
     defaultLayout: 'main',
     layoutsDir: path.join(templatesDir, 'layouts'),
     partialsDir: path.join(templatesDir, 'partials'),
+    helpers,
   }));
   app.set('view engine', 'hbs');
   app.set('views', path.join(templatesDir, 'pages'));
 
-  app.use(helmet());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Scripts and styles only from the site's own files: no inline script ever runs.
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          // The site shows no images; a message's remote images (tracking pixels) are never fetched.
+          'img-src': ["'none'"],
+          'form-action': ["'self'"],
+        },
+      },
+    }),
+  );
+  app.use('/static', express.static(path.join(projectRoot, 'public'), { index: false, maxAge: '1h' }));
+  // Browsers ask for it on every first visit; the site has none.
+  app.get('/favicon.ico', (_req, res) => void res.status(204).end());
+  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(healthRoutes(deps));
   app.use(metricsRoutes(deps, options.jobRuns));
-  app.use(homeRoutes(deps));
+  app.use(sessionMiddleware(deps, options.sessionSecret ?? randomBytes(32).toString('hex')));
+  app.use(authRoutes(deps));
+  app.use(requireUser(deps));
+  app.use(dashboardRoutes(deps));
+  app.use(eventRoutes(deps));
 
   app.use((_req, res) => {
     res.status(404).render('error', { title: 'Not found', message: 'There is no such page.' });
   });
   const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+    if (res.headersSent) {
+      // The page went out and saving its session failed after (the database went away): logged only.
+      deps.log.error({ err: messageOf(err) }, 'web: request failed after the answer was sent');
+      return;
+    }
+    if ((err as { code?: string }).code === 'EBADCSRFTOKEN') {
+      res.status(403).render('error', { title: 'Form expired', message: 'This form is no longer valid. Go back, reload the page and try again.' });
+      return;
+    }
+    if (isDatamerError(err, 'NOT_FOUND')) {
+      res.status(404).render('error', { title: 'Not found', message: 'There is no such page.' });
+      return;
+    }
     deps.log.error({ err: messageOf(err) }, 'web: request failed');
     res.status(500).render('error', { title: 'Something went wrong', message: 'DaTamer could not show this page; the error is in its log.' });
   };

@@ -1,14 +1,16 @@
 // The first five minutes: `npm start` on an empty data dir makes its SQLite database and a
-// tenant, prints the address to send to and a curl line to try it, and the web site counts
-// what arrives.
+// tenant, prints the address to send to and a curl line to try it, and, once a user has a
+// password, the web site's dashboard counts what arrives.
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../../helpers/browser.js';
+import { datamer as cli } from '../../helpers/cli.js';
 import { repoRoot, startDatamer, type DatamerProcess } from '../../helpers/datamer-process.js';
 import { waitFor } from '../../helpers/net.js';
+import { logIn } from '../../helpers/site.js';
 
 describe('a first start on an empty data dir', function () {
   this.timeout(90_000);
@@ -30,10 +32,10 @@ describe('a first start on an empty data dir', function () {
     await datamer?.dispose();
   });
 
-  async function messagesCounted(): Promise<string> {
+  async function openEventsCounted(): Promise<string> {
     const response = await page.goto('/');
     expect(response?.status()).to.equal(200);
-    return page.locator('table#tenant-counts tr[data-tenant=default] td.messages').innerText();
+    return page.locator('#dashboard-grid tfoot td.total').innerText();
   }
 
   it('creates its SQLite database in the data dir, and says which and that it is new', () => {
@@ -55,12 +57,19 @@ describe('a first start on an empty data dir', function () {
     expect(existsSync(path.join(repoRoot, 'fixtures', 'hello.eml'))).to.equal(true);
   });
 
-  it('shows the default tenant on its home page with nothing stored yet', async () => {
-    expect(await messagesCounted()).to.equal('0');
-    expect(await page.locator('tr[data-tenant=default]').innerText()).to.contain('datamer@localhost');
+  it('lets a user given a password by the command line log in, and shows no open event yet', async () => {
+    const env = { ...process.env, DATAMER_DATA_DIR: datamer.dataDir, DATABASE_URL: datamer.databaseUrl };
+    const added = await cli(env, 'user', 'add', 'ann@example.com', '--handle', 'ann');
+    expect(added.code, added.stderr).to.equal(0);
+    const file = path.join(datamer.dataDir, 'ann.password');
+    writeFileSync(file, 'correct horse battery\n');
+    const set = await cli(env, 'user', 'password', 'ann', '--password-file', file);
+    expect(set.code, set.stderr).to.equal(0);
+    expect(await logIn(page, 'default', 'ann', 'correct horse battery')).to.equal(200);
+    expect(await openEventsCounted()).to.equal('0');
   });
 
-  it('counts on its home page the messages sent to datamer@localhost', async () => {
+  it('counts on its dashboard the events of the messages sent to datamer@localhost', async () => {
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: datamer.smtpPort, ignoreTLS: true });
     try {
       // What the printed curl line sends...
@@ -79,6 +88,7 @@ describe('a first start on an empty data dir', function () {
       transport.close();
     }
     // 250 came after the commit, so the page shows both at once.
-    expect(await messagesCounted()).to.equal('2');
+    expect(await openEventsCounted()).to.equal('2');
+    expect(await page.locator('#dashboard-grid tr[data-severity=info] td.unassigned').innerText()).to.equal('1');
   });
 });

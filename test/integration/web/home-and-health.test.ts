@@ -1,5 +1,5 @@
-// The companion site as an operator sees it, in a real Chromium: the message counts per
-// tenant, the health page and its JSON for probes, the not-found page and the security headers.
+// The companion site as an operator sees it, in a real Chromium: the start page asks to log in,
+// the health page and its JSON for probes, the not-found page and the security headers.
 import { expect } from 'chai';
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -12,7 +12,7 @@ import { addTenant } from '../../../src/tenants/tenants.js';
 import { createApp } from '../../../src/web/app.js';
 import { launchBrowser } from '../../helpers/browser.js';
 import { createTestDatabase, openTestDb, TEST_START, type TestDatabase, type TestDb } from '../../helpers/db.js';
-import { freePort } from '../../helpers/net.js';
+import { closeServer, serve } from '../../helpers/site.js';
 
 function mse(subject: string, messageId: string | null): Buffer {
   return Buffer.from(
@@ -27,22 +27,6 @@ function mse(subject: string, messageId: string | null): Buffer {
       '',
     ].join('\r\n'),
   );
-}
-
-async function serve(app: ReturnType<typeof createApp>): Promise<{ server: Server; baseURL: string }> {
-  const port = await freePort();
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, '127.0.0.1');
-    s.once('listening', () => resolve(s));
-    s.once('error', reject);
-  });
-  return { server, baseURL: `http://127.0.0.1:${port}` };
-}
-
-function closeServer(server: Server | undefined): Promise<void> {
-  if (!server) return Promise.resolve();
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 describe('the companion site in a browser', function () {
@@ -89,14 +73,12 @@ describe('the companion site in a browser', function () {
       await t?.dispose();
     });
 
-    it('shows one row per tenant with the number of messages stored for it', async () => {
+    it('shows nobody the tenants: the start page asks to log in, and names no tenant or address', async () => {
       const response = await page.goto('/');
       expect(response?.status()).to.equal(200);
-      const rows = page.locator('table#tenant-counts tbody tr');
-      expect(await rows.count()).to.equal(2);
-      expect(await page.locator('tr[data-tenant=acme] td.messages').innerText()).to.equal('3');
-      expect(await page.locator('tr[data-tenant=globex] td.messages').innerText()).to.equal('1');
-      expect(await page.locator('tr[data-tenant=acme]').innerText()).to.contain('ops@acme.test');
+      expect(new URL(page.url()).pathname).to.equal('/login');
+      const text = await page.locator('body').innerText();
+      for (const secret of ['acme', 'Acme Ops', 'ops@acme.test', 'globex', 'alerts@globex.test']) expect(text).not.to.contain(secret);
     });
 
     it('says on the health page that DaTamer and its database are ok', async () => {
@@ -119,11 +101,12 @@ describe('the companion site in a browser', function () {
       expect(probe.body.checkedAt).to.equal(TEST_START.toISOString());
     });
 
-    it('shows the not-found page with status 404 for a path that does not exist', async () => {
-      const response = await page.goto('/no/such/page');
-      expect(response?.status()).to.equal(404);
-      expect(await page.locator('main h1').innerText()).to.equal('Not found');
-      expect(await page.title()).to.contain('Not found');
+    it('asks a visitor who is not logged in to log in, whatever path they ask for, and comes back to it after', async () => {
+      await page.goto('/no/such/page');
+      const url = new URL(page.url());
+      expect(url.pathname).to.equal('/login');
+      expect(url.searchParams.get('next')).to.equal('/no/such/page');
+      expect(await page.locator('main h1').innerText()).to.equal('Log in to DaTamer');
     });
 
     it("sends helmet's security headers and its page styles still apply under that policy", async () => {
@@ -131,7 +114,7 @@ describe('the companion site in a browser', function () {
       page.on('console', (m) => {
         if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
       });
-      const response = await page.goto('/');
+      const response = await page.goto('/login');
       const headers = response!.headers();
       expect(headers['content-security-policy']).to.contain("default-src 'self'");
       expect(headers['x-content-type-options']).to.equal('nosniff');

@@ -1,0 +1,142 @@
+// Events as the site's dashboard and list read them: one tenant's, filtered and ordered in the
+// database (docs/web.md). Reads only; events change in change.ts.
+import { Op, col, fn, literal, where as sqlWhere, type WhereOptions } from 'sequelize';
+import type { Deps } from '../deps.js';
+import type { Event, InterestLevel } from '../../models/index.js';
+import { orgMatches } from '../org-paths.js';
+
+/** The dashboard's rows, loudest first; `none`: no severity (unclassified). */
+export const SEVERITY_ORDER = ['critical', 'warn', 'info', 'none'] as const;
+export type SeverityKey = (typeof SEVERITY_ORDER)[number];
+
+export type ListFilter = 'all' | 'responder' | 'interested' | 'unclassified';
+export type StatusFilter = 'open' | 'completed' | 'any';
+
+export interface ListQuery {
+  filter: ListFilter;
+  status: StatusFilter;
+  severity: SeverityKey | null;
+  /** true: only assigned; false: only unassigned */
+  assigned: boolean | null;
+  /** an org pattern (a.b.c, a.b.*) */
+  org: string | null;
+  /** words of the subject */
+  text: string | null;
+  limit: number;
+}
+
+export interface Interest {
+  /** the user's subscriptions, through their groups */
+  patterns: Array<{ orgPattern: string; level: InterestLevel }>;
+}
+
+/** Which org patterns the user responds to or is interested in, through their groups. */
+export async function interestOf(deps: Deps, tenantId: number, userId: number): Promise<Interest> {
+  const { Membership, Subscription } = deps.db.models;
+  const groups = (await Membership.findAll({ where: { tenantId, userId }, attributes: ['groupId'] })).map((m) => m.groupId);
+  if (groups.length === 0) return { patterns: [] };
+  const subs = await Subscription.findAll({ where: { tenantId, groupId: groups }, attributes: ['orgPattern', 'level'] });
+  return { patterns: subs.map((s) => ({ orgPattern: s.orgPattern, level: s.level })) };
+}
+
+/** The user's interest in an event of this org: responder, interested, or none. */
+export function interestLevel(interest: Interest, org: string | null): InterestLevel | null {
+  if (org === null) return null;
+  const matching = interest.patterns.filter((p) => orgMatches(p.orgPattern, org));
+  if (matching.some((p) => p.level === 'responder')) return 'responder';
+  return matching.length > 0 ? 'interested' : null;
+}
+
+/** `org` under a pattern, in SQL both databases run: `a.b.*` is a.b itself and below it. */
+function orgUnder(pattern: string): WhereOptions {
+  const p = pattern.toLowerCase();
+  if (p === '*') return { org: { [Op.ne]: null } };
+  if (!p.endsWith('.*')) return { org: p };
+  const base = p.slice(0, -2);
+  // substr rather than LIKE: `_` is a LIKE wildcard, and org segments may hold it.
+  return { [Op.or]: [{ org: base }, sqlWhere(fn('substr', col('org'), 1, base.length + 1), `${base}.`)] };
+}
+
+const NOTHING: WhereOptions = literal('1 = 0') as unknown as WhereOptions;
+
+function interestWhere(interest: Interest, levels: InterestLevel[]): WhereOptions {
+  const patterns = interest.patterns.filter((p) => levels.includes(p.level));
+  if (patterns.length === 0) return NOTHING;
+  return { [Op.or]: patterns.map((p) => orgUnder(p.orgPattern)) };
+}
+
+function textWhere(deps: Deps, text: string): WhereOptions {
+  // A substring, case-insensitive, with no wildcard characters of its own.
+  const position = deps.db.dialect === 'postgres' ? 'strpos' : 'instr';
+  return sqlWhere(fn(position, fn('lower', col('title')), text.toLowerCase()), Op.gt, 0);
+}
+
+export function listWhere(deps: Deps, tenantId: number, q: Omit<ListQuery, 'limit'>, interest: Interest): WhereOptions {
+  const and: WhereOptions[] = [{ tenantId }];
+  if (q.status === 'open') and.push({ status: { [Op.ne]: 'completed' } });
+  if (q.status === 'completed') and.push({ status: 'completed' });
+  if (q.severity) and.push({ severity: q.severity === 'none' ? null : q.severity });
+  if (q.assigned !== null) and.push({ assigneeId: q.assigned ? { [Op.ne]: null } : null });
+  if (q.filter === 'unclassified') and.push({ triage: true });
+  if (q.filter === 'responder') and.push(interestWhere(interest, ['responder']));
+  if (q.filter === 'interested') and.push(interestWhere(interest, ['responder', 'interested']));
+  if (q.org) and.push(orgUnder(q.org));
+  if (q.text) and.push(textWhere(deps, q.text));
+  return { [Op.and]: and };
+}
+
+/** Critical, warning, info, none; unassigned before assigned; newest first. */
+const LIST_ORDER = [
+  [literal("CASE severity WHEN 'critical' THEN 0 WHEN 'warn' THEN 1 WHEN 'info' THEN 2 ELSE 3 END"), 'ASC'],
+  [literal('CASE WHEN assignee_id IS NULL THEN 0 ELSE 1 END'), 'ASC'],
+  ['createdAt', 'DESC'],
+  ['id', 'DESC'],
+] as const;
+
+export async function listSiteEvents(deps: Deps, tenantId: number, q: ListQuery, interest: Interest): Promise<{ events: Event[]; total: number }> {
+  const where = listWhere(deps, tenantId, q, interest);
+  const [events, total] = await Promise.all([
+    deps.db.models.Event.findAll({ where, order: LIST_ORDER as never, limit: q.limit }),
+    deps.db.models.Event.count({ where }),
+  ]);
+  return { events, total };
+}
+
+/** How many messages each event holds. */
+export async function messageCounts(deps: Deps, tenantId: number, eventIds: number[]): Promise<Map<number, number>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = (await deps.db.models.EventMessage.count({ where: { tenantId, eventId: eventIds }, group: ['eventId'] })) as unknown as Array<{ eventId: number; count: number }>;
+  return new Map(rows.map((r) => [Number(r.eventId), Number(r.count)]));
+}
+
+export interface DashboardCell {
+  severity: SeverityKey;
+  assigned: number;
+  unassigned: number;
+}
+
+/** Open events of the tenant by severity × assigned/unassigned. */
+export async function dashboardCounts(deps: Deps, tenantId: number): Promise<DashboardCell[]> {
+  const rows = (await deps.db.models.Event.findAll({
+    where: { tenantId, status: { [Op.ne]: 'completed' } },
+    attributes: ['severity', [literal('CASE WHEN assignee_id IS NULL THEN 0 ELSE 1 END'), 'isAssigned'], [fn('COUNT', literal('*')), 'n']],
+    group: ['severity', literal('CASE WHEN assignee_id IS NULL THEN 0 ELSE 1 END') as never],
+    raw: true,
+  })) as unknown as Array<{ severity: string | null; isAssigned: number | string; n: number | string }>;
+  return SEVERITY_ORDER.map((severity) => {
+    const of = (assigned: boolean) =>
+      rows
+        .filter((r) => (r.severity ?? 'none') === severity && Number(r.isAssigned) === (assigned ? 1 : 0))
+        .reduce((sum, r) => sum + Number(r.n), 0);
+    return { severity, assigned: of(true), unassigned: of(false) };
+  });
+}
+
+/** Open schedule alerts (a stream that went quiet or too loud), newest first. */
+export function openScheduleAlerts(deps: Deps, tenantId: number, limit = 20): Promise<Event[]> {
+  return deps.db.models.Event.findAll({
+    where: { tenantId, kind: { [Op.in]: ['schedule-missing', 'schedule-excess'] }, status: { [Op.ne]: 'completed' } },
+    order: [['createdAt', 'DESC'], ['id', 'DESC']],
+    limit,
+  });
+}

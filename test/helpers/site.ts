@@ -1,0 +1,31 @@
+// The companion site in tests: the app on a free loopback port, and logging in as a user does.
+import type { Server } from 'node:http';
+import type { Page } from 'playwright-core';
+import type { createApp } from '../../src/web/app.js';
+import { freePort } from './net.js';
+
+export async function serve(app: ReturnType<typeof createApp>): Promise<{ server: Server; baseURL: string }> {
+  const port = await freePort();
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, '127.0.0.1');
+    s.once('listening', () => resolve(s));
+    s.once('error', reject);
+  });
+  return { server, baseURL: `http://127.0.0.1:${port}` };
+}
+
+export function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return Promise.resolve();
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** Fills in the login form and submits it; resolves once the next page has loaded. */
+export async function logIn(page: Page, tenant: string, login: string, password: string): Promise<number> {
+  await page.goto('/login');
+  await page.fill('input[name=tenant]', tenant);
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', password);
+  const [response] = await Promise.all([page.waitForNavigation(), page.click('#login button[type=submit]')]);
+  return response?.status() ?? 0;
+}
