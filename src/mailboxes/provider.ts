@@ -76,5 +76,10 @@ export interface MailboxSession {
    * latest, when the connection drops, or when `signal` aborts.
    */
   waitForNews(path: string, ms: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Sends a message as the mailbox (Graph `sendMail`, Gmail `messages.send`): DaTamer's own mail
+   * through a provider that has no SMTP for it. IMAP has no such command: its mail goes out by SMTP.
+   */
+  send?(raw: Buffer): Promise<void>;
   close(): Promise<void>;
 }

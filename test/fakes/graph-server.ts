@@ -396,8 +396,12 @@ export class FakeGraph {
     let m: RegExpExecArray | null;
 
     if (rest === '/sendMail' && method === 'POST') {
+      if (!/^text\/plain/.test(String(req.headers['content-type'] ?? ''))) return this.error(res, 400, 'ErrorMimeContentInvalid', 'MIME content must be sent as text/plain, base64-encoded.');
       box.sent.push(Buffer.from(body.toString('utf8'), 'base64'));
-      return this.json(res, 202, undefined);
+      // 202 Accepted, no body.
+      res.writeHead(202, { 'Content-Length': '0' });
+      res.end();
+      return;
     }
     if ((m = /^\/mailFolders(?:\/([^/]+)\/childFolders)?$/.exec(rest))) {
       const parent = m[1] === undefined ? ROOT : this.folderById(box, m[1])?.id;

@@ -52,6 +52,8 @@ export interface ApiFaults {
   /** where a message deleted in ingest mode goes (Deleted Items, the trash) */
   readonly deletedFolder: string;
   readonly inbox: string;
+  /** what was sent as the mailbox (sendMail, messages.send), raw */
+  sent(): Buffer[];
 }
 
 export interface SharedMailboxOptions {
@@ -93,6 +95,7 @@ export async function graphShared(deps: Deps, tenantId: number, options: SharedM
     graphUrl: graph.url,
     loginUrl: graph.url,
   });
+  let expired = 0;
   const mailbox = await addMailbox(deps, tenantId, { kind: 'graph', settings: { ...settings }, secret: FAKE_SECRET, mode: options.mode ?? 'organize' }, TEST_KEY);
   return {
     kind: 'graph',
@@ -101,7 +104,8 @@ export async function graphShared(deps: Deps, tenantId: number, options: SharedM
     address,
     faults: {
       throttle: (n) => graph.throttle(n),
-      expireCursors: () => graph.expireDeltaTokens(),
+      // Graph answers an expired delta link with 410 Gone, or with syncStateNotFound: each in turn.
+      expireCursors: () => graph.expireDeltaTokens(expired++ % 2 === 0 ? '410' : 'syncStateNotFound'),
       refuseCredential: () => graph.rotateSecret('a-new-secret'),
       restoreCredential: () => setMailboxSecret(deps, mailbox, 'a-new-secret', TEST_KEY),
       goAway: () => graph.goAway(),
@@ -110,6 +114,7 @@ export async function graphShared(deps: Deps, tenantId: number, options: SharedM
       pressure: () => ({ refused: graph.throttledAnswers, maxInFlight: graph.maxInFlight }),
       deletedFolder: 'Deleted Items',
       inbox: 'Inbox',
+      sent: () => graph.sentMail(address),
     },
     deliver: async (mail) => {
       const raw = rawMail(mail, address);
@@ -165,6 +170,7 @@ export async function gmailShared(deps: Deps, tenantId: number, options: SharedM
       pressure: () => ({ refused: gmail.refusedAnswers, maxInFlight: null }),
       deletedFolder: 'TRASH',
       inbox: 'INBOX',
+      sent: () => gmail.sentMail(address),
     },
     deliver: async (mail) => {
       const raw = rawMail(mail, address);

@@ -5,8 +5,8 @@
 //   folder's label and takes off the one it was filed from (INBOX);
 // - changes come from `history.list` per label from the stored history id; a history id that is
 //   too old answers 404, and the label is read again in full ("perform a full sync");
-// - raw RFC 2822 by `format: 'raw'`; severity as a label; trash.
-// The client library retries GETs but not POSTs (modify, trash) and ignores Retry-After:
+// - raw RFC 2822 by `format: 'raw'`; severity as a label; trash; sending as the user by send.
+// The client library retries GETs but not POSTs (modify, trash, send) and ignores Retry-After:
 // every call here goes through one retry with backoff of its own instead.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gmail, type gmail_v1 } from '@googleapis/gmail';
@@ -249,6 +249,7 @@ export async function openGmailSession(settings: GmailSettings, keyText: string)
       if (signal.aborted) return;
       await sleep(ms, undefined, { signal }).catch(() => undefined);
     },
+    send: (raw) => run(async () => void (await call(() => api.users.messages.send({ userId, requestBody: { raw: raw.toString('base64url') } })))),
     async close() {
       // Nothing stays open: every request is its own.
     },

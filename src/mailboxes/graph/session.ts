@@ -5,7 +5,8 @@
 //   `@removed` entries are messages that left the folder. An expired link answers 410 Gone or
 //   syncStateNotFound: the folder is read again from the start ("be prepared for replays");
 // - ids are immutable (`Prefer: IdType="ImmutableId"`), so a moved message keeps its reference;
-// - raw MIME by `$value`; severity as an Outlook category; move; DELETE (to Deleted Items).
+// - raw MIME by `$value`; severity as an Outlook category; move; DELETE (to Deleted Items);
+//   sending as the mailbox by `sendMail` (needs Mail.Send).
 import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
 import type { Severity } from '../../classification/tags.js';
 import { DatamerError } from '../../errors.js';
@@ -281,6 +282,9 @@ export async function openGraphSession(settings: GraphSettings, secret: string):
         signal.addEventListener('abort', done);
       });
     },
+    send: (raw) =>
+      // MIME, base64-encoded, as text/plain ("Send Outlook messages in MIME format"); 202, no body.
+      run(async () => void (await call(() => client.api(`${user}/sendMail`).header('Content-Type', 'text/plain').post(raw.toString('base64')) as Promise<unknown>))),
     async close() {
       // Nothing stays open: every request is its own.
     },

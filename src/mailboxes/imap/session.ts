@@ -1,5 +1,5 @@
 // The IMAP provider: a MailboxSession on imapflow. imapflow's errors and quirks stop here,
-// translated into DatamerErrors a user can act on (a wrong password, a server that is gone).
+// translated into DatamerErrors a user can act on (errors.ts: a wrong password, a server that is gone).
 // MOVE falls back to COPY + \Deleted + EXPUNGE inside imapflow where the server has no MOVE,
 // and idle() polls with NOOP where the server has no IDLE.
 //
@@ -8,38 +8,12 @@
 // reference or cursor from before the server renumbered the folder never names a new message.
 import { ImapFlow } from 'imapflow';
 import { DatamerError, messageOf } from '../../errors.js';
+import { translateImapError } from './errors.js';
 import type { Logger } from '../../log.js';
 import type { Severity } from '../../classification/tags.js';
 import { severityKeyword } from '../folders.js';
 import type { ChangePage, MailboxSession, MessageRef, RemoteMessage } from '../provider.js';
 import { describeImap, type ImapSettings } from './url.js';
-
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'NoConnection', 'ClosedAfterConnectTLS', 'ClosedAfterConnectText', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT']);
-
-type ImapError = Error & { code?: string; authenticationFailed?: boolean; responseText?: string };
-
-/** One line that says what went wrong and where, without the password (imapflow never has it in messages). */
-export function translateImapError(err: unknown, settings: ImapSettings): DatamerError {
-  if (err instanceof DatamerError) return err;
-  const e = err as ImapError;
-  const where = describeImap(settings);
-  if (e?.authenticationFailed) {
-    const said = e.responseText ? ` (the server said: ${e.responseText})` : '';
-    return new DatamerError('MAILBOX_AUTH', `${where}: login refused: wrong user name or password${said}`, { permanent: true, cause: err });
-  }
-  if (e?.code && UNREACHABLE.has(e.code)) {
-    return new DatamerError('MAILBOX_UNREACHABLE', `${where}: cannot reach the server (${e.code}: ${messageOf(err)})`, { permanent: false, cause: err });
-  }
-  // OpenSSL's answer to plain text where a TLS handshake was expected (an IMAP greeting on 143).
-  if (settings.secure && /wrong version number|packet length too long|unknown protocol|ERR_SSL_WRONG_VERSION/i.test(`${e?.code ?? ''} ${messageOf(err)}`)) {
-    return new DatamerError('MAILBOX_UNREACHABLE', `${where}: the server did not answer TLS on this port; did you mean imap:// with ?tls=starttls or none?`, { permanent: true, cause: err });
-  }
-  if (/certificate|self[- ]signed|TLS|SSL/i.test(messageOf(err))) {
-    return new DatamerError('MAILBOX_UNREACHABLE', `${where}: TLS failed: ${messageOf(err)}`, { permanent: false, cause: err });
-  }
-  const said = e?.responseText ? `: ${e.responseText}` : '';
-  return new DatamerError('MAILBOX_PROTOCOL', `${where}: ${messageOf(err)}${said}`, { permanent: false, cause: err });
-}
 
 const range = (uids: number[]) => uids.join(',');
 
