@@ -9,7 +9,8 @@ import { single, type ToolPack, type ToolState } from '../pack.js';
 
 const SUBJECT = /^(ALARM|OK|INSUFFICIENT_DATA): "([^"]+)" in /;
 // The "email-json" protocol: the subject is fixed, the alarm's subject is a field of the JSON body.
-const JSON_SUBJECT = /^\s*"Subject"\s*:\s*"(ALARM|OK|INSUFFICIENT_DATA): \\"([^"\\]+)\\" in /m;
+// Spaces and tabs only around the field: `\s*` at every line start would rescan blank lines.
+const JSON_SUBJECT = /^[ \t]*"Subject"[ \t]*:[ \t]*"(ALARM|OK|INSUFFICIENT_DATA): \\"([^"\\]+)\\" in /m;
 
 function alarmOf(subject: string, body: string): RegExpExecArray | null {
   return SUBJECT.exec(subject) ?? (subject === 'AWS Notification Message' ? JSON_SUBJECT.exec(body.slice(0, 16 * 1024)) : null);
