@@ -12,7 +12,7 @@ import { readAll, table, writeJson, writeLine, type CliIo } from './io.js';
 import { tenantNamed, tenantOption, withDeps } from './session.js';
 
 export function peopleCommands(program: Command, io: CliIo): void {
-  const user = program.command('user').description("add and list a tenant's users");
+  const user = program.command('user').description("add, list and remove a tenant's users");
 
   user
     .command('add <email>')
@@ -78,7 +78,7 @@ export function peopleCommands(program: Command, io: CliIo): void {
       }),
     );
 
-  const group = program.command('group').description("add a tenant's groups and put users in them");
+  const group = program.command('group').description("a tenant's groups: add them, list them, put users in and take them out");
 
   group
     .command('add <name>')

@@ -11,7 +11,7 @@ import { withDeps } from './session.js';
 const AUTHSERV_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
 export function tenantCommands(program: Command, io: CliIo): void {
-  const tenant = program.command('tenant').description('add and list tenants');
+  const tenant = program.command('tenant').description('add, list and remove tenants');
 
   tenant
     .command('add <name>')
