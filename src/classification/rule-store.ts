@@ -6,7 +6,7 @@ import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { Rule } from '../../models/index.js';
 import { ruleSetOf, type RuleSet } from './fenced.js';
-import { ruleProblems, usableRules, type RuleActions, type RuleCondition, type RuleDefinition } from './rules.js';
+import { ruleProblems, ruleSetProblems, usableRules, type RuleActions, type RuleCondition, type RuleDefinition } from './rules.js';
 
 export interface RuleDraft {
   name: string;
@@ -40,6 +40,18 @@ export function checkDraft(draft: RuleDraft): void {
   if (problems.length > 0) throw new DatamerError('INPUT_INVALID', `rule "${draft.name}" cannot be saved: ${problems.join('; ')}`);
 }
 
+/**
+ * Refuses a rule that, enabled beside the tenant's other enabled rules, makes a field's combined
+ * set too costly or too large for the engine (rules.ts, ruleSetProblems): saved, it would take
+ * the rules of that field down for every message.
+ */
+async function checkBeside(deps: Deps, tenantId: number, rule: RuleDefinition, transaction: Transaction): Promise<void> {
+  if (!rule.enabled) return;
+  const others = (await deps.db.models.Rule.findAll({ where: { tenantId, enabled: true }, transaction })).map(definitionOf).filter((r) => r.id !== rule.id);
+  const problems = ruleSetProblems(usableRules([...others, rule]));
+  if (problems.length > 0) throw new DatamerError('INPUT_INVALID', `rule "${rule.name}" cannot be ${rule.id === 0 ? 'saved' : 'enabled'}: ${problems.join('; ')}`);
+}
+
 async function bumpRevision(deps: Deps, tenantId: number, transaction: Transaction): Promise<void> {
   await deps.db.models.Tenant.increment('rulesRevision', { where: { id: tenantId }, transaction });
   // Whatever this process compiled for the tenant is stale once this commits.
@@ -52,6 +64,7 @@ export async function addRule(deps: Deps, tenantId: number, draft: RuleDraft, cr
   try {
     return await deps.db.transaction(async (transaction) => {
       const last = (await Rule.max<number, Rule>('position', { where: { tenantId }, transaction })) ?? 0;
+      await checkBeside(deps, tenantId, { id: 0, name: draft.name, position: draft.position ?? last + POSITION_STEP, enabled: draft.enabled ?? true, conditions: draft.conditions, actions: draft.actions, continue: false, override: false }, transaction);
       const now = deps.clock.now();
       const rule = await Rule.create(
         {
@@ -93,6 +106,7 @@ export async function findRule(deps: Deps, tenantId: number, ref: string): Promi
 export async function setRuleEnabled(deps: Deps, tenantId: number, ref: string, enabled: boolean): Promise<Rule> {
   const rule = await findRule(deps, tenantId, ref);
   await deps.db.transaction(async (transaction) => {
+    if (enabled) await checkBeside(deps, tenantId, { ...definitionOf(rule), enabled }, transaction);
     await deps.db.models.Rule.update({ enabled, updatedAt: deps.clock.now() }, { where: { id: rule.id, tenantId }, transaction });
     await bumpRevision(deps, tenantId, transaction);
   });

@@ -4,8 +4,8 @@ import type { Deps } from '../deps.js';
 import { DatamerError, isDatamerError } from '../errors.js';
 import { changeEvent } from '../events/change.js';
 import { previewRule } from '../classification/preview.js';
-import { addRule } from '../classification/rule-store.js';
-import type { Event, User } from '../../models/index.js';
+import { addRule, type RuleDraft } from '../classification/rule-store.js';
+import type { Event, Rule, User } from '../../models/index.js';
 import type { EmailCommand, ParsedCommand } from './grammar.js';
 
 export interface CommandResult {
@@ -55,6 +55,17 @@ async function onEvent(deps: Deps, ctx: CommandContext, command: Extract<EmailCo
   return state(deps, event);
 }
 
+/**
+ * The rule this user already added with exactly these conditions and actions, if any. A reply is
+ * handled again when its first try failed half-way (handle.ts: the listener answered 4xx and the
+ * sender retries): the rules its first try saved are found here, not added twice.
+ */
+async function sameRuleOf(deps: Deps, ctx: CommandContext, draft: RuleDraft): Promise<Rule | null> {
+  const shape = (r: Pick<RuleDraft, 'conditions' | 'actions' | 'continue' | 'override'>) => JSON.stringify([r.conditions, r.actions, r.continue ?? false, r.override ?? false]);
+  const mine = await deps.db.models.Rule.findAll({ where: { tenantId: ctx.tenantId, createdBy: ctx.user.handle } });
+  return mine.find((r) => shape(r) === shape(draft)) ?? null;
+}
+
 async function uniqueRuleName(deps: Deps, tenantId: number, name: string): Promise<string> {
   for (let n = 1; ; n++) {
     const candidate = n === 1 ? name : `${name} (${n})`;
@@ -70,6 +81,8 @@ async function run(deps: Deps, ctx: CommandContext, command: EmailCommand): Prom
     case 'reopen':
       return onEvent(deps, ctx, command);
     case 'rule': {
+      const same = await sameRuleOf(deps, ctx, command.draft);
+      if (same) return `rule #${same.id} "${same.name}" was already added by you; nothing changed`;
       const draft = { ...command.draft, name: await uniqueRuleName(deps, ctx.tenantId, command.draft.name) };
       const preview = await previewRule(deps, ctx.tenantId, draft, { last: RULE_PREVIEW_LAST });
       const rule = await addRule(deps, ctx.tenantId, draft, ctx.user.handle);

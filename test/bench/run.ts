@@ -19,7 +19,7 @@ import { benchClassification } from './classification.js';
 import { benchImap } from './imap.js';
 import { benchSchedules } from './schedules.js';
 import { floorTarget, parseAndStoreTarget } from './reference-targets.js';
-import { bareTarget, postgresTarget, sqliteTarget, type Target } from './targets.js';
+import { bareTarget, postgresTarget, sqliteTarget, UNFENCED, unfencedPostgresTarget, unfencedSqliteTarget, type Target } from './targets.js';
 
 const MESSAGES = whole('BENCH_MESSAGES', 2000);
 const ROUNDS = whole('BENCH_ROUNDS', 4);
@@ -72,6 +72,8 @@ async function main(): Promise<void> {
     // The two reference servers show how much of the gap is the durable store itself
     // (reference-targets.ts); DaTamer's own ratio is what the target is about.
     targets.push(await bareTarget(), await floorTarget(), await parseAndStoreTarget(), await sqliteTarget(), await postgresTarget());
+    // The cost of the fence: the same DaTamer, classifying on its main thread as it did before.
+    targets.push(await unfencedSqliteTarget(), await unfencedPostgresTarget());
     console.log(
       `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), Node ${process.version}; ` +
         `${WARMUP} warm-up + ${MESSAGES} measured messages per target in ${ROUNDS} rounds, ${CONNECTIONS} connections`,
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
     // Other work on the machine slows DaTamer (which needs more CPU) more than the bare server.
     console.log(`load average at start: ${loadAverage()}`);
     for (const target of targets) {
+      target.before?.();
       const warm = await send({ port: target.port, series: 'warmup', count: WARMUP, connections: CONNECTIONS });
       if (warm.errors.length) throw new Error(`${target.name}: warm-up failed: ${warm.errors[0]}`);
     }
@@ -89,6 +92,7 @@ async function main(): Promise<void> {
       const to = Math.floor((MESSAGES * (round + 1)) / ROUNDS);
       process.stderr.write(`bench: round ${round + 1} of ${ROUNDS}\n`);
       for (const [i, target] of targets.entries()) {
+        target.before?.();
         results[i]!.push(await send({ port: target.port, series: 'measured', first: from, count: to - from, connections: CONNECTIONS }));
       }
     }
@@ -120,6 +124,8 @@ function report(measured: Measured[]): void {
     console.log(`${target.name}: ÷ bare = ${(rate(result) / bare).toFixed(2)} (messages/s)`);
   }
   console.log(`DaTamer on PostgreSQL ÷ parse and store = ${(rateOf('DaTamer on PostgreSQL') / rateOf('parse and store (PostgreSQL)')).toFixed(2)}`);
+  // What classifying behind the fence costs ordinary mail (docs/operations.md): the fenced target ÷ the unfenced one.
+  console.log(`fence: DaTamer on SQLite ÷ unfenced = ${(rateOf('DaTamer on SQLite') / rateOf(UNFENCED.sqlite)).toFixed(3)}, DaTamer on PostgreSQL ÷ unfenced = ${(rateOf('DaTamer on PostgreSQL') / rateOf(UNFENCED.postgres)).toFixed(3)} (messages/s)`);
   for (const { target, result, stored } of measured) {
     if (result.errors.length) console.log(`${target.name}: ${result.errors.length} errors, first: ${result.errors[0]}`);
     // Stored counts include the warm-up; anything missing means DaTamer lost mail it had answered 250 to.

@@ -12,6 +12,7 @@ import { openDb, type Db } from '../../src/db.js';
 import { createTestDatabase } from '../helpers/db.js';
 import type { Deps } from '../../src/deps.js';
 import { countMessages } from '../../src/ingest/messages.js';
+import { classifyOnMainThread } from '../../src/classification/fenced.js';
 import { silentLogger } from '../../src/log.js';
 import { createSmtpListener } from '../../src/mailboxes/smtp/listener.js';
 import { migrate } from '../../src/migrate.js';
@@ -23,6 +24,8 @@ export interface Target {
   port: number;
   /** how many messages the target kept (null: it keeps none) */
   stored(): Promise<number | null>;
+  /** called before each series is sent to it */
+  before?(): void;
   close(): Promise<void>;
 }
 
@@ -50,7 +53,7 @@ export async function bareTarget(): Promise<Target> {
 }
 
 /** DaTamer's listener on a fresh, migrated database at `url`, with one tenant to deliver to. */
-export async function datamerTarget(name: string, url: string, dropDatabase: () => Promise<void>, dialect: Db['dialect']): Promise<Target> {
+export async function datamerTarget(name: string, url: string, dropDatabase: () => Promise<void>, dialect: Db['dialect'], fenced = true): Promise<Target> {
   let db: Db | null = null;
   try {
     db = await openDb(url);
@@ -65,6 +68,9 @@ export async function datamerTarget(name: string, url: string, dropDatabase: () 
       name,
       port: address.port,
       stored: () => countMessages(deps, tenant.id),
+      // Classification behind the fence (src/classification/fenced.ts), or on the main thread as
+      // before it: the two are measured side by side, each in its turn.
+      before: () => classifyOnMainThread(!fenced),
       close: async () => {
         await listener.close();
         await opened.close();
@@ -90,4 +96,17 @@ export async function postgresTarget(): Promise<Target> {
   // The dialect is named, not left to DATAMER_TEST_DB: left to it, this target once ran on SQLite.
   const database = await createTestDatabase('postgres');
   return datamerTarget('DaTamer on PostgreSQL', database.url, () => database.drop(), 'postgres');
+}
+
+/** The names of the targets that classify on the main thread, without the fence. */
+export const UNFENCED = { sqlite: 'DaTamer on SQLite, unfenced', postgres: 'DaTamer on PostgreSQL, unfenced' };
+
+export async function unfencedSqliteTarget(): Promise<Target> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'datamer-bench-'));
+  return datamerTarget(UNFENCED.sqlite, `sqlite:${path.join(dir, 'bench.sqlite')}`, async () => rmSync(dir, { recursive: true, force: true }), 'sqlite', false);
+}
+
+export async function unfencedPostgresTarget(): Promise<Target> {
+  const database = await createTestDatabase('postgres');
+  return datamerTarget(UNFENCED.postgres, database.url, () => database.drop(), 'postgres', false);
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { decide } from '../../../src/classification/classify.js';
-import { compileRules, matchRules, ruleProblems, serversOf, type MessageFacts, type RuleDefinition } from '../../../src/classification/rules.js';
+import { compileRules, matchRules, programCost, ruleProblems, ruleSetProblems, serversOf, type MessageFacts, type RuleDefinition } from '../../../src/classification/rules.js';
 import { parseTags } from '../../../src/classification/tags.js';
 
 let nextId = 1;
@@ -76,10 +76,50 @@ describe('rules', () => {
       ['a bad org', { name: 'x', conditions: [{ field: 'subject', pattern: 'a' }], actions: { org: 'A B' } }, /not an org path/],
       ['a capture group nobody defines', { name: 'x', conditions: [{ field: 'subject', pattern: 'a' }], actions: { servers: ['$host'] } }, /no condition has a group named "host"/],
       ['a header condition without a name', { name: 'x', conditions: [{ field: 'header', pattern: 'a' }], actions: { org: 'a' } }, /header's name/],
+      ['an empty pattern, which matches every message', { name: 'x', conditions: [{ field: 'subject', pattern: '' }], actions: { org: 'a' } }, /an empty pattern matches every message/],
+      ['a pattern that matches the empty text, hence every message', { name: 'x', conditions: [{ field: 'body', pattern: '(disk)*' }], actions: { org: 'a' } }, /matches every message \(it matches even an empty text\)/],
+      ['a pattern longer than 1000 characters', { name: 'x', conditions: [{ field: 'body', pattern: `${'x'.repeat(1001)}` }], actions: { org: 'a' } }, /is longer than 1000 characters/],
+      ['a small pattern that thrashes RE2 (a[ab]{990}$)', { name: 'x', conditions: [{ field: 'body', pattern: 'a[ab]{990}$' }], actions: { org: 'a' } }, /too costly to match \(about 993 steps per character, at most 500\)/],
+      ['nested counted repetitions', { name: 'x', conditions: [{ field: 'body', pattern: '((ab){20}c){20}' }], actions: { org: 'a' } }, /too costly to match/],
     ];
     for (const [what, draft, problem] of cases) {
       it(`refuses ${what}`, () => expect(ruleProblems(draft).join('; ')).to.match(problem));
     }
+    it('quotes an oversized pattern cut short, in its own words and in the engine\'s', () => {
+      const huge = `${'(a|b)'.repeat(20_000)}`;
+      const [tooLong] = ruleProblems({ name: 'x', conditions: [{ field: 'body', pattern: huge }], actions: { org: 'a' } });
+      expect(tooLong).to.equal('/(a|b)(a|b)(a|b)(a|b)(a|b)(a|b)(a|b)(a|b)(a|b)(a|b)(a|b)(a|b)…/ (100000 characters) is longer than 1000 characters');
+      const [invalid] = ruleProblems({ name: 'x', conditions: [{ field: 'body', pattern: `${'y'.repeat(400)}(` }], actions: { org: 'a' } });
+      expect(invalid!.length).to.be.lessThan(300);
+      expect(invalid).to.match(/^\/y{60}…\/ \(401 characters\) is not a valid expression: missing \): y{60}…/);
+    });
+
+    it('estimates what a pattern costs RE2, growing with counted repetitions', () => {
+      expect(programCost('backup.*fail')).to.equal(12);
+      expect(programCost('disk (?P<pct>\\d{1,3})% on')).to.be.lessThan(20);
+      expect(programCost('a[ab]{990}$')).to.equal(993);
+      expect(programCost('\\x{2028}\\p{Greek}{2}\\pL')).to.equal(5);
+      expect(programCost('((a{10}){10}){5}')).to.be.greaterThan(500);
+    });
+
+    it('refuses, beside the other rules, a field whose conditions cost too much or are too large for the engine together', () => {
+      const literal = (n: number) => rule({ conditions: [{ field: 'subject', pattern: `${String(n).padStart(4, '0')}${'x'.repeat(74)}` }], actions: { org: 'a' } });
+      expect(ruleSetProblems(Array.from({ length: 250 }, (_, i) => literal(i)))).to.deep.equal([]);
+      expect(ruleSetProblems(Array.from({ length: 300 }, (_, i) => literal(i))).join()).to.match(/the 300 enabled conditions on subject would cost about 23400 steps per character together, at most 20000/);
+    });
+
+    it('classifies by the rules the engine can compile when their combined set is too large for it', () => {
+      // Each alone compiles; together they exceed the engine's memory budget for one set.
+      const big = rule({ id: 70, conditions: [{ field: 'body', pattern: 'y'.repeat(41_000) }], actions: { org: 'big.one' } });
+      const bigger = rule({ id: 71, conditions: [{ field: 'body', pattern: 'z'.repeat(41_000) }], actions: { org: 'big.two' } });
+      const small = rule({ id: 72, conditions: [{ field: 'body', pattern: 'replication' }], actions: { org: 'ops.db' } });
+      const compiled = compileRules([big, bigger, small]);
+      expect(matchRules(compiled, facts({ body: 'replication broken' })).map((m) => m.rule.id)).to.deep.equal([72]);
+      // Built in parts, every condition kept.
+      expect(compiled.sets.get('body')!.parts.length).to.be.greaterThan(1);
+      expect(compiled.unusable).to.deep.equal([]);
+    });
+
     it('accepts a good rule', () => {
       expect(ruleProblems({ name: 'ok', conditions: [{ field: 'subject', pattern: '(?P<h>db\\d+\\.example\\.com)' }], actions: { servers: ['$h', 'lb.example.com'], severity: 'warn' } })).to.deep.equal([]);
     });
