@@ -57,6 +57,11 @@ const schema = z.object({
   DATAMER_SMTP_HOST: host.default('127.0.0.1'),
   DATAMER_SMTP_PORT: port.default(2525),
   DATAMER_SMTP_MAX_BYTES: bytes.default(25 * MiB),
+  // Limits of DaTamer's own address (docs/operations.md): clients at once, in all and per
+  // client address, and how long a message may wait for the database before the client hears 451.
+  DATAMER_SMTP_MAX_CLIENTS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').default(200),
+  DATAMER_SMTP_MAX_CLIENTS_PER_ADDRESS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').default(20),
+  DATAMER_SMTP_STORE_WAIT: duration.optional(),
   DATAMER_SMTP_TLS_KEY_FILE: z.string().optional(),
   DATAMER_SMTP_TLS_CERT_FILE: z.string().optional(),
   DATAMER_SMTP_AUTH_USER: z.string().optional(),
@@ -95,6 +100,12 @@ export interface Config {
     readonly host: string;
     readonly port: number;
     readonly maxBytes: number;
+    /** clients connected at once; one more is answered 421 */
+    readonly maxClients: number;
+    /** clients connected at once from one IP address; one more is answered 421 */
+    readonly maxClientsPerAddress: number;
+    /** ms a message may wait for the database before the client is answered 451 (and retries) */
+    readonly storeWaitMs: number;
     readonly tls: { readonly key: Buffer; readonly cert: Buffer } | null;
     readonly auth: { readonly user: string; readonly password: string } | null;
   };
@@ -170,6 +181,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host: e.DATAMER_SMTP_HOST,
       port: e.DATAMER_SMTP_PORT,
       maxBytes: e.DATAMER_SMTP_MAX_BYTES,
+      maxClients: e.DATAMER_SMTP_MAX_CLIENTS,
+      maxClientsPerAddress: e.DATAMER_SMTP_MAX_CLIENTS_PER_ADDRESS,
+      storeWaitMs: e.DATAMER_SMTP_STORE_WAIT ? parseDuration(e.DATAMER_SMTP_STORE_WAIT)! : 60_000,
       tls: tlsFiles && {
         key: readSecretFile('DATAMER_SMTP_TLS_KEY_FILE', tlsFiles[0]),
         cert: readSecretFile('DATAMER_SMTP_TLS_CERT_FILE', tlsFiles[1]),

@@ -60,13 +60,15 @@ async function main(): Promise<void> {
   const { tenants } = await ensureDefaultTenant(deps);
 
   const smtp = createSmtpListener(deps, config.smtp);
+  // The longest a stop may take: the listener's store wait, plus a little for the rest.
+  const stopLimitMs = config.smtp.storeWaitMs + 15_000;
   await smtp.listen().catch((err) => inUse(err, 'DATAMER_SMTP_PORT', config.smtp.host, config.smtp.port));
   const jobRuns = new JobRuns(systemClock);
   // The session cookie's signing secret comes from the key DaTamer already keeps apart from the
   // database (DATAMER_SECRET_KEY or its key file): logins survive a restart, and a stolen
   // database alone cannot forge one.
   const sessionSecret = createHmac('sha256', loadSecretKey(config)).update('datamer web session').digest('hex');
-  const web = await listenWeb(createApp(deps, { jobRuns, sessionSecret }), config).catch((err) => inUse(err, 'DATAMER_WEB_PORT', config.web.host, config.web.port));
+  const web = await listenWeb(createApp(deps, { jobRuns, sessionSecret, smtpStuck: () => smtp.stuck() }), config).catch((err) => inUse(err, 'DATAMER_WEB_PORT', config.web.host, config.web.port));
   const scheduler = config.jobs ? createScheduler(log, jobRuns) : null;
   await scheduler?.start();
   // The key is read (or made) only when a mailbox needs its password.
@@ -93,6 +95,12 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // Whatever hangs (a database that stopped answering), Ctrl-C stops DaTamer: what was not
+    // acknowledged is retried by its sender, what was is committed.
+    setTimeout(() => {
+      log.error('stopping took too long: exiting anyway');
+      process.exit(1);
+    }, stopLimitMs).unref();
     log.info({ signal }, 'stopping: no new mail or requests; finishing what is in flight');
     // Stop taking new work first; the database closes last, after everything using it.
     web.closeIdleConnections();

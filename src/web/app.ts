@@ -23,6 +23,8 @@ export interface AppOptions {
   jobRuns?: JobRuns;
   /** signs the session cookie; default: a random one (sessions then end with the process) */
   sessionSecret?: string;
+  /** what this process's SMTP listener says is stuck, for /health (none: no listener here) */
+  smtpStuck?: () => string | null;
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}): express.Express {
@@ -58,7 +60,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   // Browsers ask for it on every first visit; the site has none.
   app.get('/favicon.ico', (_req, res) => void res.status(204).end());
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
-  app.use(healthRoutes(deps));
+  app.use(healthRoutes(deps, options.smtpStuck));
   app.use(metricsRoutes(deps, options.jobRuns));
   app.use(sessionMiddleware(deps, options.sessionSecret ?? randomBytes(32).toString('hex')));
   app.use(authRoutes(deps));

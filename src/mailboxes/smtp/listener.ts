@@ -15,8 +15,13 @@ import { rejectionOf } from '../../ingest/admission.js';
 
 export interface SmtpListener {
   listen(): Promise<AddressInfo>;
-  /** Stops taking connections, lets messages being stored finish, then resolves. */
+  /**
+   * Stops taking connections, lets messages being stored finish (waiting at most the store
+   * wait: a stalled database must not keep Ctrl-C from stopping DaTamer), then resolves.
+   */
   close(): Promise<void>;
+  /** What is stuck, for /health: messages waiting for the database longer than the store wait. */
+  stuck(): string | null;
 }
 
 /** An error smtp-server turns into an SMTP reply with this code. */
@@ -53,10 +58,17 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
     return mailbox;
   };
   const storing = new Set<Promise<unknown>>();
+  /** when each message still being stored started (monotonic ms) */
+  const storingSince = new Map<Promise<unknown>, number>();
+  const clientsFrom = new Map<string, number>();
+  const sleep = (ms: number) => new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms).unref());
 
   const server = new SMTPServer({
     banner: 'DaTamer',
     size: options.maxBytes,
+    // One client more than this is answered 421 and disconnected (RFC 5321 §4.5.3.2: the server
+    // may limit its connections), instead of running out of file descriptors and memory.
+    maxClients: options.maxClients,
     logger: false,
     // Ctrl-C should not wait long for idle clients; messages in flight finish regardless.
     closeTimeout: 3_000,
@@ -66,6 +78,25 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
     // Without TLS configured, AUTH over plain text is the operator's choice (loopback, private network).
     allowInsecureAuth: !options.tls,
     authMethods: ['PLAIN', 'LOGIN'],
+
+    onConnect(session, callback) {
+      // One address cannot take all of them: its clients beyond the limit are answered 421.
+      const from = session.remoteAddress;
+      const now = (clientsFrom.get(from) ?? 0) + 1;
+      if (now > options.maxClientsPerAddress) {
+        return callback(reply(421, `4.7.0 Too many connections from ${from}, try again later`));
+      }
+      clientsFrom.set(from, now);
+      (session as SMTPServerSession & { counted?: boolean }).counted = true;
+      callback();
+    },
+
+    onClose(session) {
+      if (!(session as SMTPServerSession & { counted?: boolean }).counted) return;
+      const left = (clientsFrom.get(session.remoteAddress) ?? 1) - 1;
+      if (left <= 0) clientsFrom.delete(session.remoteAddress);
+      else clientsFrom.set(session.remoteAddress, left);
+    },
 
     onAuth(auth, _session, callback) {
       const ok = options.auth && sameSecret(auth.username ?? '', options.auth.user) && sameSecret(auth.password ?? '', options.auth.password);
@@ -115,8 +146,25 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
           const envelopeTo = [...new Set(accepted.filter((r) => r.mailbox.tenantId === mailbox.tenantId).map((r) => r.address))];
           arrivals.push({ tenantId: mailbox.tenantId, mailboxId: mailbox.id, raw, source: 'smtp', envelopeFrom, envelopeTo });
         }
-        const work = intake(deps, arrivals).then(
+        const work = intake(deps, arrivals);
+        storing.add(work);
+        storingSince.set(work, monotonicMs());
+        void work.then(
+          () => undefined,
+          () => undefined,
+        ).finally(() => {
+          storing.delete(work);
+          storingSince.delete(work);
+        });
+        // A stalled database (a lock held elsewhere) must not hold the client without an answer:
+        // after the store wait it hears 451 and retries. Should the commit still happen, the
+        // retry is recognised as the same message (src/ingest/dedup.ts): nothing doubled.
+        Promise.race([work, sleep(options.storeWaitMs)]).then(
           (taken) => {
+            if (taken === 'late') {
+              deps.log.error({ waitedMs: options.storeWaitMs }, 'smtp: the database did not store a message in time; the client will retry');
+              return callback(reply(451, '4.3.0 The database is busy, try again later'));
+            }
             const ids = taken.map((t) => (t.kind === 'message' ? t.received.messageId : `reply ${t.commandMailId}`)).join(',');
             callback(null, `2.0.0 Stored by DaTamer as ${ids}`);
           },
@@ -125,8 +173,6 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
             callback(reply(451, '4.3.0 Could not store the message, try again later'));
           },
         );
-        storing.add(work);
-        void work.finally(() => storing.delete(work));
       });
     },
   });
@@ -148,7 +194,14 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
       }),
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.allSettled([...storing]);
+      await Promise.race([Promise.allSettled([...storing]), sleep(options.storeWaitMs)]);
+    },
+    stuck: () => {
+      const now = monotonicMs();
+      const late = [...storingSince.values()].filter((since) => now - since > options.storeWaitMs);
+      if (late.length === 0) return null;
+      const oldest = Math.round((now - Math.min(...late)) / 1000);
+      return `SMTP: ${late.length} message${late.length === 1 ? '' : 's'} waiting for the database, the oldest for ${oldest} s (clients were answered 451)`;
     },
   };
 }

@@ -28,8 +28,12 @@ export interface Readiness {
 }
 
 /** The one verdict /health and /readyz both give: the database answers and every mailbox works. */
-export async function readiness(deps: Deps): Promise<Readiness> {
+export async function readiness(deps: Deps, smtpStuck?: () => string | null): Promise<Readiness> {
   const reasons: string[] = [];
+  // A database that answers SELECT 1 can still hold the tables behind a lock: then the listener's
+  // messages are what shows it.
+  const stuck = smtpStuck?.() ?? null;
+  if (stuck) reasons.push(stuck);
   let database = 'ok';
   let failing: FailingMailbox[] = [];
   try {
@@ -48,10 +52,10 @@ export async function readiness(deps: Deps): Promise<Readiness> {
  * for people (/health); /healthz and /readyz for an external watchdog such as a Kubernetes probe
  * or a cron curl. /health and /readyz give the same verdict, so a person and a probe never disagree.
  */
-export function healthRoutes(deps: Deps): Router {
+export function healthRoutes(deps: Deps, smtpStuck?: () => string | null): Router {
   const router = Router();
   router.get('/health', async (req, res) => {
-    const r = await readiness(deps);
+    const r = await readiness(deps, smtpStuck);
     const body = { status: r.ready ? 'ok' : 'degraded', database: r.database, dialect: deps.db.dialect, failingMailboxes: r.failingMailboxes, reasons: r.reasons, checkedAt: deps.clock.now().toISOString() };
     res.status(r.ready ? 200 : 503);
     if (req.accepts(['json', 'html']) === 'html') res.render('health', { title: 'Health', ...body, healthy: r.ready });
@@ -66,7 +70,7 @@ export function healthRoutes(deps: Deps): Router {
 
   // Readiness: the database answers and every mailbox works; otherwise 503 and why.
   router.get('/readyz', async (_req, res) => {
-    const r = await readiness(deps);
+    const r = await readiness(deps, smtpStuck);
     res.status(r.ready ? 200 : 503).json({
       status: r.ready ? 'ready' : 'not ready',
       database: r.database,
