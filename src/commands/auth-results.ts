@@ -2,6 +2,7 @@
 // tenant trusts it, a DKIM or SPF pass for the sender's domain stands in for a command token.
 // Pure. Only the topmost header of the trusted server counts: that server adds it on top of
 // whatever the sender wrote, so a forged one below it changes nothing.
+import { getDomain } from 'tldts';
 
 export interface AuthVerdict {
   pass: boolean;
@@ -11,9 +12,18 @@ export interface AuthVerdict {
 
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
-/** `example.com` is aligned with `mail.example.com` and the other way round (relaxed alignment). */
+/**
+ * Relaxed alignment (RFC 7489 §3.1): the two domains have the same organizational domain, found
+ * with the Public Suffix List (tldts). `mail.example.com` is aligned with `example.com`; `com`
+ * and `co.uk` are public suffixes, no organization's domain, and align with nothing.
+ */
+// The whole list, the private section too (github.io, …), as DMARC reads it: every name under such
+// a suffix belongs to someone else.
+const PSL = { allowPrivateDomains: true };
+
 function aligned(a: string, b: string): boolean {
-  return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
+  const organization = getDomain(a, PSL);
+  return organization !== null && organization === getDomain(b, PSL);
 }
 
 export function authenticationVerdict(headerValues: string[], trustedAuthservId: string, fromAddress: string): AuthVerdict {
