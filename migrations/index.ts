@@ -17,6 +17,7 @@ import { migration as m30 } from './2026-12-03-30-signatures.js';
 import { migration as m31 } from './2026-12-03-31-classification-limits.js';
 import { migration as m40 } from './2026-12-03-40-web-login.js';
 import { migration as m41 } from './2026-12-03-41-open-events-index.js';
+import { migration as m50 } from './2026-12-03-50-notifications.js';
 import type { Migration } from './types.js';
 
 export const migrations: Array<{ name: string } & Migration> = [
@@ -38,4 +39,5 @@ export const migrations: Array<{ name: string } & Migration> = [
   { name: '2026-12-03-31-classification-limits', ...m31 },
   { name: '2026-12-03-40-web-login', ...m40 },
   { name: '2026-12-03-41-open-events-index', ...m41 },
+  { name: '2026-12-03-50-notifications', ...m50 },
 ];

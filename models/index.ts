@@ -5,6 +5,7 @@ import type { Sequelize } from 'sequelize';
 import { defineActivity } from './activity.js';
 import { defineCommandMail } from './command-mail.js';
 import { defineEvent } from './event.js';
+import { defineEventAlert } from './event-alert.js';
 import { defineEventMessage } from './event-message.js';
 import { defineGroup } from './group.js';
 import { defineJobCursor } from './job-cursor.js';
@@ -15,6 +16,7 @@ import { defineMaintenanceWindow } from './maintenance-window.js';
 import { defineMembership } from './membership.js';
 import { defineMessage } from './message.js';
 import { defineMessagePlacement } from './message-placement.js';
+import { defineNotice } from './notice.js';
 import { defineOutboxAttempt } from './outbox-attempt.js';
 import { defineOutboxMail } from './outbox-mail.js';
 import { defineReclassificationRun } from './reclassification-run.js';
@@ -29,7 +31,9 @@ import { defineWebSession } from './web-session.js';
 export type { Activity, ActivityVia } from './activity.js';
 export type { CommandMail, CommandMailStatus } from './command-mail.js';
 export type { Event, EventKind, EventStatus } from './event.js';
+export type { EventAlert } from './event-alert.js';
 export type { EventMessage } from './event-message.js';
+export type { Notice, NoticeReason } from './notice.js';
 export type { Group } from './group.js';
 export type { LabelledExample } from './labelled-example.js';
 export type { Mailbox, MailboxKind, MailboxMode } from './mailbox.js';
@@ -75,6 +79,8 @@ export function defineModels(sequelize: Sequelize) {
     LabelledExample: defineLabelledExample(sequelize),
     CommandMail: defineCommandMail(sequelize),
     WebSession: defineWebSession(sequelize),
+    Notice: defineNotice(sequelize),
+    EventAlert: defineEventAlert(sequelize),
   };
 }
 

@@ -12,9 +12,17 @@ export interface UserAttributes {
   commandToken: string | null;
   /** argon2id, PHC string (src/people/passwords.ts); null: no login to the site */
   passwordHash: string | null;
+  /** the severities that alert them by mail (docs/notifications.md); the rest wait for the digest */
+  alertSeverities: string[];
+  /** IANA time zone of their quiet hours and digest hour */
+  timeZone: string;
+  /** `22:00-07:00`: only critical alerts then; null: none */
+  quietHours: string | null;
+  /** the local hour of their daily digest; null: no digest */
+  digestHour: number | null;
   createdAt: Date;
 }
-export type User = Row<UserAttributes, 'id' | 'commandToken' | 'passwordHash'>;
+export type User = Row<UserAttributes, 'id' | 'commandToken' | 'passwordHash' | 'alertSeverities' | 'timeZone' | 'quietHours' | 'digestHour'>;
 
 export const defineUser = (sequelize: Sequelize): ModelStatic<User> =>
   sequelize.define<User>(
@@ -27,6 +35,10 @@ export const defineUser = (sequelize: Sequelize): ModelStatic<User> =>
       handle: { type: DataTypes.STRING(64), allowNull: false },
       commandToken: { type: DataTypes.STRING(40), allowNull: true },
       passwordHash: { type: DataTypes.TEXT, allowNull: true },
+      alertSeverities: { type: DataTypes.JSON, allowNull: false, defaultValue: ['warn', 'critical'] },
+      timeZone: { type: DataTypes.STRING(64), allowNull: false, defaultValue: 'UTC' },
+      quietHours: { type: DataTypes.STRING(11), allowNull: true },
+      digestHour: { type: DataTypes.INTEGER, allowNull: true, defaultValue: 8 },
       createdAt: { type: DataTypes.DATE, allowNull: false },
     },
     tableOptions('users'),

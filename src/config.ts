@@ -8,6 +8,7 @@ import { CLASSIFY_TIMEOUT_MS, PARSE_TIMEOUT_MS } from './ingest/parse-pool.js';
 import { projectRoot } from './paths.js';
 import { parseSecretKey } from './mailboxes/secrets.js';
 import { DEFAULT_GRACE_MS } from './schedules/evaluate.js';
+import { DEFAULT_ALERTS } from './notifications/defaults.js';
 import { parseDuration } from './schedules/duration.js';
 
 const MiB = 1024 * 1024;
@@ -75,6 +76,10 @@ const schema = z.object({
   DATAMER_GRACE_HOUR: duration.optional(),
   DATAMER_GRACE_DAY: duration.optional(),
   DATAMER_GRACE_MONTH: duration.optional(),
+  // Alerts (docs/notifications.md): how long to gather events opening for one person into one
+  // mail, and how often an event nobody has taken is told again.
+  DATAMER_ALERT_GROUP_WAIT: duration.optional(),
+  DATAMER_ALERT_REPEAT: duration.optional(),
   // The key that encrypts mailbox passwords at rest (src/mailboxes/secrets.ts).
   // How long a watched mailbox may go without a look at its folders when its inbox is quiet.
   DATAMER_MAILBOX_POLL: duration.optional(),
@@ -115,6 +120,8 @@ export interface Config {
   readonly jobs: boolean;
   /** grace periods of schedule alerts, ms, per period */
   readonly grace: { readonly hour: number; readonly day: number; readonly month: number };
+  /** alerts: the group wait and the repeat interval, ms */
+  readonly alerts: { readonly groupWaitMs: number; readonly repeatMs: number };
   /** how often a mailbox's folders are looked at when nothing arrives, ms */
   readonly mailboxPollMs: number;
   /** DATAMER_SECRET_KEY, the key of mailbox secrets; null: the key file is used */
@@ -197,6 +204,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       hour: e.DATAMER_GRACE_HOUR ? parseDuration(e.DATAMER_GRACE_HOUR)! : DEFAULT_GRACE_MS.hour,
       day: e.DATAMER_GRACE_DAY ? parseDuration(e.DATAMER_GRACE_DAY)! : DEFAULT_GRACE_MS.day,
       month: e.DATAMER_GRACE_MONTH ? parseDuration(e.DATAMER_GRACE_MONTH)! : DEFAULT_GRACE_MS.month,
+    },
+    alerts: {
+      groupWaitMs: e.DATAMER_ALERT_GROUP_WAIT ? parseDuration(e.DATAMER_ALERT_GROUP_WAIT)! : DEFAULT_ALERTS.groupWaitMs,
+      repeatMs: e.DATAMER_ALERT_REPEAT ? parseDuration(e.DATAMER_ALERT_REPEAT)! : DEFAULT_ALERTS.repeatMs,
     },
     mailboxPollMs: e.DATAMER_MAILBOX_POLL ? parseDuration(e.DATAMER_MAILBOX_POLL)! : 10_000,
     secretKey: e.DATAMER_SECRET_KEY !== undefined ? parseSecretKey(e.DATAMER_SECRET_KEY) : null,

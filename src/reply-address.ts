@@ -27,6 +27,11 @@ export interface ReplyAddress {
   eventId: number | null;
 }
 
+/** Addresses are compared trimmed and in lower case. */
+export function normalizeAddress(address: string): string {
+  return address.trim().toLowerCase();
+}
+
 /** `local+k<token>[-e<event>]@domain`: the address a user's reply goes to. */
 export function replyAddress(base: string, token: string, eventId: number | null): string {
   const at = base.lastIndexOf('@');

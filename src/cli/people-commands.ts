@@ -6,6 +6,7 @@ import { setPassword } from '../people/passwords.js';
 import { replyAddress } from '../reply-address.js';
 import { commandTokenOf, rotateCommandToken } from '../people/command-tokens.js';
 import { addGroup, addUser, findUser, joinGroup, listUsers, subscribe } from '../people/people.js';
+import { describePreferences, setPreferences } from '../people/preferences.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
 import type { InterestLevel } from '../../models/index.js';
 import { readAll, table, writeJson, writeLine, type CliIo } from './io.js';
@@ -43,6 +44,22 @@ export function peopleCommands(program: Command, io: CliIo): void {
           return;
         }
         for (const line of table(['HANDLE', 'EMAIL', 'NAME'], users.map((u) => [u.handle, u.email, u.displayName]))) writeLine(io.stdout, line);
+      }),
+    );
+
+  user
+    .command('set <handle>')
+    .description('how the user is told (docs/notifications.md): alert severities, time zone, quiet hours, digest hour')
+    .option('--alerts <severities>', 'severities that alert by mail: critical, warn,critical (default), all or none')
+    .option('--timezone <zone>', 'IANA time zone of the quiet hours and the digest, e.g. Europe/Berlin (default UTC)')
+    .option('--quiet <hours>', 'local quiet hours, e.g. 22:00-07:00 (only critical alerts then), or off')
+    .option('--digest <hour>', 'local hour of the daily digest, 0-23 (default 8), or off')
+    .addOption(tenantOption())
+    .action((handle: string, options: { alerts?: string; timezone?: string; quiet?: string; digest?: string; tenant: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        const updated = await setPreferences(deps, tenant.id, handle, { alerts: options.alerts, timeZone: options.timezone, quiet: options.quiet, digest: options.digest });
+        writeLine(io.stdout, `${updated.handle}: ${describePreferences(updated)}`);
       }),
     );
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { projectRoot } from '../paths.js';
 import { isDatamerError, messageOf } from '../errors.js';
+import { alertCommands } from './alert-commands.js';
 import { eventCommands } from './event-commands.js';
 import { importCommand } from './import-command.js';
 import { mailboxCommands } from './mailbox-commands.js';
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIo): Command {
   ruleCommands(program, io);
   ruleChangeCommands(program, io);
   eventCommands(program, io);
+  alertCommands(program, io);
   streamCommands(program, io);
   maintenanceCommands(program, io);
   mailboxCommands(program, io);

@@ -1,6 +1,7 @@
 // Carries out the commands of one reply, in order, as the user who wrote it. Each command
 // succeeds or fails on its own; the reply tells which (reply.ts).
 import type { Deps } from '../deps.js';
+import { describePreferences, setPreferences } from '../people/preferences.js';
 import { DatamerError, isDatamerError } from '../errors.js';
 import { changeEvent } from '../events/change.js';
 import { previewRule } from '../classification/preview.js';
@@ -102,6 +103,11 @@ async function run(deps: Deps, ctx: CommandContext, command: EmailCommand): Prom
       const removed = group ? await deps.db.models.Subscription.destroy({ where: { tenantId: ctx.tenantId, groupId: group.id, orgPattern: command.pattern } }) : 0;
       if (removed === 0) throw new DatamerError('NOT_FOUND', `you have no subscription of your own to ${command.pattern} (subscriptions through a team group are changed by an admin)`);
       return `you are no longer subscribed to ${command.pattern}`;
+    }
+    case 'set': {
+      const change = { alerts: 'alerts', timezone: 'timeZone', quiet: 'quiet', digest: 'digest' } as const;
+      const updated = await setPreferences(deps, ctx.tenantId, ctx.user.handle, { [change[command.setting]]: command.value });
+      return `you now get ${describePreferences(updated)}`;
     }
     case 'help':
       return 'the commands are listed below';

@@ -22,6 +22,7 @@ export type EmailCommand =
   | { type: 'rule'; draft: RuleDraft }
   | { type: 'subscribe'; pattern: string; level: 'responder' | 'interested' }
   | { type: 'unsubscribe'; pattern: string }
+  | { type: 'set'; setting: 'alerts' | 'timezone' | 'quiet' | 'digest'; value: string }
   | { type: 'help' };
 
 /** One command line of a reply, as the engineer wrote it, and what it says or what is wrong. */
@@ -32,7 +33,7 @@ export const MAX_COMMANDS = 20;
 /** Rule names made from a command are cut here (the full expression is in the condition). */
 const RULE_NAME_LENGTH = 80;
 
-const KEYWORDS = ['ASSIGN', 'UNASSIGN', 'DONE', 'REOPEN', 'RULE', 'SUBSCRIBE', 'UNSUBSCRIBE', 'HELP'] as const;
+const KEYWORDS = ['ASSIGN', 'UNASSIGN', 'DONE', 'REOPEN', 'RULE', 'SUBSCRIBE', 'UNSUBSCRIBE', 'SET', 'HELP'] as const;
 type Keyword = (typeof KEYWORDS)[number];
 
 const HANDLE = /^@?([a-z0-9._-]+)$/i;
@@ -226,6 +227,19 @@ function parseRule(rest: string): EmailCommand {
   return { type: 'rule', draft };
 }
 
+const SETTINGS = ['alerts', 'timezone', 'quiet', 'digest'] as const;
+
+/** SET ALERTS critical | SET TIMEZONE Europe/Berlin | SET QUIET 22:00-07:00 | SET DIGEST 8 (docs/notifications.md). */
+function parseSet(rest: string): EmailCommand {
+  const [name, ...value] = rest.split(/\s+/).filter(Boolean);
+  const setting = name?.toLowerCase();
+  if (!setting || !(SETTINGS as readonly string[]).includes(setting)) {
+    fail(`SET needs what to set: ALERTS (e.g. "SET ALERTS critical"), TIMEZONE, QUIET (e.g. "SET QUIET 22:00-07:00") or DIGEST (a local hour, or off)`);
+  }
+  if (value.length === 0) fail(`SET ${setting.toUpperCase()} needs a value`);
+  return { type: 'set', setting: setting as (typeof SETTINGS)[number], value: value.join(' ') };
+}
+
 function parseLine(keyword: Keyword, rest: string): EmailCommand {
   switch (keyword) {
     case 'ASSIGN':
@@ -244,6 +258,8 @@ function parseLine(keyword: Keyword, rest: string): EmailCommand {
       return parseSubscribe(rest);
     case 'UNSUBSCRIBE':
       return parseUnsubscribe(rest);
+    case 'SET':
+      return parseSet(rest);
     case 'HELP':
       // Whatever follows (HELP RULE, HELP please) gets the whole reference.
       return { type: 'help' };
@@ -303,6 +319,11 @@ the first line that is not a command (a greeting, your name) ends them.
   SUBSCRIBE infra.db.* responder
                           get alerts for infra.db and below (interested: digests only)
   UNSUBSCRIBE infra.db.*  stop that subscription
+  SET ALERTS critical     which severities alert you by mail (info, warn, critical, all,
+                          none); the rest wait for your daily digest
+  SET TIMEZONE Europe/Berlin   SET QUIET 22:00-07:00   SET DIGEST 8
+                          your time zone, quiet hours (critical alerts only) and the
+                          local hour of your digest (or off)
   HELP                    this text
 
 Send from your own address, the one DaTamer knows you by: mail from anyone else is

@@ -7,13 +7,8 @@ import type { Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { Classification } from '../classification/classify.js';
-import { enqueueMail } from '../notifications/outbox.js';
-import { renderMail } from '../notifications/templates.js';
 import { findUser } from '../people/people.js';
-import { replyAddressFor } from '../people/command-tokens.js';
-import { subjectTag } from '../reply-address.js';
-import { senderAddressOf } from '../tenants/tenants.js';
-import type { ActivityVia, Event, User } from '../../models/index.js';
+import type { ActivityVia, Event } from '../../models/index.js';
 import { SYSTEM_ACTOR, eventIdOfMessage, findEvent } from './events.js';
 import { transition, type EventAction, type EventCommand, type EventState } from './lifecycle.js';
 
@@ -88,8 +83,8 @@ export interface ChangeRequest {
 
 /**
  * What an engineer asks of an event (CLI, email command, mailbox move): checked by the state
- * machine, written only if nobody changed the event meanwhile, logged, and (for assignments)
- * announced to the assignee by mail.
+ * machine, written only if nobody changed the event meanwhile, and logged. The notifier reads the
+ * log and tells the assignee (src/notifications/notifier.ts).
  */
 export async function changeEvent(deps: Deps, tenantId: number, eventId: number, request: ChangeRequest): Promise<Event> {
   const assignee = request.command === 'assign' ? await findUser(deps, tenantId, request.handle ?? '') : null;
@@ -105,30 +100,8 @@ export async function changeEvent(deps: Deps, tenantId: number, eventId: number,
       from, to: next.status, ...(assignee ? { assignee: assignee.handle } : {}), ...(request.note ? { note: request.note } : {}),
     });
     const { event } = await applyChange(deps, read, command, request, detail, deps.clock.now(), transaction);
-    await event.reload({ transaction });
-    // Nobody needs telling what they just did themselves (ASSIGN by email is answered anyway).
-    // A claim folder only names whose it is, not who dragged the message there: always tell.
-    const selfAssigned = assignee?.handle === request.actor && request.via !== 'mailbox';
-    if (assignee && !selfAssigned) await noticeAssignment(deps, event, assignee, request.actor, transaction);
-    return event;
+    return event.reload({ transaction });
   });
-}
-
-async function noticeAssignment(deps: Deps, event: Event, assignee: User, actor: string, transaction: Transaction) {
-  // Inside the transaction: on SQLite a read outside it would queue behind its own write lock.
-  const from = await senderAddressOf(deps, event.tenantId, transaction);
-  const mail = renderMail('assignment', {
-    event: event.get({ plain: true }),
-    // Plain values only: templates never see model instances.
-    assignee: { displayName: assignee.displayName, email: assignee.email },
-    actor: actor === SYSTEM_ACTOR ? 'DaTamer' : actor,
-    createdAt: event.createdAt.toISOString(),
-    tag: subjectTag(event.id),
-  });
-  // A reply to the notice commands the event (DONE, UNASSIGN…): the reply address carries the
-  // assignee's token and the event (src/reply-address.ts).
-  const replyTo = await replyAddressFor(deps, from, assignee, event.id, transaction);
-  await enqueueMail(deps, { tenantId: event.tenantId, kind: 'assignment', from, to: [assignee.email], eventId: event.id, headers: { 'Reply-To': replyTo }, ...mail }, transaction);
 }
 
 /** A schedule alert whose count is back in range resolves itself, whoever was on it. */

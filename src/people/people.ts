@@ -1,12 +1,12 @@
 // Users, groups, memberships and subscriptions of one tenant. Every function takes the
 // tenant first: there is no way to ask for another tenant's people by accident.
-import { UniqueConstraintError } from 'sequelize';
+import { UniqueConstraintError, type Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import { isOrgPattern } from '../org-paths.js';
 import { audienceOf, type Audience } from './audience.js';
 import type { Group, InterestLevel, Subscription, User } from '../../models/index.js';
-import { normalizeAddress } from '../tenants/tenants.js';
+import { normalizeAddress } from '../reply-address.js';
 
 const HANDLE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
@@ -44,6 +44,14 @@ export async function findUser(deps: Deps, tenantId: number, handle: string): Pr
 export async function addGroup(deps: Deps, tenantId: number, name: string): Promise<Group> {
   if (!/^\S.{0,99}$/.test(name)) throw new DatamerError('INPUT_INVALID', `group name "${name}" must be 1 to 100 characters`);
   return unique(`a group named "${name}"`, () => deps.db.models.Group.create({ tenantId, name, createdAt: deps.clock.now() }));
+}
+
+/** The group that looks at what nobody subscribes to: unclassified events, alerts of orgs without responders. */
+export const TRIAGE_GROUP = 'triage';
+
+/** Every tenant gets its triage group when it is made (src/tenants/tenants.ts). */
+export async function addTriageGroup(deps: Deps, tenantId: number, transaction: Transaction): Promise<void> {
+  await deps.db.models.Group.create({ tenantId, name: TRIAGE_GROUP, createdAt: deps.clock.now() }, { transaction });
 }
 
 export function listGroups(deps: Deps, tenantId: number): Promise<Group[]> {

@@ -7,11 +7,6 @@ import { Op, type Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { resolveScheduleAlert } from '../events/change.js';
 import { createScheduleAlert } from '../events/create.js';
-import { enqueueMail } from '../notifications/outbox.js';
-import { subjectTag } from '../reply-address.js';
-import { replyAddressFor } from '../people/command-tokens.js';
-import { audienceFor } from '../people/people.js';
-import { senderAddressOf } from '../tenants/tenants.js';
 import type { Period } from '../classification/tags.js';
 import type { Event, Stream } from '../../models/index.js';
 import { DEFAULT_GRACE_MS, WINDOW_MS, evaluate, type Condition, type Evaluation } from './evaluate.js';
@@ -164,37 +159,10 @@ async function raiseAlert(
     },
     transaction,
   );
-  await notify(deps, stream, event, `${title}\n\nStream: ${stream.key}\nExpected: ${expected}\nCame: ${e.count}\nLast seen: ${stream.lastSeenAt.toISOString()}\n`, transaction);
   return event;
 }
 
 async function resolveAlert(deps: Deps, stream: Stream, eventId: number, count: number, at: Date, transaction: Transaction): Promise<void> {
   // The count is back in range: the alert resolves itself, whoever was on it.
-  const event = await resolveScheduleAlert(deps, stream.tenantId, eventId, count, at, transaction);
-  if (!event) return;
-  await notify(deps, stream, event, `Resolved: ${streamName(stream)}: ${count} in the window again.\n\nStream: ${stream.key}\n`, transaction, 'Resolved: ');
-}
-
-/** To the responders of the stream's org, or the tenant's `triage` group when there are none. */
-async function notify(deps: Deps, stream: Stream, event: Event, text: string, transaction: Transaction, prefix = ''): Promise<void> {
-  const { User, Group, Membership } = deps.db.models;
-  let userIds: number[] = [];
-  if (stream.org) userIds = (await audienceFor(deps, stream.tenantId, stream.org)).responders;
-  if (userIds.length === 0) {
-    const triage = await Group.findOne({ where: { tenantId: stream.tenantId, name: 'triage' }, transaction });
-    if (triage) userIds = (await Membership.findAll({ where: { tenantId: stream.tenantId, groupId: triage.id }, transaction })).map((m) => m.userId);
-  }
-  if (userIds.length === 0) return;
-  const users = await User.findAll({ where: { tenantId: stream.tenantId, id: userIds }, transaction });
-  const from = await senderAddressOf(deps, stream.tenantId, transaction);
-  // One mail per responder: each reply address carries its reader's own token, so a reply
-  // (ASSIGN, DONE…) commands the event as that person (docs/commands.md).
-  for (const user of users) {
-    const replyTo = await replyAddressFor(deps, from, user, event.id, transaction);
-    await enqueueMail(
-      deps,
-      { tenantId: stream.tenantId, kind: 'schedule-alert', from, to: [user.email], subject: `${subjectTag(event.id)} ${prefix}${event.title}`, text, eventId: event.id, headers: { 'Reply-To': replyTo } },
-      transaction,
-    );
-  }
+  await resolveScheduleAlert(deps, stream.tenantId, eventId, count, at, transaction);
 }

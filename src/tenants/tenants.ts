@@ -3,15 +3,14 @@ import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { Mailbox, Tenant } from '../../models/index.js';
-import { baseAddress } from '../reply-address.js';
+import { addTriageGroup } from '../people/people.js';
+import { baseAddress, normalizeAddress } from '../reply-address.js';
 
 const TENANT_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 // Deliberately simple: the SMTP layer has already parsed the address; this only refuses nonsense.
 const ADDRESS = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+$/;
 
-export function normalizeAddress(address: string): string {
-  return address.trim().toLowerCase();
-}
+export { normalizeAddress };
 
 export interface NewTenant {
   name: string;
@@ -37,6 +36,8 @@ export async function addTenant(deps: Deps, input: NewTenant): Promise<{ tenant:
       const now = deps.clock.now();
       const tenant = await Tenant.create({ name: input.name, displayName: input.displayName ?? input.name, createdAt: now }, { transaction });
       const mailbox = await Mailbox.create({ tenantId: tenant.id, kind: 'smtp', address, mode: 'ingest', createdAt: now }, { transaction });
+      // Where unclassified events and alerts nobody subscribes to go (docs/notifications.md).
+      await addTriageGroup(deps, tenant.id, transaction);
       return { tenant, mailbox };
     });
   } catch (err) {

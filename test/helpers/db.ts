@@ -54,11 +54,12 @@ export interface TestDb {
 
 export const TEST_START = new Date('2026-11-23T08:00:00Z');
 
-export async function openTestDb(): Promise<TestDb> {
+/** A fresh database, its clock at `start` (default TEST_START). */
+export async function openTestDb(start: Date | string = TEST_START): Promise<TestDb> {
   const database = await createTestDatabase();
   const db = await openDb(database.url);
   await migrate(db);
-  const clock = new VirtualClock(TEST_START);
+  const clock = new VirtualClock(start);
   return {
     db,
     url: database.url,

@@ -18,6 +18,7 @@ import { addTenant } from '../../../src/tenants/tenants.js';
 import type { Activity, CommandMail, Event, OutboxMail, User } from '../../../models/index.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
 import { freePort } from '../../helpers/net.js';
+import { notifyNow } from '../../helpers/notify.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
 
 export interface CommandWorld extends TestDb {
@@ -117,6 +118,7 @@ export async function raiseEvent(w: CommandWorld, tenant: TestTenant, subject: s
 /** carol assigns the event from the command line: DaTamer queues the assignment notice. */
 export async function assignByCli(w: CommandWorld, tenantId: number, eventId: number, handle: string): Promise<OutboxMail> {
   await changeEvent(w.deps, tenantId, eventId, { command: 'assign', handle, actor: 'carol', via: 'cli' });
+  await notifyNow(w.deps);
   const notice = await w.db.models.OutboxMail.findOne({ where: { tenantId, eventId, kind: 'assignment' }, order: [['id', 'DESC']] });
   if (!notice) throw new Error(`no assignment notice for event #${eventId}`);
   return notice;

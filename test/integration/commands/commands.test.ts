@@ -7,6 +7,7 @@ import { HELP_TEXT } from '../../../src/commands/grammar.js';
 import { projectRoot } from '../../../src/paths.js';
 import { audienceFor } from '../../../src/people/people.js';
 import type { OutboxMail } from '../../../models/index.js';
+import { notifyNow } from '../../helpers/notify.js';
 import {
   activitiesOf,
   addPerson,
@@ -105,6 +106,7 @@ describe('commands by email, one by one', function () {
       expect(await handleOf(w, event.assigneeId)).to.equal('bob');
       expect((await activitiesOf(w, acme.id, eventId))[0]).to.include({ action: 'assigned', actor: 'alice', via: 'email' });
       expect(answer.text).to.contain(`event #${eventId} is assigned to bob`);
+      await notifyNow(w.deps);
       const notice = await w.db.models.OutboxMail.findOne({ where: { tenantId: acme.id, eventId, kind: 'assignment' } });
       expect(notice!.toAddresses).to.deep.equal(['bob@acme.test']);
       expect(notice!.text).to.contain('alice assigned event');

@@ -6,6 +6,7 @@ import { addUser } from '../../../src/people/people.js';
 import { receive } from '../../../src/pipeline.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
+import { notifyNow } from '../../helpers/notify.js';
 
 async function refusal(work: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {
@@ -43,6 +44,7 @@ describe('working an event: assign, unassign, complete, reopen', () => {
     expect(log.map((a) => [a.action, a.actor, a.via])).to.deep.equal([['assigned', 'bob', 'cli']]);
     expect(log[0]!.detail).to.deep.equal({ from: 'open', to: 'assigned', assignee: 'alice' });
 
+    await notifyNow(t.deps);
     const [notice] = await t.db.models.OutboxMail.findAll({ where: { tenantId: acme } });
     expect(notice).to.deep.include({ kind: 'assignment', fromAddress: 'alerts@acme.test', status: 'queued' });
     expect(notice!.toAddresses).to.deep.equal(['alice@acme.test']);

@@ -13,6 +13,7 @@ import { openTestDb, type TestDb } from '../../helpers/db.js';
 import { startWatching, type RunningWatcher } from '../../helpers/imap.js';
 import { waitFor } from '../../helpers/net.js';
 import { openSharedMailbox, SHARED_MAILBOX_KINDS, type SharedMailbox } from '../../helpers/shared-mailboxes.js';
+import { notifyNow } from '../../helpers/notify.js';
 
 const SERVER = { imap: 'Dovecot', graph: 'Microsoft Graph, fake', gmail: 'Gmail, fake' } as const;
 
@@ -75,6 +76,7 @@ for (const kind of SHARED_MAILBOX_KINDS) describe(`the shared mailbox as the wor
     expect(await handleOf(event.assigneeId)).to.equal('alice');
     const claim = await t.db.models.Activity.findOne({ where: { tenantId, eventId: event.id, action: 'assigned' } });
     expect(claim).to.include({ via: 'mailbox', actor: 'alice' });
+    await notifyNow(t.deps);
     const notice = await t.db.models.OutboxMail.findOne({ where: { tenantId, kind: 'assignment' }, order: [['id', 'DESC']] });
     expect(notice!.toAddresses).to.deep.equal(['alice@acme.test']);
     expect(notice!.text).to.contain('slow queries on db2');

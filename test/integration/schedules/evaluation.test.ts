@@ -11,6 +11,7 @@ import { evaluateDue } from '../../../src/schedules/tick.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import { inProcess } from '../../helpers/cli.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
+import { notifyNow } from '../../helpers/notify.js';
 import { addDbaResponder } from '../../helpers/people.js';
 import { startSmtpSink } from '../../helpers/smtp-sink.js';
 
@@ -21,7 +22,8 @@ describe('schedules: the email that did not come', () => {
   let tenantId: number;
 
   beforeEach(async () => {
-    t = await openTestDb();
+    // The clock starts with the month, so the alerts below are news when they are raised.
+    t = await openTestDb('2026-11-01T00:00:00Z');
     tenantId = (await addTenant(t.deps, { name: 'acme', address: 'alerts@acme.test' })).tenant.id;
     await addDbaResponder(t.deps, tenantId);
   });
@@ -55,6 +57,8 @@ describe('schedules: the email that did not come', () => {
 
     // The 5th's report never came: out of range from 02:00, alerted at 04:00 (2 h grace), whenever the pass runs.
     const report = await tickAt('2026-11-05T04:07:00Z');
+    // The notifier job runs every few seconds: it queues the alert now.
+    await notifyNow(t.deps);
     expect(report.raised.map((r) => [r.condition, r.at.toISOString()])).to.deep.equal([['missing', '2026-11-05T04:00:00.000Z']]);
     const event = await t.db.models.Event.findByPk(report.raised[0]!.eventId);
     expect(event).to.deep.include({ kind: 'schedule-missing', status: 'open', severity: 'warn', org: 'datamer.data.db.olap', triage: false });
@@ -73,7 +77,9 @@ describe('schedules: the email that did not come', () => {
       await deliverDue(t.deps, transport, 'test');
       expect(sink.mails).to.have.length(1);
       expect(sink.mails[0]!.envelope.to).to.deep.equal(['dba@acme.test']);
-      expect(sink.mails[0]!.parsed.subject).to.equal(`[DaTamer #${event!.id}] Missing: ${KEY}: 0 of 1 in 24 hours`);
+      // Severity and state first, a short title, the event's tag (docs/notifications.md).
+      expect(sink.mails[0]!.parsed.subject).to.match(new RegExp(`^WARNING open: Missing: org=datamer\\.data\\.db\\.olap\\|.*… \\[DaTamer #${event!.id}\\]$`));
+      expect(sink.mails[0]!.parsed.text).to.contain(`Missing: ${KEY}: 0 of 1 in 24 hours`).and.contain('Expected: 1 in 24 hours');
       // A reply to the alert commands the event as its reader (docs/commands.md).
       expect(sink.mails[0]!.parsed.replyTo?.text).to.match(new RegExp(`\\+k[a-z2-7]{20}-e${event!.id}@`));
       expect(sink.mails[0]!.parsed.text).to.contain('Last seen: 2026-11-04T02:00:00.000Z');
@@ -85,9 +91,11 @@ describe('schedules: the email that did not come', () => {
       expect(await t.db.models.Event.findByPk(event!.id)).to.deep.include({ status: 'completed' });
       const activity = await t.db.models.Activity.findOne({ where: { eventId: event!.id, action: 'resolved' } });
       expect(activity).to.deep.include({ actor: 'datamer', via: 'system' });
+      await notifyNow(t.deps);
       await deliverDue(t.deps, transport, 'test');
       expect(sink.mails).to.have.length(2);
-      expect(sink.mails[1]!.parsed.subject).to.match(/^\[DaTamer #\d+\] Resolved: Missing: /);
+      expect(sink.mails[1]!.parsed.subject).to.match(/^WARNING resolved: Missing: .* \[DaTamer #\d+\]$/);
+      expect(sink.mails[1]!.parsed.text).to.contain('Resolved: the count is back in range.');
     } finally {
       await sink.close();
     }

@@ -69,7 +69,8 @@ describe('tenant isolation: nothing crosses tenants', () => {
     expect((await findUser(t.deps, globex, 'alice')).displayName).to.equal('Globex Alice');
     expect((await listUsers(t.deps, acme)).map((u) => u.handle)).to.deep.equal(['alice']);
     expect(await notFound(findUser(t.deps, acme, 'gus'))).to.contain('gus');
-    expect((await listGroups(t.deps, acme)).map((g) => g.tenantId)).to.deep.equal([acme]);
+    // Each tenant has its own triage group (docs/notifications.md), and only its own groups.
+    expect((await listGroups(t.deps, acme)).map((g) => [g.tenantId, g.name])).to.deep.equal([[acme, 'oncall'], [acme, 'triage']]);
     expect((await findGroup(t.deps, globex, 'oncall')).tenantId).to.equal(globex);
   });
 

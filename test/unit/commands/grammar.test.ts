@@ -127,7 +127,7 @@ describe('email command grammar', () => {
       ['ASIGN alice', /^unknown command "ASIGN": did you mean ASSIGN\?$/],
       ['DOEN', /^unknown command "DOEN": did you mean DONE\?$/],
       ['UNSUBSRIBE infra.*', /^unknown command "UNSUBSRIBE": did you mean UNSUBSCRIBE\?$/],
-      ['CLOSE', /^unknown command "CLOSE": the commands are ASSIGN, UNASSIGN, DONE, REOPEN, RULE, SUBSCRIBE, UNSUBSCRIBE, HELP$/],
+      ['CLOSE', /^unknown command "CLOSE": the commands are ASSIGN, UNASSIGN, DONE, REOPEN, RULE, SUBSCRIBE, UNSUBSCRIBE, SET, HELP$/],
       ['ASSIGN Alice Smith', /ASSIGN takes one handle .* e\.g\. "ASSIGN alice"/],
       ['ASSIGN alice@example.com', /ASSIGN takes one handle/],
       ['UNASSIGN bob', /UNASSIGN takes nothing after it \(found "bob"\)/],
