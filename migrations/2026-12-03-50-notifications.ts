@@ -41,6 +41,19 @@ export const migration: Migration = {
     await qi.addIndex('event_alerts', ['tenant_id', 'event_id'], { unique: true, name: 'event_alerts_tenant_event' });
     await qi.addIndex('event_alerts', ['repeat_at'], { name: 'event_alerts_repeat' });
 
+    // Each user's next daily digest, from their local hour and time zone.
+    await qi.createTable('digests', {
+      id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+      tenant_id: tenantRef,
+      user_id: { type: DataTypes.INTEGER, allowNull: false },
+      next_at: { type: DataTypes.DATE, allowNull: false },
+      hour: { type: DataTypes.INTEGER, allowNull: false },
+      time_zone: { type: DataTypes.STRING(64), allowNull: false },
+      last_sent_at: { type: DataTypes.DATE, allowNull: true },
+    });
+    await qi.addIndex('digests', ['tenant_id', 'user_id'], { unique: true, name: 'digests_tenant_user' });
+    await qi.addIndex('digests', ['next_at'], { name: 'digests_next' });
+
     // Every tenant has a triage group: unclassified events and alerts nobody subscribes to go there.
     const tenants = (await qi.sequelize.query('SELECT id, created_at FROM tenants', { type: 'SELECT' })) as Array<{ id: number; created_at: Date }>;
     for (const t of tenants) {
@@ -49,6 +62,7 @@ export const migration: Migration = {
     }
   },
   async down({ context: qi }) {
+    await qi.dropTable('digests');
     await qi.dropTable('event_alerts');
     await qi.dropTable('notices');
     for (const column of ['digest_hour', 'quiet_hours', 'time_zone', 'alert_severities']) await qi.removeColumn('users', column);

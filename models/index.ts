@@ -5,6 +5,7 @@ import type { Sequelize } from 'sequelize';
 import { defineActivity } from './activity.js';
 import { defineCommandMail } from './command-mail.js';
 import { defineEvent } from './event.js';
+import { defineDigest } from './digest.js';
 import { defineEventAlert } from './event-alert.js';
 import { defineEventMessage } from './event-message.js';
 import { defineGroup } from './group.js';
@@ -31,6 +32,7 @@ import { defineWebSession } from './web-session.js';
 export type { Activity, ActivityVia } from './activity.js';
 export type { CommandMail, CommandMailStatus } from './command-mail.js';
 export type { Event, EventKind, EventStatus } from './event.js';
+export type { Digest } from './digest.js';
 export type { EventAlert } from './event-alert.js';
 export type { EventMessage } from './event-message.js';
 export type { Notice, NoticeReason } from './notice.js';
@@ -81,6 +83,7 @@ export function defineModels(sequelize: Sequelize) {
     WebSession: defineWebSession(sequelize),
     Notice: defineNotice(sequelize),
     EventAlert: defineEventAlert(sequelize),
+    Digest: defineDigest(sequelize),
   };
 }
 

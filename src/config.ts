@@ -70,6 +70,8 @@ const schema = z.object({
   DATAMER_SMTP_AUTH_PASSWORD_FILE: z.string().optional(),
   DATAMER_WEB_HOST: host.default('127.0.0.1'),
   DATAMER_WEB_PORT: port.default(3000),
+  // How people reach the web site from their mail client (the digest's unsubscribe link).
+  DATAMER_PUBLIC_URL: z.string().refine((v) => /^https?:\/\/[^/\s]+/.test(v), { message: 'must be an http:// or https:// address' }).optional(),
   DATAMER_OUTGOING_SMTP_URL: smtpUrl.optional(),
   DATAMER_JOBS: flag.default('1'),
   // How long a stream may be out of range before an alert, per period (docs/schedules.md).
@@ -115,6 +117,8 @@ export interface Config {
     readonly auth: { readonly user: string; readonly password: string } | null;
   };
   readonly web: { readonly host: string; readonly port: number };
+  /** the web site's address as people reach it (links in mail); default http://<web host>:<port> */
+  readonly publicUrl: string;
   /** where outgoing mail (alerts, notices) is handed over; null: the outbox keeps it queued */
   readonly outgoingSmtpUrl: string | null;
   readonly jobs: boolean;
@@ -198,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       auth: auth && { user: auth[0], password: auth[1] },
     },
     web: { host: e.DATAMER_WEB_HOST, port: e.DATAMER_WEB_PORT },
+    publicUrl: e.DATAMER_PUBLIC_URL ?? `http://${e.DATAMER_WEB_HOST}:${e.DATAMER_WEB_PORT}`,
     outgoingSmtpUrl: e.DATAMER_OUTGOING_SMTP_URL ?? null,
     jobs: ['1', 'true', 'yes', 'on'].includes(e.DATAMER_JOBS),
     grace: {

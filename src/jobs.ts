@@ -8,6 +8,8 @@ export const JOBS = [
   { name: 'outbox-delivery', interval: '15s' },
   // Alerts: transitions into notices, and the notices whose group wait is over into mail (docs/notifications.md).
   { name: 'notify', timeout: 0, interval: '10s' },
+  // Daily digests at each user's local hour; the run is watched by the self-watch.
+  { name: 'digest', timeout: 0, interval: '1m' },
   // At start (timeout 0) and every minute: messages a crash left stored but unclassified.
   { name: 'process-pending', timeout: 0, interval: '1m' },
   // Product promise: streams are evaluated at least every minute.

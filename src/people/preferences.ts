@@ -72,3 +72,8 @@ export function describePreferences(user: Pick<User, 'alertSeverities' | 'timeZo
   const digest = user.digestHour === null ? ', no digest' : `, digest at ${String(user.digestHour).padStart(2, '0')}:00`;
   return `${alerts}${quiet}${digest}, time zone ${user.timeZone}`;
 }
+
+/** The digest's one-click unsubscribe (RFC 8058), by the user the signed link names. */
+export async function turnDigestOff(deps: Deps, tenantId: number, userId: number): Promise<void> {
+  await deps.db.models.User.update({ digestHour: null }, { where: { tenantId, id: userId } });
+}

@@ -9,4 +9,5 @@ export const markName = {
   outboxReported: (tenantId: number) => `self:outbox-reported:${tenantId}`,
   mailboxFailingSince: (mailboxId: number) => `self:mailbox-failing-since:${mailboxId}`,
   mailboxReported: (mailboxId: number) => `self:mailbox-reported:${mailboxId}`,
+  digestReported: (tenantId: number) => `self:digest-reported:${tenantId}`,
 };

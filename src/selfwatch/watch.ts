@@ -5,6 +5,7 @@
 import { Op, UniqueConstraintError } from 'sequelize';
 import type { Deps } from '../deps.js';
 import type { Mailbox, OutboxMail, Tenant } from '../../models/index.js';
+import { DIGEST_RUN_MARK } from '../notifications/digest.js';
 import { enqueueMail } from '../notifications/outbox.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
 import { SELF_ORG, tenantsWatchingThemselves, type SelfMailContext } from './heartbeat.js';
@@ -19,6 +20,8 @@ export const SELF_WATCH = {
   outboxFailedWindowMs: 60 * MINUTE,
   /** a mailbox error shorter than this is a blip (a provider restarting), not a report */
   mailboxFailingMs: 15 * MINUTE,
+  /** the digest job runs every minute: this long without a run, it has stopped */
+  digestSilentMs: 60 * MINUTE,
 };
 
 export const REPORT_KIND = 'self-report';
@@ -155,6 +158,38 @@ async function watchMailbox(deps: Deps, tenant: Tenant, mailbox: Mailbox, from: 
   }
 }
 
+/**
+ * The digest job itself is watched: one that stops running sends nothing, and nobody would notice
+ * (the lesson of healthchecks' report worker). Only once it has run at all, and only for tenants
+ * whose users have a digest.
+ */
+async function watchDigests(deps: Deps, tenant: Tenant, from: string, ctx: SelfMailContext, report: WatchReport): Promise<void> {
+  const mark = markName.digestReported(tenant.id);
+  const lastRun = await readMark(deps, DIGEST_RUN_MARK);
+  const silent = lastRun !== 0 && deps.clock.now().getTime() - lastRun * MINUTE > SELF_WATCH.digestSilentMs;
+  if (!silent) {
+    if (await clear(deps, [mark])) {
+      report.cleared.push('digest');
+      deps.log.info({ tenant: tenant.name }, 'self-watch: the digest job runs again');
+    }
+    return;
+  }
+  if ((await readMark(deps, mark)) !== 0) return;
+  if ((await deps.db.models.User.count({ where: { tenantId: tenant.id, digestHour: { [Op.ne]: null } } })) === 0) return;
+  const mail = await open(
+    deps,
+    mark,
+    reportMail(tenant, from, `DaTamer daily digests have stopped for ${tenant.name}`, [
+      `DaTamer's digest job last ran at ${new Date(lastRun * MINUTE).toISOString()}: no daily digest goes out while it does not run.`,
+      'Check that DaTamer is running with its jobs (DATAMER_JOBS) and its log for "digest".',
+    ], ctx),
+  );
+  if (mail) {
+    report.reported.push(mail);
+    deps.log.error({ tenant: tenant.name, lastRun: new Date(lastRun * MINUTE).toISOString(), outboxId: mail.id }, 'self-watch: the digest job stopped; critical report queued');
+  }
+}
+
 /** One look at every tenant with a self-address. Safe to run often and in several processes. */
 export async function watchSelf(deps: Deps, ctx: SelfMailContext): Promise<WatchReport> {
   const report: WatchReport = { reported: [], cleared: [] };
@@ -162,6 +197,7 @@ export async function watchSelf(deps: Deps, ctx: SelfMailContext): Promise<Watch
     const sender = await smtpMailboxOf(deps, tenant.id);
     if (!sender) continue; // logged by the heartbeat
     await watchOutbox(deps, tenant, sender.address, ctx, report);
+    await watchDigests(deps, tenant, sender.address, ctx, report);
     const mailboxes = await deps.db.models.Mailbox.findAll({ where: { tenantId: tenant.id }, order: [['id', 'ASC']] });
     for (const mailbox of mailboxes) await watchMailbox(deps, tenant, mailbox, sender.address, ctx, report);
   }

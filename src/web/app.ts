@@ -13,6 +13,7 @@ import { authRoutes, requireUser } from './auth.js';
 import { helpers } from './helpers.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
+import { digestRoutes } from './routes/digest.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { sessionMiddleware } from './session.js';
@@ -25,6 +26,8 @@ export interface AppOptions {
   sessionSecret?: string;
   /** what this process's SMTP listener says is stuck, for /health (none: no listener here) */
   smtpStuck?: () => string | null;
+  /** signs the digest's unsubscribe links; without it the link is not served */
+  linkKey?: () => Buffer;
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}): express.Express {
@@ -62,6 +65,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(healthRoutes(deps, options.smtpStuck));
   app.use(metricsRoutes(deps, options.jobRuns));
+  // Before the session and the login: the digest's signed link is its own credential (RFC 8058).
+  if (options.linkKey) app.use(digestRoutes(deps, options.linkKey));
   app.use(sessionMiddleware(deps, options.sessionSecret ?? randomBytes(32).toString('hex')));
   app.use(authRoutes(deps));
   app.use(requireUser(deps));

@@ -6,6 +6,8 @@ import { openDb, type Db } from '../../../src/db.js';
 import { silentLogger } from '../../../src/log.js';
 import { deliverDue, enqueueMail } from '../../../src/notifications/outbox.js';
 import { watchSelf } from '../../../src/selfwatch/watch.js';
+import { sendDueDigests } from '../../../src/notifications/digest.js';
+import { addUser } from '../../../src/people/people.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import { testDialect } from '../../helpers/db.js';
 import { openOutboxWorld, type OutboxWorld } from '../outbox/outbox-world.js';
@@ -167,6 +169,23 @@ describe(`critical self-reports (${testDialect})`, function () {
       await fail('IMAP server restarting');
       expect((await watchSelf(world.deps, here)).reported).to.have.length(0);
       expect(await reports()).to.have.length(0);
+    });
+  });
+
+  describe('when the digest job stops', () => {
+    it('reports it once, an hour after its last run, to a tenant whose users get digests; clears when it runs again', async () => {
+      await addUser(world.deps, world.tenantId, { email: 'ann@example.test', handle: 'ann' });
+      const options = { linkKey: Buffer.alloc(32, 3), publicUrl: 'https://datamer.example.test' };
+      await sendDueDigests(world.deps, options);
+      world.clock.advance(59 * MINUTE);
+      expect((await watchSelf(world.deps, here)).reported, 'after 59 minutes').to.have.length(0);
+      world.clock.advance(2 * MINUTE);
+      const { reported } = await watchSelf(world.deps, here);
+      expect(reported.map((r) => r.subject)).to.deep.equal([':critical: :org:datamer.self: DaTamer daily digests have stopped for ops']);
+      world.clock.advance(5 * MINUTE);
+      expect((await watchSelf(world.deps, here)).reported, 'reported already').to.have.length(0);
+      await sendDueDigests(world.deps, options);
+      expect((await watchSelf(world.deps, here)).cleared).to.deep.equal(['digest']);
     });
   });
 });

@@ -1,0 +1,30 @@
+// The digest's unsubscribe link (RFC 8058). A GET (a person clicking, or a mail scanner looking)
+// only shows a button; the POST (that button, or a mail client's one-click unsubscribe, which
+// sends List-Unsubscribe=One-Click) turns the user's digest off. The signed token is the only
+// credential: it names one user and only DaTamer can make it (src/notifications/unsubscribe-link.ts).
+import { Router, type Request } from 'express';
+import type { Deps } from '../../deps.js';
+import { verifyUnsubscribeToken } from '../../notifications/unsubscribe-link.js';
+import { turnDigestOff } from '../../people/preferences.js';
+
+export function digestRoutes(deps: Deps, linkKey: () => Buffer): Router {
+  const router = Router();
+  const who = (req: Request) => (typeof req.query.token === 'string' ? verifyUnsubscribeToken(linkKey(), req.query.token) : null);
+  const refuse = { title: 'Not a DaTamer link', message: 'This unsubscribe link is not one DaTamer made, or it was cut short. Use the link of your latest digest.' };
+
+  router.get('/digest/unsubscribe', (req, res) => {
+    if (!who(req)) return void res.status(400).render('error', refuse);
+    res.render('unsubscribe', { title: 'Unsubscribe from the daily digest', token: req.query.token });
+  });
+  router.post('/digest/unsubscribe', async (req, res, next) => {
+    try {
+      const user = who(req);
+      if (!user) return void res.status(400).render('error', refuse);
+      await turnDigestOff(deps, user.tenantId, user.userId);
+      res.render('error', { title: 'Unsubscribed', message: 'You will get no more daily digests. Alerts still come; reply SET DIGEST 8 to any DaTamer mail to have the digest back.' });
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}
