@@ -12,6 +12,7 @@ import { systemClock } from '../../../src/clock.js';
 import { silentLogger } from '../../../src/log.js';
 import { datamer, inProcess, type Run } from '../../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { notifyNow } from '../../helpers/notify.js';
 import { startSmtpSink } from '../../helpers/smtp-sink.js';
 
 const MBOX = path.join(projectRoot, 'fixtures', 'mbox', 'monitoring.mbox');
@@ -88,6 +89,13 @@ describe('admin commands from the command line', () => {
     // An assignment queues a notice to alice; the outgoing server refuses it for good.
     const [first] = await ids();
     expect((await run('event', 'assign', String(first), 'alice', '--tenant', 'acme')).code).to.equal(0);
+    // The notifier job's run turns the assignment into the notice.
+    const notifierDb = await openDb(database.url);
+    try {
+      await notifyNow({ db: notifierDb, clock: systemClock, log: silentLogger() });
+    } finally {
+      await notifierDb.close();
+    }
     const queued = await run('outbox', 'list', '--tenant', 'acme');
     expect(lines(queued)[0]).to.match(/^ID\s+CREATED\s+STATUS\s+TRIES\s+KIND\s+TO\s+SUBJECT$/);
     expect(lines(queued)[1]).to.match(/^(\d+)\s+\S+ \S+\s+queued\s+0\s+assignment\s+alice@acme\.test\s+/);
@@ -151,7 +159,11 @@ describe('admin commands from the command line', () => {
     expect((await run('group', 'leave', 'dbas', 'bob', '--tenant', 'acme')).stdout).to.equal('bob left group "dbas"\n');
     expect((await run('unsubscribe', 'dbas', 'acme.web', '--tenant', 'acme')).stdout).to.equal('group "dbas" is no longer subscribed to acme.web\n');
     const groups = JSON.parse((await run('group', 'list', '--json', '--tenant', 'acme')).stdout) as unknown;
-    expect(groups).to.deep.equal([{ name: 'dbas', members: ['alice'], subscriptions: [{ orgPattern: 'acme.db.*', level: 'responder' }] }]);
+    // Beside it, the triage group every tenant has (docs/notifications.md).
+    expect(groups).to.deep.equal([
+      { name: 'dbas', members: ['alice'], subscriptions: [{ orgPattern: 'acme.db.*', level: 'responder' }] },
+      { name: 'triage', members: [], subscriptions: [] },
+    ]);
     expect((await run('group', 'leave', 'dbas', 'bob', '--tenant', 'acme')).stderr).to.equal('datamer: bob is not in group "dbas"\n');
     expect((await run('unsubscribe', 'dbas', 'acme.web', '--tenant', 'acme')).stderr).to.equal('datamer: group "dbas" has no subscription to acme.web (see: datamer subscription list)\n');
   });
