@@ -15,6 +15,7 @@ import { inProcess } from '../../helpers/cli.js';
 import { startDatamer, type DatamerProcess } from '../../helpers/datamer-process.js';
 import { createTestDatabase, openTestDb, testDialect, type TestDatabase, type TestDb } from '../../helpers/db.js';
 import { freePort, waitFor } from '../../helpers/net.js';
+import { notifyNow } from '../../helpers/notify.js';
 import { startSmtpSink } from '../../helpers/smtp-sink.js';
 
 interface Sample {
@@ -87,6 +88,8 @@ describe(`/metrics for Prometheus (${testDialect})`, function () {
       const base = `http://127.0.0.1:${datamer.webPort}`;
       // The jobs run at start; their ends are counted as they come.
       await waitFor(async () => (valueOf((await scrape(base)).all, 'datamer_job_runs', { job: 'process-pending', outcome: 'succeeded' }) ?? 0) >= 1, 'a run of process-pending');
+      // The notify job (every 10 s) turns the assignment into the notice.
+      await waitFor(async () => valueOf((await scrape(base)).all, 'datamer_outbox_mails', { tenant: 'default', status: 'queued' }) === 1, 'the assignment notice');
       const { type, text, all } = await scrape(base);
       expect(type).to.match(/^text\/plain; version=0\.0\.4/);
       expect(text).to.contain('# TYPE datamer_messages gauge');
@@ -134,6 +137,7 @@ describe(`/metrics for Prometheus (${testDialect})`, function () {
       t.clock.advance(5 * 60_000);
       await syncStreams(t.deps);
       await changeEvent(t.deps, acme, received!.eventId!, { command: 'assign', handle: 'alice', actor: 'cli', via: 'cli' });
+      await notifyNow(t.deps);
       const sink = await startSmtpSink();
       const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
       try {

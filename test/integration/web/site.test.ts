@@ -20,6 +20,7 @@ import { createApp } from '../../../src/web/app.js';
 import { SESSION_COOKIE } from '../../../src/web/session.js';
 import { launchBrowser } from '../../helpers/browser.js';
 import { openTestDb, testDialect, type TestDb } from '../../helpers/db.js';
+import { notifyNow } from '../../helpers/notify.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
 import { closeServer, logIn, serve } from '../../helpers/site.js';
 
@@ -328,6 +329,7 @@ describe('the companion site, logged in', function () {
         expect(await flash(page)).to.equal(`#${ids.linkDown} assigned to bob.`);
         expect(await page.locator(`#events tr[data-event="${ids.linkDown}"] td.assignee`).innerText()).to.equal('bob');
         const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
+        await notifyNow(t.deps); // the notify job's run
         await deliverDue(t.deps, transport, 'test');
         const mails = sink.mails.filter((m) => m.envelope.to.includes('bob@acme.test'));
         expect(mails).to.have.length(1);
