@@ -7,7 +7,12 @@ export const DEFAULT_ALERTS = {
   repeatMs: 4 * 60 * 60_000,
 } as const;
 
-export type AlertSettings = { readonly groupWaitMs: number; readonly repeatMs: number };
+export type AlertSettings = {
+  readonly groupWaitMs: number;
+  readonly repeatMs: number;
+  /** `datamer replay` (docs/replay.md): its clock jumps a batch at a time, so every event is news and nothing is repeated */
+  readonly replay?: boolean;
+};
 
 /** Severities that alert a user who has not said otherwise; info waits for the digest. */
 export const DEFAULT_ALERT_SEVERITIES = ['warn', 'critical'] as const;

@@ -59,7 +59,7 @@ export async function notifyTransitions(deps: Deps, settings: AlertSettings): Pr
     (after) => deps.db.models.Activity.findAll({ where: { id: { [Op.gt]: after }, eventId: { [Op.ne]: null } }, order: [['id', 'ASC']], limit: BATCH }),
     (a) => a.at, (a, tx) => pass.activity(a, tx), report,
   );
-  await pass.repeatUnclaimed();
+  if (!settings.replay) await pass.repeatUnclaimed();
   return report;
 }
 
@@ -139,7 +139,7 @@ class Pass {
 
   async opened(event: Event, transaction: Transaction): Promise<void> {
     // Mail imported from the past is history, not news: it shows in lists and digests only.
-    if (event.createdAt.getTime() < this.now.getTime() - this.settings.repeatMs) return;
+    if (!this.settings.replay && event.createdAt.getTime() < this.now.getTime() - this.settings.repeatMs) return;
     const told = await this.tellResponders(event, 'opened', new Date(event.createdAt.getTime() + this.settings.groupWaitMs), transaction);
     await this.remember(event, event.severity, told ? new Date(event.createdAt.getTime() + this.settings.repeatMs) : null, transaction);
   }

@@ -13,6 +13,8 @@ import { receive } from '../pipeline.js';
 import { addTenant } from '../tenants/tenants.js';
 import { rejectionOf } from '../ingest/admission.js';
 import { evaluateDue } from '../schedules/tick.js';
+import { DEFAULT_ALERTS } from '../notifications/defaults.js';
+import { notify } from '../notifications/notify-run.js';
 import { syncStreams } from '../schedules/streams.js';
 import { firstCopyOf, messageEventLine, messageLine, noticeLine, rejectedLine, resolvedLine, scheduleEventLine, type FirstCopy, type ReplayLine } from './lines.js';
 import { applyStreamSettings, installTenantSetup, type TenantSetup } from './tenant-setup.js';
@@ -96,6 +98,21 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
      * writes what happened in time order. The evaluator works at the exact instants a verdict
      * changes, counting only what had arrived by then, so batching never changes an alert's time.
      */
+    /**
+     * Who would have been told: the notifier runs as its job would (src/notifications/), and each
+     * mail it queues is a notice line at the instant it would have gone out (its notices' due
+     * time: the group wait after the change), so batching never moves it.
+     */
+    const emitNotices = async (lines: Array<{ at: number; line: ReplayLine }>) => {
+      await notify(deps, { ...DEFAULT_ALERTS, replay: true });
+      const notices = await db.models.OutboxMail.findAll({ where: { id: { [Op.gt]: lastNotice } }, order: [['id', 'ASC']] });
+      for (const mail of notices) {
+        const due = await db.models.Notice.max('dueAt', { where: { outboxId: mail.id } }) as Date | string | null;
+        const at = due ? new Date(due) : mail.createdAt;
+        lines.push({ at: at.getTime(), line: noticeLine({ ...mail.get({ plain: true }), createdAt: at }) });
+      }
+      lastNotice = notices.at(-1)?.id ?? lastNotice;
+    };
     const flush = async (until: Date) => {
       clock.set(until);
       const lines: Array<{ at: number; line: ReplayLine }> = [];
@@ -123,19 +140,7 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
       const tick = await evaluateDue(deps, until, options.grace);
       for (const raised of tick.raised) lines.push({ at: raised.at.getTime(), line: scheduleEventLine(raised) });
       for (const resolved of tick.resolved) lines.push({ at: resolved.at.getTime(), line: resolvedLine(resolved) });
-      // Who would have been told: what the pipeline and the evaluator queued in the outbox. The
-      // evaluator queues with the clock at the end of the batch; a notice is given the instant of
-      // the change it tells about (a resolution's subject says `Resolved:`, src/schedules/tick.ts),
-      // so batching never moves it.
-      const raisedAt = new Map(tick.raised.map((r) => [r.eventId, r.at]));
-      const resolvedAt = new Map(tick.resolved.map((r) => [r.eventId, r.at]));
-      const notices = await db.models.OutboxMail.findAll({ where: { id: { [Op.gt]: lastNotice } }, order: [['id', 'ASC']] });
-      for (const mail of notices) {
-        const change = mail.eventId === null ? undefined : / Resolved: /.test(mail.subject) ? resolvedAt.get(mail.eventId) : raisedAt.get(mail.eventId);
-        const at = change ?? mail.createdAt;
-        lines.push({ at: at.getTime(), line: noticeLine({ ...mail.get({ plain: true }), createdAt: at }) });
-      }
-      lastNotice = notices.at(-1)?.id ?? lastNotice;
+      await emitNotices(lines);
       // Array.prototype.sort is stable: what happened at one instant keeps its order.
       lines.sort((a, b) => a.at - b.at);
       for (const { line } of lines) await write(line);
@@ -152,7 +157,16 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
       batch.push(entry);
       if (batch.length === BATCH) await flush(times[position]!);
     }
-    if (order.length > 0) await flush(times[order[order.length - 1]!]!);
+    if (order.length > 0) {
+      const last = times[order[order.length - 1]!]!;
+      await flush(last);
+      // What was still in its group wait when the mail ends would have gone out a moment later.
+      clock.set(new Date(last.getTime() + DEFAULT_ALERTS.groupWaitMs));
+      const lines: Array<{ at: number; line: ReplayLine }> = [];
+      await emitNotices(lines);
+      lines.sort((a, b) => a.at - b.at);
+      for (const { line } of lines) await write(line);
+    }
   } finally {
     await db.close();
   }

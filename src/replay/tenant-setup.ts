@@ -75,6 +75,8 @@ export async function installTenantSetup(deps: Deps, tenantId: number, setup: Te
   await deps.db.transaction(async (transaction) => {
     // Tokens stay where they are: a replay answers no commands.
     await User.bulkCreate(ours(setup.users).map((u) => ({ ...u, commandToken: null })), { transaction });
+    // The tenant's own groups, its triage group among them, in place of the one the replay tenant was made with.
+    await Group.destroy({ where: { tenantId }, transaction });
     await Group.bulkCreate(ours(setup.groups), { transaction });
     await Membership.bulkCreate(ours(setup.memberships), { transaction });
     await Subscription.bulkCreate(ours(setup.subscriptions), { transaction });

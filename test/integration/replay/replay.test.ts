@@ -180,7 +180,8 @@ describe('datamer replay', () => {
         expect(missing).to.deep.include({ createdAt: '2026-11-23T02:30:05.000Z', org: 'acme.db' });
         const notices = ours.filter((l) => l.type === 'notice');
         expect(notices).to.have.length(1);
-        expect(notices[0]).to.deep.include({ kind: 'schedule-alert', eventId: (missing as { id: string }).id, to: ['alice@acme.test'], at: '2026-11-23T02:30:05.000Z' });
+        // Told after the group wait (docs/notifications.md).
+        expect(notices[0]).to.deep.include({ kind: 'alert', eventId: (missing as { id: string }).id, to: ['alice@acme.test'], at: '2026-11-23T02:30:35.000Z' });
 
         // Without the tenant: no rule, no org, nobody to tell, the default grace.
         const bare = await replayCli();
