@@ -11,7 +11,7 @@ import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { compareAndSet } from '../job-cursors.js';
 import { SEVERITY_RANK, type Severity } from '../classification/tags.js';
-import { audienceOf } from '../people/audience.js';
+import { audienceOf, type MembershipFact, type SubscriptionFact } from '../people/audience.js';
 import { replyAddressFor } from '../people/command-tokens.js';
 import { nextLocal } from '../people/local-time.js';
 import { TRIAGE_GROUP } from '../people/people.js';
@@ -54,7 +54,15 @@ export async function sendDueDigests(deps: Deps, options: DigestOptions): Promis
   const now = deps.clock.now();
   await scheduleDigests(deps, now);
   const due = await deps.db.models.Digest.findAll({ where: { nextAt: { [Op.lte]: now } }, order: [['nextAt', 'ASC']] });
+  // A tenant's open events and subscriptions are read once per run, not once per user.
+  const tenants = new Map<number, Promise<TenantView>>();
+  const viewOf = (tenantId: number) => {
+    let view = tenants.get(tenantId);
+    if (!view) tenants.set(tenantId, (view = tenantView(deps, tenantId)));
+    return view;
+  };
   for (const digest of due) {
+    const view = await viewOf(digest.tenantId);
     await deps.db.transaction(async (transaction) => {
       const user = await deps.db.models.User.findOne({ where: { tenantId: digest.tenantId, id: digest.userId }, transaction });
       const next = user?.digestHour != null ? nextLocal(now, user.timeZone, user.digestHour) : null;
@@ -63,7 +71,7 @@ export async function sendDueDigests(deps: Deps, options: DigestOptions): Promis
         : [await deps.db.models.Digest.destroy({ where: { id: digest.id, nextAt: digest.nextAt }, transaction })];
       // Another process sent it, or the user wants none any more.
       if (claimed !== 1 || !user || !next) return;
-      if (await queueDigest(deps, user, options, transaction)) report.sent++;
+      if (await queueDigest(deps, user, view, options, transaction)) report.sent++;
       else report.empty++;
     });
   }
@@ -106,20 +114,37 @@ interface Line {
   replyAddress: string;
 }
 
-/** Renders and queues one user's digest; false when there is nothing to say. */
-async function queueDigest(deps: Deps, user: User, options: DigestOptions, transaction: Transaction): Promise<boolean> {
-  const { Event, Subscription, Membership, Group, User: Users } = deps.db.models;
-  const tenantId = user.tenantId;
-  const [events, subscriptions, memberships, triage] = await Promise.all([
-    Event.findAll({ where: { tenantId, status: { [Op.ne]: 'completed' } }, transaction }),
-    Subscription.findAll({ where: { tenantId }, transaction }),
-    Membership.findAll({ where: { tenantId }, transaction }),
-    Group.findOne({ where: { tenantId, name: TRIAGE_GROUP }, transaction }),
+interface TenantView {
+  events: Event[];
+  subscriptions: SubscriptionFact[];
+  memberships: MembershipFact[];
+  triageGroupId: number | null;
+  handles: Map<number, string>;
+  /** who responds to and who is interested in each org, worked out once */
+  audiences: Map<string, ReturnType<typeof audienceOf>>;
+}
+
+async function tenantView(deps: Deps, tenantId: number): Promise<TenantView> {
+  const { Event, Subscription, Membership, Group, User } = deps.db.models;
+  const [events, subscriptions, memberships, triage, users] = await Promise.all([
+    Event.findAll({ where: { tenantId, status: { [Op.ne]: 'completed' } } }),
+    Subscription.findAll({ where: { tenantId } }),
+    Membership.findAll({ where: { tenantId } }),
+    Group.findOne({ where: { tenantId, name: TRIAGE_GROUP } }),
+    User.findAll({ where: { tenantId }, attributes: ['id', 'handle'] }),
   ]);
+  return { events, subscriptions, memberships, triageGroupId: triage?.id ?? null, handles: new Map(users.map((u) => [u.id, u.handle])), audiences: new Map() };
+}
+
+/** Renders and queues one user's digest; false when there is nothing to say. */
+async function queueDigest(deps: Deps, user: User, view: TenantView, options: DigestOptions, transaction: Transaction): Promise<boolean> {
+  const tenantId = user.tenantId;
+  const { events, subscriptions, memberships, handles } = view;
+  const triage = view.triageGroupId === null ? null : { id: view.triageGroupId };
   const inTriage = triage !== null && memberships.some((m) => m.groupId === triage.id && m.userId === user.id);
   const responding: Event[] = [];
   const interested: Event[] = [];
-  const byOrg = new Map<string, ReturnType<typeof audienceOf>>();
+  const byOrg = view.audiences;
   for (const event of events) {
     let audience = event.org === null ? null : byOrg.get(event.org);
     if (event.org !== null && !audience) byOrg.set(event.org, (audience = audienceOf(event.org, subscriptions, memberships)));
@@ -131,8 +156,6 @@ async function queueDigest(deps: Deps, user: User, options: DigestOptions, trans
   if (responding.length + interested.length === 0) return false;
 
   const from = await senderAddressOf(deps, tenantId, transaction);
-  const assigneeIds = [...new Set(events.map((e) => e.assigneeId).filter((id): id is number => id !== null))];
-  const handles = new Map((await Users.findAll({ where: { tenantId, id: assigneeIds }, attributes: ['id', 'handle'], transaction })).map((u) => [u.id, u.handle]));
   const line = async (e: Event): Promise<Line> => ({
     id: e.id, severity: WORD[severityOf(e.severity)] ?? 'WARNING', state: e.status, title: e.title, org: e.org ?? 'unclassified',
     assignee: e.assigneeId === null ? null : handles.get(e.assigneeId) ?? null, replyAddress: await replyAddressFor(deps, from, user, e.id, transaction),
