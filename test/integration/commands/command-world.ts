@@ -74,8 +74,9 @@ export async function addPerson(w: CommandWorld, tenantId: number, handle: strin
   return addUser(w.deps, tenantId, { email, handle, displayName: handle[0]!.toUpperCase() + handle.slice(1) });
 }
 
-export async function tokenOf(w: CommandWorld, tenantId: number, handle: string): Promise<string | null> {
-  return (await w.db.models.User.findOne({ where: { tenantId, handle } }))!.commandToken;
+/** The user's command token, made if DaTamer has not needed one yet (as `datamer user token` does). */
+export async function tokenOf(w: CommandWorld, tenantId: number, handle: string): Promise<string> {
+  return commandTokenOf(w.deps, (await w.db.models.User.findOne({ where: { tenantId, handle } }))!);
 }
 
 /**

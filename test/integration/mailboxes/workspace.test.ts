@@ -134,6 +134,9 @@ for (const kind of SHARED_MAILBOX_KINDS) describe(`the shared mailbox as the wor
   });
 
   it('an unclassified message filed by hand becomes an example and a suggested rule; once enabled, the next one is filed alike', async () => {
+    // The org folder the engineer files into is one DaTamer made for earlier mail of that org.
+    const tagged = await shared.deliver({ subject: ':info: :org:acme.db: vacuum finished on db4' });
+    await waitFor(inFolder('DaTamer/acme/db', tagged), 'the org folder');
     const id = await shared.deliver({ subject: 'Backup of pg7.acme.example.com failed after 312 s', from: 'backup@acme.example.com' });
     await waitFor(inFolder('DaTamer/Unclassified', id), 'the message in Unclassified');
     expect(await shared.move('DaTamer/Unclassified', id, 'DaTamer/acme/db')).to.equal(true);
