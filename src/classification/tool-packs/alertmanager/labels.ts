@@ -2,7 +2,7 @@
 // new alert starts at each `alertname =` line, and the section heading above it ("[2] Firing",
 // "(1) RESOLVED") says whether it fires or was resolved.
 import type { Severity } from '../../tags.js';
-import { hostName, lines, type ToolState } from '../pack.js';
+import { grouped, hostName, lines, type ToolAlert, type ToolFacts, type ToolMessage, type ToolState } from '../pack.js';
 
 export interface LabelledAlert {
   labels: Map<string, string>;
@@ -45,4 +45,26 @@ export function severityLabel(value: string | undefined): Severity | null {
     default:
       return null;
   }
+}
+
+/** `[FIRING:N] alertname …`: the subject both Alertmanager and Grafana Alerting write. */
+export const GROUP_SUBJECT = /^\[(FIRING|RESOLVED)(?::(\d+))?\] (\S+)/;
+
+/**
+ * One notification group, alert by alert: each alert's own host, check and state, a firing
+ * alert's severity from its `severity` label. A mail whose labels cannot be read is still the
+ * group its subject names.
+ */
+export function readAlertGroup(tool: string, m: ToolMessage): ToolFacts | null {
+  const match = GROUP_SUBJECT.exec(m.subject.trim());
+  if (!match) return null;
+  const subjectState: ToolState = match[1] === 'FIRING' ? 'problem' : 'recovery';
+  const alerts: ToolAlert[] = alertsOf(m.body, subjectState).map((a) => ({
+    host: a.host,
+    check: a.labels.get('alertname') ?? match[3]!,
+    state: a.state,
+    severity: a.state === 'problem' ? severityLabel(a.labels.get('severity')) : 'info',
+  }));
+  if (alerts.length === 0) alerts.push({ host: null, check: match[3]!, state: subjectState, severity: subjectState === 'problem' ? null : 'info' });
+  return grouped(tool, alerts);
 }
