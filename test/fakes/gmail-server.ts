@@ -7,7 +7,7 @@
 // act for the user or not for these scopes.
 import { createVerify, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LoopbackService } from './loopback-service.js';
 
 interface Label {
   id: string;
@@ -61,13 +61,10 @@ export interface FakeGmailOptions {
   delegatedScopes?: string[];
 }
 
-export class FakeGmail {
-  private server: http.Server;
-  private port = 0;
+export class FakeGmail extends LoopbackService {
   private history = 1000;
   private readonly users = new Map<string, UserState>();
   private readonly tokens = new Map<string, string>();
-  private readonly sockets = new Set<import('node:net').Socket>();
   private delegatedScopes: string[];
   private failures: Array<{ status: number; reason: string }> = [];
   readonly requests: string[] = [];
@@ -78,34 +75,9 @@ export class FakeGmail {
   private readonly deleteAtFetch = new Set<string>();
 
   constructor(private readonly options: FakeGmailOptions) {
+    super();
     for (const user of options.users) this.users.set(user.toLowerCase(), this.newUser());
     this.delegatedScopes = options.delegatedScopes ?? [GMAIL_SCOPE];
-    this.server = this.makeServer();
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  async goAway(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server = this.makeServer();
-  }
-
-  async comeBack(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()));
   }
 
   // ---- What happens in the mailbox, as a test says ----
@@ -216,23 +188,8 @@ export class FakeGmail {
     if (removed.length > 0) this.record(u, m, { kind: 'labelsRemoved', changed: removed });
   }
 
-  private makeServer(): http.Server {
-    const server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        try {
-          this.handle(req, Buffer.concat(chunks), res);
-        } catch (err) {
-          this.error(res, 500, 'backendError', String(err));
-        }
-      });
-    });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    return server;
+  protected failed(res: http.ServerResponse, err: unknown): void {
+    this.error(res, 500, 'backendError', String(err));
   }
 
   private json(res: http.ServerResponse, status: number, body: unknown): void {
@@ -265,7 +222,7 @@ export class FakeGmail {
     this.json(res, 200, { access_token: token, expires_in: 3599, token_type: 'Bearer' });
   }
 
-  private handle(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void {
+  protected answer(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', this.url);
     const method = req.method ?? 'GET';
     this.requests.push(`${method} ${url.pathname}${url.search}`);

@@ -10,7 +10,7 @@
 // message in Outlook, an admin revokes the secret, the service throttles or goes away.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LoopbackService } from './loopback-service.js';
 
 export const FAKE_TENANT = '11111111-2222-3333-4444-555555555555';
 export const FAKE_CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -79,9 +79,7 @@ export interface FakeGraphOptions {
   allowed?: string[];
 }
 
-export class FakeGraph {
-  private server: http.Server;
-  private port = 0;
+export class FakeGraph extends LoopbackService {
   private seq = 0;
   private epoch = 1;
   private readonly mailboxes = new Map<string, MailboxState>();
@@ -91,7 +89,6 @@ export class FakeGraph {
   /** requests still to answer with 429 */
   private throttled = 0;
   private expiredStyle: '410' | 'syncStateNotFound' = '410';
-  private readonly sockets = new Set<import('node:net').Socket>();
   /** the most requests one mailbox had in flight at once */
   maxInFlight = 0;
   /** every request, `METHOD path` */
@@ -102,35 +99,9 @@ export class FakeGraph {
   private readonly deleteAtFetch = new Set<string>();
 
   constructor(options: FakeGraphOptions) {
+    super();
     for (const address of options.mailboxes) this.mailboxes.set(address.toLowerCase(), this.newMailbox());
     this.allowed = new Set((options.allowed ?? options.mailboxes).map((m) => m.toLowerCase()));
-    this.server = this.makeServer();
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  /** The service goes away: connections are refused until comeBack(). */
-  async goAway(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server = this.makeServer();
-  }
-
-  async comeBack(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server.listening ? this.server.close(() => resolve()) : resolve()));
   }
 
   // ---- What happens in the mailbox, as a test says ----
@@ -268,19 +239,8 @@ export class FakeGraph {
     message.seq = ++this.seq;
   }
 
-  private makeServer(): http.Server {
-    const server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.handle(req, Buffer.concat(chunks), res).catch((err: unknown) => this.json(res, 500, { error: { code: 'InternalServerError', message: String(err) } }));
-      });
-    });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    return server;
+  protected failed(res: http.ServerResponse, err: unknown): void {
+    this.json(res, 500, { error: { code: 'InternalServerError', message: String(err) } });
   }
 
   private json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -292,7 +252,7 @@ export class FakeGraph {
     this.json(res, status, { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': randomUUID() } } }, headers);
   }
 
-  private async handle(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void> {
+  protected async answer(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const path = decodeURIComponent(url.pathname);
     this.requests.push(`${req.method} ${url.pathname}${url.search}`);
