@@ -53,7 +53,7 @@ export type { Stream } from './stream.js';
 export type { JobCursor } from './job-cursor.js';
 export type { Subscription, InterestLevel } from './subscription.js';
 export type { Tenant } from './tenant.js';
-export type { User } from './user.js';
+export type { User, UserRole } from './user.js';
 export type { WebSession } from './web-session.js';
 
 export function defineModels(sequelize: Sequelize) {

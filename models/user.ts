@@ -1,6 +1,9 @@
 import { DataTypes, type ModelStatic, type Sequelize } from 'sequelize';
 import { type Row, tableOptions } from './row.js';
 
+/** What a user may change on the site (docs/web.md): an admin also mailboxes, people and everyone's settings. */
+export type UserRole = 'engineer' | 'admin';
+
 /** An engineer or manager of a tenant. The handle names their claim folders. */
 export interface UserAttributes {
   id: number;
@@ -20,9 +23,10 @@ export interface UserAttributes {
   quietHours: string | null;
   /** the local hour of their daily digest; null: no digest */
   digestHour: number | null;
+  role: UserRole;
   createdAt: Date;
 }
-export type User = Row<UserAttributes, 'id' | 'commandToken' | 'passwordHash' | 'alertSeverities' | 'timeZone' | 'quietHours' | 'digestHour'>;
+export type User = Row<UserAttributes, 'id' | 'commandToken' | 'passwordHash' | 'alertSeverities' | 'timeZone' | 'quietHours' | 'digestHour' | 'role'>;
 
 export const defineUser = (sequelize: Sequelize): ModelStatic<User> =>
   sequelize.define<User>(
@@ -39,6 +43,7 @@ export const defineUser = (sequelize: Sequelize): ModelStatic<User> =>
       timeZone: { type: DataTypes.STRING(64), allowNull: false, defaultValue: 'UTC' },
       quietHours: { type: DataTypes.STRING(11), allowNull: true },
       digestHour: { type: DataTypes.INTEGER, allowNull: true, defaultValue: 8 },
+      role: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'engineer' },
       createdAt: { type: DataTypes.DATE, allowNull: false },
     },
     tableOptions('users'),

@@ -123,9 +123,17 @@
     });
   }
 
+  // A form that deletes or replaces something asks first (without the script it simply posts).
+  function confirmations() {
+    document.addEventListener('submit', function (e) {
+      var form = e.target.closest && e.target.closest('form[data-confirm]');
+      if (form && !window.confirm(form.getAttribute('data-confirm'))) e.preventDefault();
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     // Each on its own: one failing leaves the others working.
-    [localTimes, rowMenu, livePreview].forEach(function (start) {
+    [localTimes, rowMenu, livePreview, confirmations].forEach(function (start) {
       try { start(); } catch (e) { if (window.console) console.error(e); }
     });
   });

@@ -5,7 +5,7 @@ import { DatamerError } from '../errors.js';
 import { setPassword } from '../people/passwords.js';
 import { replyAddress } from '../reply-address.js';
 import { commandTokenOf, rotateCommandToken } from '../people/command-tokens.js';
-import { addGroup, addUser, findUser, joinGroup, listUsers, subscribe } from '../people/people.js';
+import { addGroup, addUser, findUser, joinGroup, listUsers, ROLES, setRole, subscribe } from '../people/people.js';
 import { describePreferences, setPreferences } from '../people/preferences.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
 import type { InterestLevel } from '../../models/index.js';
@@ -39,11 +39,23 @@ export function peopleCommands(program: Command, io: CliIo): void {
         const tenant = await tenantNamed(deps, options.tenant);
         const users = await listUsers(deps, tenant.id);
         if (options.json) {
-          const out = users.map((u) => ({ handle: u.handle, email: u.email, displayName: u.displayName, createdAt: u.createdAt.toISOString() }));
+          const out = users.map((u) => ({ handle: u.handle, email: u.email, displayName: u.displayName, role: u.role, createdAt: u.createdAt.toISOString() }));
           writeJson(io.stdout, out);
           return;
         }
-        for (const line of table(['HANDLE', 'EMAIL', 'NAME'], users.map((u) => [u.handle, u.email, u.displayName]))) writeLine(io.stdout, line);
+        for (const line of table(['HANDLE', 'EMAIL', 'NAME', 'ROLE'], users.map((u) => [u.handle, u.email, u.displayName, u.role]))) writeLine(io.stdout, line);
+      }),
+    );
+
+  user
+    .command('role <handle> <role>')
+    .description(`what the user may change on the web site: ${ROLES.join(' or ')} (an admin also changes mailboxes, people and other users' settings; docs/web.md)`)
+    .addOption(tenantOption())
+    .action((handle: string, role: string, options: { tenant: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        const updated = await setRole(deps, tenant.id, handle, role.trim().toLowerCase());
+        writeLine(io.stdout, `${updated.handle} is now ${updated.role === 'admin' ? 'an admin' : 'an engineer'} of tenant ${tenant.name}`);
       }),
     );
 

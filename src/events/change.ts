@@ -70,6 +70,21 @@ async function writeActivity(
   await deps.db.models.Activity.create(row, { transaction });
 }
 
+/**
+ * A change to something other than an event (a rule, a stream, a maintenance window, a mailbox,
+ * a user or group), as the trail records it: who, how, when, what. No event, so the notifier and
+ * the mailbox follower, which read the events' activity, pass it by.
+ */
+export interface SettingChange {
+  /** `rule-edited`, `stream-muted`, `mailbox-added`… */
+  action: string;
+  detail: Record<string, unknown>;
+}
+
+export async function recordChange(deps: Deps, tenantId: number, change: SettingChange, by: ChangedBy, transaction?: Transaction): Promise<void> {
+  await deps.db.models.Activity.create({ tenantId, eventId: null, action: change.action, actor: by.actor, via: by.via, detail: change.detail, at: deps.clock.now() }, { transaction });
+}
+
 export interface ChangeRequest {
   command: 'assign' | 'unassign' | 'complete' | 'reopen';
   /** for assign */

@@ -5,7 +5,7 @@ import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import { isOrgPattern } from '../org-paths.js';
 import { audienceOf, type Audience } from './audience.js';
-import type { Group, InterestLevel, Subscription, User } from '../../models/index.js';
+import type { Group, InterestLevel, Subscription, User, UserRole } from '../../models/index.js';
 import { normalizeAddress } from '../reply-address.js';
 
 const HANDLE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -29,6 +29,16 @@ export async function addUser(deps: Deps, tenantId: number, input: { email: stri
   return unique(`a user with handle "${handle}" or email ${email}`, () =>
     deps.db.models.User.create({ tenantId, email, handle, displayName: input.displayName ?? handle, createdAt: deps.clock.now() }),
   );
+}
+
+export const ROLES: readonly UserRole[] = ['engineer', 'admin'];
+
+/** What the user may change on the site (docs/web.md, Roles). */
+export async function setRole(deps: Deps, tenantId: number, handle: string, role: string): Promise<User> {
+  if (!(ROLES as readonly string[]).includes(role)) throw new DatamerError('INPUT_INVALID', `role "${role}": use engineer or admin`);
+  const user = await findUser(deps, tenantId, handle);
+  await deps.db.models.User.update({ role: role as UserRole }, { where: { tenantId, id: user.id } });
+  return user.reload();
 }
 
 export function listUsers(deps: Deps, tenantId: number): Promise<User[]> {

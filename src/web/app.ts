@@ -16,8 +16,10 @@ import { eventRoutes } from './routes/events.js';
 import { digestRoutes } from './routes/digest.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { sessionMiddleware } from './session.js';
 import type { JobRuns } from '../job-runs.js';
+import type { Period } from '../classification/tags.js';
 
 export interface AppOptions {
   /** this process's job runs, for /metrics (none: the web site runs without the jobs) */
@@ -28,6 +30,8 @@ export interface AppOptions {
   smtpStuck?: () => string | null;
   /** signs the digest's unsubscribe links; without it the link is not served */
   linkKey?: () => Buffer;
+  /** the grace periods of schedule alerts (DATAMER_GRACE_*), for when a stream's next alert falls due */
+  grace?: Record<Period, number>;
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}): express.Express {
@@ -72,6 +76,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   app.use(requireUser(deps));
   app.use(dashboardRoutes(deps));
   app.use(eventRoutes(deps));
+  app.use(scheduleRoutes(deps, options.grace));
 
   app.use((_req, res) => {
     res.status(404).render('error', { title: 'Not found', message: 'There is no such page.' });

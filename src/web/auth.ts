@@ -17,6 +17,10 @@ export interface SiteUser {
   email: string;
   tenantName: string;
   tenantDisplayName: string;
+  /** an admin also changes mailboxes, people and other users' settings (docs/web.md, Roles) */
+  isAdmin: boolean;
+  /** their IANA time zone: times typed into the site's forms are read in it */
+  timeZone: string;
 }
 
 export const LOGIN_ATTEMPTS = { perAccount: 5, perAddress: 30, windowMs: 15 * 60_000 };
@@ -69,7 +73,14 @@ export function requireUser(deps: Deps): RequestHandler {
 
 const asSiteUser = (u: User, t: Tenant): SiteUser => ({
   id: u.id, tenantId: u.tenantId, handle: u.handle, displayName: u.displayName, email: u.email, tenantName: t.name, tenantDisplayName: t.displayName,
+  isAdmin: u.role === 'admin', timeZone: u.timeZone,
 });
+
+/** Behind requireUser: only a tenant admin goes on; anyone else gets 403 and nothing changes. */
+export const requireAdmin: RequestHandler = (_req, res, next) => {
+  if (siteUser(res).isAdmin) return next();
+  res.status(403).render('error', { title: 'Not allowed', message: 'Only an admin of the tenant can do that (datamer user role, docs/web.md).' });
+};
 
 const field = (body: unknown, name: string): string => {
   const v = (body as Record<string, unknown> | undefined)?.[name];

@@ -15,6 +15,16 @@ export function ago(at: Date, now: Date): string {
   return `${Math.floor(s / 86_400)} d ago`;
 }
 
+/** "in 40 min", "in 3 h", "in 2 d": how long after `now`. */
+export function ahead(at: Date, now: Date): string {
+  const s = Math.round((at.getTime() - now.getTime()) / 1000);
+  if (s <= 0) return 'now';
+  if (s < 60) return `in ${s} s`;
+  if (s < 3600) return `in ${Math.ceil(s / 60)} min`;
+  if (s < 86_400) return `in ${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `in ${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
+}
+
 /** 2026-11-23 08:00 UTC: the absolute time, before the page's script puts it in the reader's zone. */
 export const absoluteUtc = (at: Date) => `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
@@ -30,6 +40,13 @@ export const helpers = {
     const at = new Date(value);
     const now = options.data?.root?.now ? new Date(options.data.root.now) : at;
     return new Handlebars.SafeString(`<time datetime="${escape(at.toISOString())}" title="${escape(absoluteUtc(at))}">${escape(ago(at, now))}</time>`);
+  },
+  /** <time> with how long until then; the absolute time on hover. */
+  ahead(value: string | Date | null | undefined, options: Options) {
+    if (!value) return '';
+    const at = new Date(value);
+    const now = options.data?.root?.now ? new Date(options.data.root.now) : at;
+    return new Handlebars.SafeString(`<time datetime="${escape(at.toISOString())}" title="${escape(absoluteUtc(at))}">${escape(ahead(at, now))}</time>`);
   },
   /** <time> with the absolute time itself (detail pages). */
   absolute(value: string | Date | null | undefined) {
