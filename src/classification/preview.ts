@@ -38,21 +38,31 @@ const sameClassification = (a: Classification, b: Classification) =>
   a.severity === b.severity && a.org === b.org && a.by === b.by && JSON.stringify(a.servers) === JSON.stringify(b.servers) &&
   JSON.stringify(a.schedule) === JSON.stringify(b.schedule);
 
-export async function previewRule(deps: Deps, tenantId: number, draft: RuleDraft, options: { last?: number } = {}): Promise<Preview> {
+/**
+ * `replacing`: the id of a saved rule the draft is an edit of: the draft takes its place (and
+ * its position), and "before" is the rules with the saved version.
+ */
+export async function previewRule(deps: Deps, tenantId: number, draft: RuleDraft, options: { last?: number; replacing?: number } = {}): Promise<Preview> {
   checkDraft(draft);
-  const existing = (await listRules(deps, tenantId)).map(definitionOf);
+  const all = (await listRules(deps, tenantId)).map(definitionOf);
+  const replaced = all.find((r) => r.id === options.replacing);
+  const existing = all.filter((r) => r !== replaced);
   const lastPosition = existing.reduce((max, r) => Math.max(max, r.position), 0);
   const candidate = {
     id: DRAFT_ID,
     name: draft.name,
-    position: draft.position ?? lastPosition + POSITION_STEP,
+    position: draft.position ?? replaced?.position ?? lastPosition + POSITION_STEP,
     enabled: true,
     conditions: draft.conditions,
     actions: draft.actions,
     continue: draft.continue ?? false,
     override: draft.override ?? false,
   };
-  const current = ruleSetOf(usableRules(existing));
+  const current = ruleSetOf(usableRules(all));
+  // An edit decides as the rule it replaces: the same decider is no change.
+  const draftBy = `rule:${DRAFT_ID}`;
+  const asSaved = (c: Classification): Classification =>
+    replaced ? { ...c, by: c.by === draftBy ? `rule:${replaced.id}` : c.by, decidedBy: Object.fromEntries(Object.entries(c.decidedBy).map(([k, v]) => [k, v === draftBy ? `rule:${replaced.id}` : v])) } : c;
   const proposed = ruleSetOf(usableRules([...existing, candidate]));
 
   const { Message } = deps.db.models;
@@ -72,13 +82,14 @@ export async function previewRule(deps: Deps, tenantId: number, draft: RuleDraft
     for (const { message, outcomes } of rows.sort((a, b) => ids.indexOf(a.message.id) - ids.indexOf(b.message.id))) {
       const [after, before] = [outcomes[0]!, outcomes[1]!.classification];
       if (!after.matchedRuleIds.includes(DRAFT_ID)) continue;
+      const classification = asSaved(after.classification);
       matched.push({
         messageId: message.id,
         subject: message.subject,
         receivedAt: message.receivedAt,
         before,
-        after: after.classification,
-        changed: !sameClassification(before, after.classification),
+        after: classification,
+        changed: !sameClassification(before, classification),
       });
     }
   }

@@ -13,8 +13,8 @@ import { redirectAfterSave } from './session.js';
 export interface Done {
   /** the line the next page shows */
   text: string;
-  /** the trail's line */
-  trail: SettingChange;
+  /** the trail's line; null when nothing changed */
+  trail: SettingChange | null;
 }
 
 const refusal = (err: unknown) => isDatamerError(err, 'INPUT_INVALID') || isDatamerError(err, 'CONFLICT') || isDatamerError(err, 'NOT_FOUND');
@@ -30,7 +30,7 @@ export async function formChange(deps: Deps, req: Request, res: Response, next: 
       req.session.flash = { kind: 'error', text: `Not done: ${(err as Error).message}.` };
       return redirectAfterSave(req, res, next, back);
     }
-    await recordChange(deps, user.tenantId, done.trail, { actor: user.handle, via: 'web' });
+    if (done.trail) await recordChange(deps, user.tenantId, done.trail, { actor: user.handle, via: 'web' });
     req.session.flash = { kind: 'ok', text: done.text };
     redirectAfterSave(req, res, next, back);
   } catch (err) {
