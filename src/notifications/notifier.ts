@@ -56,8 +56,10 @@ export async function notifyTransitions(deps: Deps, settings: AlertSettings): Pr
   await follow(deps, CURSOR.events, (after) => deps.db.models.Event.findAll({ where: { id: { [Op.gt]: after } }, order: [['id', 'ASC']], limit: BATCH }), (e) => e.createdAt, (e, tx) => pass.opened(e, tx), report);
   await follow(
     deps, CURSOR.activities,
-    (after) => deps.db.models.Activity.findAll({ where: { id: { [Op.gt]: after }, eventId: { [Op.ne]: null } }, order: [['id', 'ASC']], limit: BATCH }),
-    (a) => a.at, (a, tx) => pass.activity(a, tx), report,
+    // Every row, those of no event too (a rule or a user changed on the site): skipped, but read,
+    // so that they are no gap the cursor must wait a minute for.
+    (after) => deps.db.models.Activity.findAll({ where: { id: { [Op.gt]: after } }, order: [['id', 'ASC']], limit: BATCH }),
+    (a) => a.at, (a, tx) => (a.eventId === null ? Promise.resolve() : pass.activity(a, tx)), report,
   );
   if (!settings.replay) await pass.repeatUnclaimed();
   return report;

@@ -16,6 +16,7 @@ import { eventRoutes } from './routes/events.js';
 import { digestRoutes } from './routes/digest.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { peopleRoutes } from './routes/people.js';
 import { ruleRoutes } from './routes/rules.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { sessionMiddleware } from './session.js';
@@ -79,6 +80,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   app.use(eventRoutes(deps));
   app.use(scheduleRoutes(deps, options.grace));
   app.use(ruleRoutes(deps));
+  app.use(peopleRoutes(deps));
 
   app.use((_req, res) => {
     res.status(404).render('error', { title: 'Not found', message: 'There is no such page.' });

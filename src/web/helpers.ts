@@ -57,5 +57,6 @@ export const helpers = {
   sevLabel: (s: string | null | undefined) => severityLabel(s),
   eq: (a: unknown, b: unknown) => a === b,
   gt: (a: unknown, b: unknown) => Number(a) > Number(b),
+  or: (a: unknown, b: unknown) => Boolean(a) || Boolean(b),
   json: (v: unknown) => JSON.stringify(v),
 };
