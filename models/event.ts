@@ -18,13 +18,16 @@ export interface EventAttributes {
   triage: boolean;
   assigneeId: number | null;
   createdAt: Date;
+  /** the current assignment (moves with a reassignment, cleared by an unassignment) */
   assignedAt: Date | null;
+  /** the first assignment ever: what the time to assignment is measured to (docs/web.md, Reports) */
+  firstAssignedAt: Date | null;
   completedAt: Date | null;
   /** for schedule alerts: the stream, and what was expected and what came */
   streamId: number | null;
   detail: Record<string, unknown> | null;
 }
-export type Event = Row<EventAttributes, 'id' | 'streamId' | 'detail'>;
+export type Event = Row<EventAttributes, 'id' | 'streamId' | 'detail' | 'firstAssignedAt'>;
 
 export const defineEvent = (sequelize: Sequelize): ModelStatic<Event> =>
   sequelize.define<Event>(
@@ -42,6 +45,7 @@ export const defineEvent = (sequelize: Sequelize): ModelStatic<Event> =>
       assigneeId: { type: DataTypes.INTEGER, allowNull: true },
       createdAt: { type: DataTypes.DATE, allowNull: false },
       assignedAt: { type: DataTypes.DATE, allowNull: true },
+      firstAssignedAt: { type: DataTypes.DATE, allowNull: true },
       completedAt: { type: DataTypes.DATE, allowNull: true },
       streamId: { type: DataTypes.INTEGER, allowNull: true },
       detail: { type: DataTypes.JSON, allowNull: true },

@@ -52,8 +52,10 @@ export interface MessageAttributes {
   streamKey: string | null;
   /** its signature: the id of its template in `signatures` (docs/correlation.md); null when none was mined */
   signatureId: number | null;
+  /** the tool pack that recognised it (docs/tool-packs.md); null when none did */
+  tool: string | null;
 }
-type Classified = 'severity' | 'org' | 'servers' | 'schedule' | 'classifiedBy' | 'decidedBy' | 'tagWarnings' | 'classifiedAt' | 'streamKey' | 'signatureId' | 'classificationNote' | 'classifyAttempts';
+type Classified = 'severity' | 'org' | 'servers' | 'schedule' | 'classifiedBy' | 'decidedBy' | 'tagWarnings' | 'classifiedAt' | 'streamKey' | 'signatureId' | 'tool' | 'classificationNote' | 'classifyAttempts';
 export type Message = Row<MessageAttributes, 'id' | 'deliveries' | Classified>;
 
 export const defineMessage = (sequelize: Sequelize): ModelStatic<Message> =>
@@ -93,6 +95,7 @@ export const defineMessage = (sequelize: Sequelize): ModelStatic<Message> =>
       classifyAttempts: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       streamKey: { type: DataTypes.STRING(600), allowNull: true },
       signatureId: { type: DataTypes.INTEGER, allowNull: true },
+      tool: { type: DataTypes.STRING(64), allowNull: true },
     },
     tableOptions('messages'),
   );

@@ -55,6 +55,6 @@ export function unclassifiedOutcome(note: string): Outcome {
 }
 
 /** The message columns that hold an outcome. */
-export function classificationColumns({ classification: c, tagWarnings, stream, signatureId, note }: Outcome, at: Date): Partial<MessageAttributes> {
-  return { severity: c.severity, org: c.org, servers: c.servers, schedule: c.schedule, classifiedBy: c.by, decidedBy: c.decidedBy, tagWarnings, classifiedAt: at, streamKey: stream, signatureId, classificationNote: note };
+export function classificationColumns({ classification: c, tagWarnings, stream, signatureId, note, tool }: Outcome, at: Date): Partial<MessageAttributes> {
+  return { severity: c.severity, org: c.org, servers: c.servers, schedule: c.schedule, classifiedBy: c.by, decidedBy: c.decidedBy, tagWarnings, classifiedAt: at, streamKey: stream, signatureId, classificationNote: note, tool: tool?.tool ?? null };
 }

@@ -28,7 +28,7 @@ export interface Applied {
 }
 
 export const stateOf = (e: Event): EventState => ({
-  status: e.status, assigneeId: e.assigneeId, assignedAt: e.assignedAt, completedAt: e.completedAt,
+  status: e.status, assigneeId: e.assigneeId, assignedAt: e.assignedAt, firstAssignedAt: e.firstAssignedAt ?? null, completedAt: e.completedAt,
   severity: e.severity, org: e.org, servers: e.servers, triage: e.triage,
 });
 

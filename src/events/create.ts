@@ -39,6 +39,7 @@ export function messageEventRow(input: Omit<NewMessageEvent, 'messageId'>): Omit
     assigneeId: null,
     createdAt: input.at,
     assignedAt: null,
+    firstAssignedAt: null,
     completedAt: null,
     streamId: null,
     detail: null,

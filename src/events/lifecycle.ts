@@ -16,6 +16,8 @@ export interface EventState {
   status: EventStatus;
   assigneeId: number | null;
   assignedAt: Date | null;
+  /** the first assignment ever; kept through reassignments and unassignments */
+  firstAssignedAt: Date | null;
   completedAt: Date | null;
   severity: string | null;
   org: string | null;
@@ -57,7 +59,7 @@ export function transition(state: EventState, command: EventCommand, at: Date): 
       if (state.assigneeId === command.userId) return refuse('it is already assigned to that user');
       return {
         ok: true,
-        next: { ...state, status: 'assigned', assigneeId: command.userId, assignedAt: at },
+        next: { ...state, status: 'assigned', assigneeId: command.userId, assignedAt: at, firstAssignedAt: state.firstAssignedAt ?? at },
         action: state.status === 'assigned' ? 'reassigned' : 'assigned',
       };
     case 'unassign':

@@ -44,6 +44,7 @@ export function classifiedMessageRow(p: Prepared, outcome: Outcome): Row {
     classified_at: p.receivedAt,
     stream_key: outcome.stream,
     signature_id: outcome.signatureId,
+    tool: outcome.tool?.tool ?? null,
   };
 }
 

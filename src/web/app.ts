@@ -19,6 +19,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { peopleRoutes } from './routes/people.js';
 import { ruleRoutes } from './routes/rules.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { reportRoutes } from './routes/reports.js';
 import { sessionMiddleware } from './session.js';
 import type { JobRuns } from '../job-runs.js';
 import type { Period } from '../classification/tags.js';
@@ -81,6 +82,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   app.use(scheduleRoutes(deps, options.grace));
   app.use(ruleRoutes(deps));
   app.use(peopleRoutes(deps));
+  app.use(reportRoutes(deps));
 
   app.use((_req, res) => {
     res.status(404).render('error', { title: 'Not found', message: 'There is no such page.' });

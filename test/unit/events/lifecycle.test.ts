@@ -4,16 +4,18 @@ import { transition, type EventCommand, type EventState } from '../../../src/eve
 const at = new Date('2026-11-23T09:00:00Z');
 const earlier = new Date('2026-11-23T08:00:00Z');
 const classified = { severity: 'warn', org: 'infra.db', servers: ['db1.example.com'], triage: false };
-const open: EventState = { status: 'open', assigneeId: null, assignedAt: null, completedAt: null, ...classified };
-const assigned: EventState = { status: 'assigned', assigneeId: 7, assignedAt: earlier, completedAt: null, ...classified };
-const completed: EventState = { status: 'completed', assigneeId: 7, assignedAt: earlier, completedAt: earlier, ...classified };
-const completedUnassigned: EventState = { ...completed, assigneeId: null, assignedAt: null };
+const open: EventState = { status: 'open', assigneeId: null, assignedAt: null, firstAssignedAt: null, completedAt: null, ...classified };
+const assigned: EventState = { status: 'assigned', assigneeId: 7, assignedAt: earlier, firstAssignedAt: earlier, completedAt: null, ...classified };
+const completed: EventState = { status: 'completed', assigneeId: 7, assignedAt: earlier, firstAssignedAt: earlier, completedAt: earlier, ...classified };
+const completedUnassigned: EventState = { ...completed, assigneeId: null, assignedAt: null, firstAssignedAt: null };
 
 describe('the event state machine', () => {
   const allowed: Array<[string, EventState, EventCommand, EventState, string]> = [
-    ['assigns an open event', open, { type: 'assign', userId: 7 }, { ...open, status: 'assigned', assigneeId: 7, assignedAt: at }, 'assigned'],
+    ['assigns an open event', open, { type: 'assign', userId: 7 }, { ...open, status: 'assigned', assigneeId: 7, assignedAt: at, firstAssignedAt: at }, 'assigned'],
     ['hands an assigned event to someone else', assigned, { type: 'assign', userId: 8 }, { ...assigned, assigneeId: 8, assignedAt: at }, 'reassigned'],
-    ['gives an assigned event back', assigned, { type: 'unassign' }, open, 'unassigned'],
+    ['gives an assigned event back, remembering when it was first assigned', assigned, { type: 'unassign' }, { ...open, firstAssignedAt: earlier }, 'unassigned'],
+    ['assigns again an event given back, its first assignment kept', { ...open, firstAssignedAt: earlier }, { type: 'assign', userId: 8 },
+      { ...open, status: 'assigned', assigneeId: 8, assignedAt: at, firstAssignedAt: earlier }, 'assigned'],
     ['completes an assigned event, keeping who did it', assigned, { type: 'complete' }, { ...assigned, status: 'completed', completedAt: at }, 'completed'],
     ['completes an open event', open, { type: 'complete', note: 'false alarm' }, { ...open, status: 'completed', completedAt: at }, 'completed'],
     ['reopens to the engineer who handled it', completed, { type: 'reopen' }, { ...completed, status: 'assigned', completedAt: null }, 'reopened'],

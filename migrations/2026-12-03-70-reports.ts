@@ -1,0 +1,26 @@
+import { DataTypes } from 'sequelize';
+import type { Migration } from './types.js';
+
+// What the reports read (docs/web.md, Reports), so that a year of mail is summed by the database
+// from indexes rather than from the whole tables:
+// - messages.tool: the tool pack that recognised the message (docs/tool-packs.md), null when none did;
+// - events.first_assigned_at: when someone was first assigned (assigned_at moves with every
+//   reassignment and is cleared by an unassignment, but the time to a first response does not);
+// - events by tenant and creation time: reports take every event created in a range, open or not.
+export const migration: Migration = {
+  async up({ context: qi }) {
+    await qi.addColumn('messages', 'tool', { type: DataTypes.STRING(64), allowNull: true });
+    await qi.addColumn('events', 'first_assigned_at', { type: DataTypes.DATE, allowNull: true });
+    // Events assigned before the column existed: their first assignment is in the activity trail.
+    await qi.sequelize.query(
+      `UPDATE events SET first_assigned_at = (SELECT min(a.at) FROM activities a WHERE a.event_id = events.id AND a.action IN ('assigned', 'reassigned'))
+       WHERE EXISTS (SELECT 1 FROM activities a WHERE a.event_id = events.id AND a.action IN ('assigned', 'reassigned'))`,
+    );
+    await qi.addIndex('events', ['tenant_id', 'created_at'], { name: 'events_tenant_created' });
+  },
+  async down({ context: qi }) {
+    await qi.removeIndex('events', 'events_tenant_created');
+    await qi.removeColumn('events', 'first_assigned_at');
+    await qi.removeColumn('messages', 'tool');
+  },
+};
