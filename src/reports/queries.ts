@@ -1,9 +1,12 @@
-// The report's figures, each summed by the database (docs/web.md, Reports): GROUP BY over the
-// tenant's messages received and events created in the range, read through the indexes on
-// (tenant_id, received_at) and (tenant_id, created_at). Nothing here loads rows into Node; what
-// comes back is one row per day, severity, org, tool, sender or status. The median is
-// percentile_cont on PostgreSQL and the middle row(s) by window functions on SQLite, so both
-// databases give the same answer. Reads only.
+// The report's figures, each summed by the database (docs/web.md, Reports). Nothing here loads
+// rows into Node: what comes back is one row per day, severity, org, tool, sender, status or kind.
+//
+// A year of a million messages must answer in a second (BENCHMARKS.md, Reports), so each table is
+// read once: on PostgreSQL one GROUP BY GROUPING SETS gives every breakdown of the messages, one
+// the events', one every time statistic (percentile_cont for the median); on SQLite, which has no
+// grouping sets, the same breakdowns are a UNION ALL of plain GROUP BYs and the median is the
+// middle row (or the mean of the two middle rows) by window functions. Both answer the same.
+// A covering index (migration 70) lets the events be read from the index alone. Reads only.
 import { QueryTypes } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { sqliteDate } from '../ingest/commit-sqlite.js';
@@ -16,23 +19,46 @@ export interface ReportScope {
   org: string | null;
 }
 
+/** One group of a breakdown: the day, severity, org, tool, sender, status or kind; null: none. */
 export interface Count {
-  /** the day, severity, org, tool, sender or status; null: none (unclassified, no tool pack) */
   key: string | null;
   n: number;
 }
 
-export interface DurationStats {
-  /** the severity or kind */
-  key: string | null;
-  /** how many have the time; the others are counted apart */
-  n: number;
-  /** seconds */
-  min: number;
-  max: number;
-  mean: number;
-  median: number;
+export interface EventCount extends Count {
+  /** not completed */
+  open: number;
+  /** never assigned and not completed: waiting for someone */
+  unassignedOpen: number;
+  /** completed without anyone ever assigned */
+  completedUnassigned: number;
 }
+
+/** A breakdown: its groups, most first (cut to the breakdown's limit), and how many there are in all. */
+export interface Breakdown<T extends Count> {
+  rows: T[];
+  groups: number;
+}
+
+/** The time from creation to a moment, over the events that have it. Seconds. */
+export interface TimeStats {
+  n: number;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  median: number | null;
+  /** how many fall in each of DELAY_BUCKETS, and the last: longer */
+  buckets: number[];
+}
+
+export interface Times {
+  key: string | null;
+  assignment: TimeStats;
+  completion: TimeStats;
+}
+
+/** The upper bounds (seconds, excluded) of the delay distribution's buckets; a last bucket holds the longer ones. */
+export const DELAY_BUCKETS = [5 * 60, 15 * 60, 3600, 4 * 3600, 24 * 3600, 7 * 24 * 3600] as const;
 
 /** Bind parameters, numbered as both databases take them ($1, $2, …). */
 class Params {
@@ -59,9 +85,10 @@ function scopeWhere(scope: ReportScope, time: string, p: Params): string {
   return parts.join(' AND ');
 }
 
-/** The local day (YYYY-MM-DD) of a timestamp column in the range's time zone. */
+/** The local day of a timestamp column in the range's time zone: a date on PostgreSQL, YYYY-MM-DD text on SQLite. */
 function localDay(deps: Deps, column: string, range: ReportRange, p: Params): string {
-  if (deps.db.dialect === 'postgres') return `to_char(${column} AT TIME ZONE ${p.add(range.timeZone)}, 'YYYY-MM-DD')`;
+  if (deps.db.dialect === 'postgres') return `(${column} AT TIME ZONE ${p.add(range.timeZone)})::date`;
+  // SQLite knows no time zones: the zone's offset, piece by piece between its changes (range.ts).
   const modifier = (minutes: number) => `'${minutes >= 0 ? '+' : ''}${minutes} minutes'`;
   const pieces = offsetPieces(range);
   if (pieces.length === 1) return `date(${column}, ${modifier(pieces[0]!.minutes)})`;
@@ -69,140 +96,160 @@ function localDay(deps: Deps, column: string, range: ReportRange, p: Params): st
   return `CASE ${whens.join(' ')} ELSE date(${column}, ${modifier(pieces[pieces.length - 1]!.minutes)}) END`;
 }
 
-/** Seconds from one timestamp column to another. */
+/** Seconds from one timestamp column to another (null when either is). */
 function seconds(deps: Deps, from: string, to: string): string {
   return deps.db.dialect === 'postgres'
     ? `EXTRACT(EPOCH FROM (${to} - ${from}))::float8`
     : `(unixepoch(${to}, 'subsec') - unixepoch(${from}, 'subsec'))`;
 }
 
-async function select<T extends object>(deps: Deps, sql: string, p: Params): Promise<T[]> {
-  return deps.db.sequelize.query<T>(sql, { type: QueryTypes.SELECT, bind: p.values });
-}
-
-const asCounts = (rows: Array<{ key: string | null; n: number | string }>): Count[] => rows.map((r) => ({ key: r.key, n: Number(r.n) }));
-
-type Table = 'messages' | 'events';
-const TIME: Record<Table, string> = { messages: 'received_at', events: 'created_at' };
-
-/** How many rows of the scope; with `where`, only those. */
-export async function total(deps: Deps, scope: ReportScope, table: Table, where = ''): Promise<number> {
-  const p = new Params(deps.db.dialect);
-  const [row] = await select<{ n: number | string }>(deps, `SELECT count(*) AS n FROM ${table} WHERE ${scopeWhere(scope, TIME[table], p)}${where ? ` AND ${where}` : ''}`, p);
-  return Number(row?.n ?? 0);
-}
-
-/** The scope's rows per local day; days without any are left out. */
-export async function perDay(deps: Deps, scope: ReportScope, table: Table): Promise<Count[]> {
-  const p = new Params(deps.db.dialect);
-  const day = localDay(deps, TIME[table], scope.range, p);
-  const where = scopeWhere(scope, TIME[table], p);
-  return asCounts(await select(deps, `SELECT ${day} AS key, count(*) AS n FROM ${table} WHERE ${where} GROUP BY 1 ORDER BY 1`, p));
-}
-
-/** The scope's rows by one column, most first (ties by name, none last); at most `limit` of them. */
-export async function countBy(deps: Deps, scope: ReportScope, table: Table, column: string, limit: number | null = null): Promise<Count[]> {
-  const p = new Params(deps.db.dialect);
-  const where = scopeWhere(scope, TIME[table], p);
-  const sql = `SELECT ${column} AS key, count(*) AS n FROM ${table} WHERE ${where} GROUP BY ${column}
-               ORDER BY n DESC, CASE WHEN ${column} IS NULL THEN 1 ELSE 0 END, ${column}${limit === null ? '' : ` LIMIT ${Math.floor(limit)}`}`;
-  return asCounts(await select(deps, sql, p));
-}
-
-/** How many distinct values a column takes over the scope (to say how many a top list leaves out). */
-export async function distinct(deps: Deps, scope: ReportScope, table: Table, column: string): Promise<number> {
-  const p = new Params(deps.db.dialect);
-  const [row] = await select<{ n: number | string }>(deps, `SELECT count(DISTINCT ${column}) AS n FROM ${table} WHERE ${scopeWhere(scope, TIME[table], p)}`, p);
-  return Number(row?.n ?? 0);
-}
-
-/** The message events of the scope and the messages in them: what correlation folded. */
-export async function folded(deps: Deps, scope: ReportScope): Promise<{ events: number; messages: number }> {
-  const p = new Params(deps.db.dialect);
-  const where = scopeWhere(scope, 'created_at', p);
-  const [row] = await select<{ events: number | string; messages: number | string }>(
-    deps,
-    `SELECT (SELECT count(*) FROM events WHERE ${where} AND kind = 'message') AS events,
-            (SELECT count(*) FROM event_messages em JOIN events e ON e.id = em.event_id
-              WHERE em.tenant_id = $1 AND e.id IN (SELECT id FROM events WHERE ${where} AND kind = 'message')) AS messages`,
-    p,
-  );
-  return { events: Number(row?.events ?? 0), messages: Number(row?.messages ?? 0) };
-}
-
-export type Measure = 'assignment' | 'completion';
-/** The timestamp each measure ends at; the time is from the event's creation to it. */
-const MEASURE_END: Record<Measure, string> = { assignment: 'first_assigned_at', completion: 'completed_at' };
+/** The bucket of DELAY_BUCKETS a number of seconds falls in; null for null. */
+const bucketOf = (d: string) => `CASE WHEN ${d} IS NULL THEN NULL ${DELAY_BUCKETS.map((limit, i) => `WHEN ${d} < ${limit} THEN ${i}`).join(' ')} ELSE ${DELAY_BUCKETS.length} END`;
 
 /**
- * n, min, max, mean and median of the time from creation to `measure`, over the scope's events
- * that have it (`where` narrows them), by `group` (severity or kind).
+ * PostgreSQL sorts for the medians and the days; with its default work_mem (4 MB) a year's sort
+ * spills to disk. A report's statements get more, for their own transaction only.
  */
-export async function durations(deps: Deps, scope: ReportScope, measure: Measure, group: 'severity' | 'kind', where = ''): Promise<DurationStats[]> {
-  const p = new Params(deps.db.dialect);
-  const end = MEASURE_END[measure];
-  const filter = `${scopeWhere(scope, 'created_at', p)} AND ${end} IS NOT NULL${where ? ` AND ${where}` : ''}`;
-  const d = seconds(deps, 'created_at', end);
-  const sql =
+const REPORT_WORK_MEM = '32MB';
+
+function select<T extends object>(deps: Deps, sql: string, p: Params): Promise<T[]> {
+  const { sequelize } = deps.db;
+  if (deps.db.dialect !== 'postgres') return sequelize.query<T>(sql, { type: QueryTypes.SELECT, bind: p.values });
+  return sequelize.transaction(async (transaction) => {
+    await sequelize.query(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`, { transaction });
+    return sequelize.query<T>(sql, { type: QueryTypes.SELECT, bind: p.values, transaction });
+  });
+}
+
+const num = (v: unknown) => Number(v ?? 0);
+const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+interface SetSpec {
+  name: string;
+  /** the expression grouped by */
+  expr: string;
+  /** at most this many groups come back (most first); null: all */
+  limit: number | null;
+}
+
+/**
+ * Every breakdown of `from` (a subquery of the scope's rows with columns k0, k1, … for the sets'
+ * expressions) in one statement: rows of (grp, val, the aggregates, groups), most first, each
+ * set cut to its limit.
+ */
+function breakdownSql(deps: Deps, inner: string, sets: SetSpec[], aggregates: string): string {
+  const grouped =
     deps.db.dialect === 'postgres'
-      ? `SELECT ${group} AS key, count(*) AS n, min(d) AS min, max(d) AS max, avg(d) AS mean,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY d) AS median
-         FROM (SELECT ${group}, ${d} AS d FROM events WHERE ${filter}) x GROUP BY ${group}`
-      : // The middle row, or the mean of the two middle rows: ranks (c+1)/2 and (c+2)/2 in integer division.
-        `SELECT key, count(*) AS n, min(d) AS min, max(d) AS max, avg(d) AS mean, avg(CASE WHEN rn IN ((c + 1) / 2, (c + 2) / 2) THEN d END) AS median
-         FROM (SELECT ${group} AS key, d, row_number() OVER (PARTITION BY ${group} ORDER BY d) AS rn, count(*) OVER (PARTITION BY ${group}) AS c
-               FROM (SELECT ${group}, ${d} AS d FROM events WHERE ${filter}) x) y
-         GROUP BY key`;
-  const rows = await select<{ key: string | null; n: number | string; min: number | string; max: number | string; mean: number | string; median: number | string }>(deps, sql, p);
-  return rows.map((r) => ({ key: r.key, n: Number(r.n), min: Number(r.min), max: Number(r.max), mean: Number(r.mean), median: Number(r.median) }));
+      ? `SELECT CASE ${sets.map((s, i) => `WHEN GROUPING(k${i}) = 0 THEN '${s.name}'`).join(' ')} END AS grp,
+                CASE ${sets.map((s, i) => `WHEN GROUPING(k${i}) = 0 THEN ${s.name === 'day' ? `to_char(k${i}, 'YYYY-MM-DD')` : `k${i}::text`}`).join(' ')} END AS val, ${aggregates}
+         FROM (${inner}) r GROUP BY GROUPING SETS (${sets.map((_, i) => `(k${i})`).join(', ')})`
+      : sets.map((s, i) => `SELECT '${s.name}' AS grp, k${i} AS val, ${aggregates} FROM (${inner}) r GROUP BY k${i}`).join('\nUNION ALL\n');
+  const limits = sets.map((s) => `WHEN '${s.name}' THEN ${s.limit ?? 2_147_483_647}`).join(' ');
+  return `SELECT * FROM (
+    SELECT g.*, row_number() OVER (PARTITION BY grp ORDER BY n DESC, CASE WHEN val IS NULL THEN 1 ELSE 0 END, val) AS rn,
+           count(*) OVER (PARTITION BY grp) AS groups
+    FROM (${grouped}) g) x
+  WHERE rn <= CASE grp ${limits} END
+  ORDER BY grp, rn`;
 }
 
-/** The upper bounds (seconds, excluded) of the delay distribution's buckets; the last is open-ended. */
-export const DELAY_BUCKETS = [5 * 60, 15 * 60, 3600, 4 * 3600, 24 * 3600, 7 * 24 * 3600] as const;
+function split<T extends Count>(sets: SetSpec[], rows: Array<Record<string, unknown>>, make: (r: Record<string, unknown>) => T): Record<string, Breakdown<T>> {
+  const out: Record<string, Breakdown<T>> = {};
+  for (const s of sets) out[s.name] = { rows: [], groups: 0 };
+  for (const r of rows) {
+    const b = out[String(r.grp)]!;
+    b.rows.push(make(r));
+    b.groups = num(r.groups);
+  }
+  return out;
+}
 
-/** How many of the scope's events took how long to `measure`, bucket by bucket (index into DELAY_BUCKETS; the last: longer). */
-export async function distribution(deps: Deps, scope: ReportScope, measure: Measure): Promise<number[]> {
+export const TOP = { orgs: 25, senders: 20 } as const;
+
+/** The scope's messages per local day, by severity, org, tool and sender, in one pass. */
+export async function messageBreakdowns(deps: Deps, scope: ReportScope): Promise<Record<'day' | 'severity' | 'org' | 'tool' | 'sender', Breakdown<Count>>> {
   const p = new Params(deps.db.dialect);
-  const end = MEASURE_END[measure];
-  const d = seconds(deps, 'created_at', end);
-  const bucket = `CASE ${DELAY_BUCKETS.map((limit, i) => `WHEN d < ${limit} THEN ${i}`).join(' ')} ELSE ${DELAY_BUCKETS.length} END`;
-  const rows = await select<{ bucket: number | string; n: number | string }>(
+  const sets: SetSpec[] = [
+    { name: 'day', expr: localDay(deps, 'received_at', scope.range, p), limit: null },
+    { name: 'severity', expr: 'severity', limit: null },
+    { name: 'org', expr: 'org', limit: TOP.orgs },
+    { name: 'tool', expr: 'tool', limit: null },
+    { name: 'sender', expr: 'from_address', limit: TOP.senders },
+  ];
+  const inner = `SELECT ${sets.map((s, i) => `${s.expr} AS k${i}`).join(', ')} FROM messages WHERE ${scopeWhere(scope, 'received_at', p)}`;
+  const rows = await select<Record<string, unknown>>(deps, breakdownSql(deps, inner, sets, 'count(*) AS n'), p);
+  return split(sets, rows, (r) => ({ key: (r.val as string | null) ?? null, n: num(r.n) })) as Record<'day' | 'severity' | 'org' | 'tool' | 'sender', Breakdown<Count>>;
+}
+
+/** The scope's events per local day, by status, org, severity and kind, with how many are open, in one pass. */
+export async function eventBreakdowns(deps: Deps, scope: ReportScope): Promise<Record<'day' | 'status' | 'org' | 'severity' | 'kind', Breakdown<EventCount>>> {
+  const p = new Params(deps.db.dialect);
+  const sets: SetSpec[] = [
+    { name: 'day', expr: localDay(deps, 'created_at', scope.range, p), limit: null },
+    { name: 'status', expr: 'status', limit: null },
+    { name: 'org', expr: 'org', limit: TOP.orgs },
+    { name: 'severity', expr: 'severity', limit: null },
+    { name: 'kind', expr: 'kind', limit: null },
+  ];
+  const inner = `SELECT ${sets.map((s, i) => `${s.expr} AS k${i}`).join(', ')}, status, first_assigned_at FROM events WHERE ${scopeWhere(scope, 'created_at', p)}`;
+  const aggregates = `count(*) AS n,
+    sum(CASE WHEN status <> 'completed' THEN 1 ELSE 0 END) AS open,
+    sum(CASE WHEN status <> 'completed' AND first_assigned_at IS NULL THEN 1 ELSE 0 END) AS unassigned_open,
+    sum(CASE WHEN status = 'completed' AND first_assigned_at IS NULL THEN 1 ELSE 0 END) AS completed_unassigned`;
+  const rows = await select<Record<string, unknown>>(deps, breakdownSql(deps, inner, sets, aggregates), p);
+  return split(sets, rows, (r) => ({
+    key: (r.val as string | null) ?? null, n: num(r.n), open: num(r.open), unassignedOpen: num(r.unassigned_open), completedUnassigned: num(r.completed_unassigned),
+  })) as Record<'day' | 'status' | 'org' | 'severity' | 'kind', Breakdown<EventCount>>;
+}
+
+const MEASURES = { a: 'first_assigned_at', c: 'completed_at' } as const;
+
+/**
+ * Times from creation to first assignment (a) and to completion (c) of the scope's events, by
+ * severity and by kind: n, min, max, mean, median and the buckets, over the events that have the
+ * moment (the others are counted apart by eventBreakdowns, never as zero).
+ */
+export async function eventTimes(deps: Deps, scope: ReportScope): Promise<Record<'severity' | 'kind', Times[]>> {
+  const p = new Params(deps.db.dialect);
+  const where = scopeWhere(scope, 'created_at', p);
+  const measured = Object.entries(MEASURES).map(([m, end]) => `${seconds(deps, 'created_at', end)} AS d${m}`).join(', ');
+  const base = `SELECT severity, kind, ${measured} FROM events WHERE ${where}`;
+  const withBuckets = `SELECT b.*, ${Object.keys(MEASURES).map((m) => `${bucketOf(`d${m}`)} AS b${m}`).join(', ')} FROM (${base}) b`;
+  const bucketSums = (m: string) => [...DELAY_BUCKETS, null].map((_, i) => `sum(CASE WHEN b${m} = ${i} THEN 1 ELSE 0 END) AS ${m}_b${i}`).join(', ');
+  const common = (m: string) => `count(d${m}) AS ${m}_n, min(d${m}) AS ${m}_min, max(d${m}) AS ${m}_max, avg(d${m}) AS ${m}_mean, ${bucketSums(m)}`;
+  let sql: string;
+  if (deps.db.dialect === 'postgres') {
+    const aggregates = Object.keys(MEASURES).map((m) => `${common(m)}, percentile_cont(0.5) WITHIN GROUP (ORDER BY d${m}) AS ${m}_median`).join(', ');
+    sql = `SELECT CASE WHEN GROUPING(severity) = 0 THEN 'severity' ELSE 'kind' END AS grp,
+                  CASE WHEN GROUPING(severity) = 0 THEN severity ELSE kind END AS val, ${aggregates}
+           FROM (${withBuckets}) r GROUP BY GROUPING SETS ((severity), (kind))`;
+  } else {
+    // The middle of n ranked values: ranks (n+1)/2 and (n+2)/2 in integer division, one row when n is odd.
+    const median = (m: string) => `avg(CASE WHEN r${m} IN ((c${m} + 1) / 2, (c${m} + 2) / 2) THEN d${m} END) AS ${m}_median`;
+    const ranked = (g: string) => `SELECT w.*, ${Object.keys(MEASURES)
+      .map((m) => `CASE WHEN d${m} IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY ${g}, d${m} IS NULL ORDER BY d${m}) END AS r${m}, count(d${m}) OVER (PARTITION BY ${g}) AS c${m}`)
+      .join(', ')} FROM (${withBuckets}) w`;
+    const aggregates = Object.keys(MEASURES).map((m) => `${common(m)}, ${median(m)}`).join(', ');
+    sql = ['severity', 'kind'].map((g) => `SELECT '${g}' AS grp, ${g} AS val, ${aggregates} FROM (${ranked(g)}) r GROUP BY ${g}`).join('\nUNION ALL\n');
+  }
+  const rows = await select<Record<string, unknown>>(deps, sql, p);
+  const stats = (r: Record<string, unknown>, m: string): TimeStats => ({
+    n: num(r[`${m}_n`]), min: numOrNull(r[`${m}_min`]), max: numOrNull(r[`${m}_max`]), mean: numOrNull(r[`${m}_mean`]), median: numOrNull(r[`${m}_median`]),
+    buckets: [...DELAY_BUCKETS, null].map((_, i) => num(r[`${m}_b${i}`])),
+  });
+  const out: Record<'severity' | 'kind', Times[]> = { severity: [], kind: [] };
+  for (const r of rows) out[r.grp as 'severity' | 'kind'].push({ key: (r.val as string | null) ?? null, assignment: stats(r, 'a'), completion: stats(r, 'c') });
+  return out;
+}
+
+/** The messages in the scope's message events: with the events' count, what correlation folded. */
+export async function messagesInEvents(deps: Deps, scope: ReportScope): Promise<number> {
+  const p = new Params(deps.db.dialect);
+  const where = scopeWhere(scope, 'created_at', p);
+  const [row] = await select<{ n: number | string }>(
     deps,
-    `SELECT ${bucket} AS bucket, count(*) AS n FROM (SELECT ${d} AS d FROM events WHERE ${scopeWhere(scope, 'created_at', p)} AND ${end} IS NOT NULL) x GROUP BY 1`,
+    `SELECT count(*) AS n FROM event_messages WHERE tenant_id = $1 AND event_id IN (SELECT id FROM events WHERE ${where} AND kind = 'message')`,
     p,
   );
-  const counts = new Array<number>(DELAY_BUCKETS.length + 1).fill(0);
-  for (const r of rows) counts[Number(r.bucket)] = Number(r.n);
-  return counts;
+  return num(row?.n);
 }
-
-export interface Pending {
-  key: string | null;
-  /** events of the group */
-  total: number;
-  /** not completed */
-  open: number;
-  /** never assigned and not completed: waiting for someone */
-  unassignedOpen: number;
-  /** completed without anyone ever assigned */
-  completedUnassigned: number;
-}
-
-/** The events counted apart from the times, by `group`: those that have not got there (yet). */
-export async function pending(deps: Deps, scope: ReportScope, group: 'severity' | 'kind' | 'org', where = '', limit: number | null = null): Promise<Pending[]> {
-  const p = new Params(deps.db.dialect);
-  const rows = await select<{ key: string | null; total: number | string; open: number | string; unassigned_open: number | string; completed_unassigned: number | string }>(
-    deps,
-    `SELECT ${group} AS key, count(*) AS total,
-            sum(CASE WHEN status <> 'completed' THEN 1 ELSE 0 END) AS open,
-            sum(CASE WHEN status <> 'completed' AND first_assigned_at IS NULL THEN 1 ELSE 0 END) AS unassigned_open,
-            sum(CASE WHEN status = 'completed' AND first_assigned_at IS NULL THEN 1 ELSE 0 END) AS completed_unassigned
-     FROM events WHERE ${scopeWhere(scope, 'created_at', p)}${where ? ` AND ${where}` : ''} GROUP BY ${group}
-     ORDER BY total DESC, CASE WHEN ${group} IS NULL THEN 1 ELSE 0 END, ${group}${limit === null ? '' : ` LIMIT ${Math.floor(limit)}`}`,
-    p,
-  );
-  return rows.map((r) => ({ key: r.key, total: Number(r.total), open: Number(r.open), unassignedOpen: Number(r.unassigned_open), completedUnassigned: Number(r.completed_unassigned) }));
-}
-
-/** Schedule alerts (a stream that went quiet or too loud, docs/schedules.md): events of kind schedule-*. */
-export const SCHEDULE_ALERT = `kind IN ('schedule-missing', 'schedule-excess')`;
