@@ -52,7 +52,7 @@ export async function benchReports(): Promise<void> {
         `INSERT INTO messages (tenant_id, dedup_key, to_addresses, received_at, raw, raw_size, content_hash, source, envelope_to, deliveries,
                                from_address, subject, severity, org, tool, classified_at)
          SELECT $1, 'b' || i, '[]', to_timestamp(($2::bigint + i::bigint * ($4::bigint / $3::bigint)) / 1000.0), '\\x00'::bytea, 1, 'h', 'replay', '[]', 1,
-                'monitor@h' || (i * 7919 % 2000) || '.bench.test', 'disk ' || (i % 97) || '% on h' || (i % 1000),
+                'monitor@h' || (i::bigint * 7919 % 2000) || '.bench.test', 'disk ' || (i % 97) || '% on h' || (i % 1000),
                 (ARRAY['info','warn','critical',NULL])[1 + i % 4],
                 CASE WHEN i % 10 = 0 THEN NULL ELSE (ARRAY['bench.data.','bench.web.'])[1 + i % 2] || 'o' || (i % 25) END,
                 (ARRAY['nagios','zabbix','cron','alertmanager',NULL])[1 + i % 5],
