@@ -11,6 +11,13 @@ import type { Migration } from './types.js';
 export const migration: Migration = {
   async up({ context: qi }) {
     await qi.addColumn('messages', 'tool', { type: DataTypes.STRING(64), allowNull: true });
+    // Messages classified before the column existed: the tool pack is known where it decided a
+    // field (decided_by says `tool:<tool>`); the others count as recognised by none.
+    const decided = (field: string) => (qi.sequelize.getDialect() === 'postgres' ? `(decided_by->>'${field}')` : `json_extract(decided_by, '$.${field}')`);
+    await qi.sequelize.query(
+      `UPDATE messages SET tool = substr(CASE WHEN ${decided('severity')} LIKE 'tool:%' THEN ${decided('severity')} ELSE ${decided('servers')} END, 6)
+       WHERE ${decided('severity')} LIKE 'tool:%' OR ${decided('servers')} LIKE 'tool:%'`,
+    );
     await qi.addColumn('events', 'first_assigned_at', { type: DataTypes.DATE, allowNull: true });
     // Events assigned before the column existed: their first assignment is in the activity trail.
     await qi.sequelize.query(
