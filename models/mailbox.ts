@@ -30,9 +30,11 @@ export interface MailboxAttributes {
   leaseUntil: Date | null;
   /** the last activity id whose folder move has been made in this mailbox */
   activityCursor: number | null;
+  /** DaTamer's own mail for the tenant goes out through this mailbox's provider, not by SMTP */
+  sendsMail: boolean;
   createdAt: Date;
 }
-type Runtime = 'lastErrorAt' | 'lastSyncedAt' | 'secret' | 'leaseOwner' | 'leaseUntil' | 'activityCursor';
+type Runtime = 'lastErrorAt' | 'lastSyncedAt' | 'secret' | 'leaseOwner' | 'leaseUntil' | 'activityCursor' | 'sendsMail';
 export type Mailbox = Row<MailboxAttributes, 'id' | 'settings' | 'lastError' | 'account' | Runtime>;
 
 export const defineMailbox = (sequelize: Sequelize): ModelStatic<Mailbox> =>
@@ -53,6 +55,7 @@ export const defineMailbox = (sequelize: Sequelize): ModelStatic<Mailbox> =>
       leaseOwner: { type: DataTypes.STRING(64), allowNull: true },
       leaseUntil: { type: DataTypes.DATE, allowNull: true },
       activityCursor: { type: DataTypes.INTEGER, allowNull: true },
+      sendsMail: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       createdAt: { type: DataTypes.DATE, allowNull: false },
     },
     tableOptions('mailboxes'),

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { DatamerError } from '../errors.js';
-import { addMailbox, findMailbox, listMailboxes, providerFor, removeMailbox, secretOf, setMailboxSecret, soleProviderMailbox } from '../mailboxes/mailbox-store.js';
+import { addMailbox, findMailbox, listMailboxes, providerFor, removeMailbox, secretOf, sendMailThrough, setMailboxSecret, soleProviderMailbox } from '../mailboxes/mailbox-store.js';
 import { providers, type NewProviderMailbox } from '../mailboxes/registry.js';
 import { loadSecretKey } from '../mailboxes/secrets.js';
 import { organizeBacklog } from '../mailboxes/workspace/inbox.js';
@@ -142,12 +142,13 @@ export function mailboxCommands(program: Command, io: CliIo): void {
             lastSyncedAt: m.lastSyncedAt?.toISOString() ?? null,
             lastError: m.lastError,
             lastErrorAt: m.lastErrorAt?.toISOString() ?? null,
+            sendsMail: m.sendsMail,
           }));
           writeJson(io.stdout, out);
           return;
         }
-        const rows = mailboxes.map((m) => [String(m.id), m.kind, m.address, m.mode, health(m), m.lastSyncedAt?.toISOString() ?? '-', m.lastError ?? '']);
-        for (const line of table(['ID', 'KIND', 'ADDRESS', 'MODE', 'STATUS', 'LAST SYNC', 'LAST ERROR'], rows)) writeLine(io.stdout, line);
+        const rows = mailboxes.map((m) => [String(m.id), m.kind, m.address, m.mode, health(m), m.sendsMail ? 'yes' : '-', m.lastSyncedAt?.toISOString() ?? '-', m.lastError ?? '']);
+        for (const line of table(['ID', 'KIND', 'ADDRESS', 'MODE', 'STATUS', 'SENDS', 'LAST SYNC', 'LAST ERROR'], rows)) writeLine(io.stdout, line);
       }),
     );
 
@@ -171,6 +172,24 @@ export function mailboxCommands(program: Command, io: CliIo): void {
         if (options.check) await checkLogin(deps, found, secret);
         await setMailboxSecret(deps, found, secret, key);
         writeLine(io.stdout, `mailbox ${found.id}: password stored`);
+      }),
+    );
+
+  mailbox
+    .command('send-through <mailbox>')
+    .description("send DaTamer's own mail of the tenant (alerts, digests, answers) through this Microsoft 365 or Gmail mailbox, or `smtp` for the outgoing SMTP server")
+    .addOption(tenantOption())
+    .action((ref: string, options: { tenant: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, options.tenant);
+        if (ref === 'smtp') {
+          await sendMailThrough(deps, tenant.id, null);
+          writeLine(io.stdout, `${tenant.name}: DaTamer's mail goes out by the outgoing SMTP server (DATAMER_OUTGOING_SMTP_URL)`);
+          return;
+        }
+        const found = await watchedMailbox(deps, tenant.id, ref);
+        await sendMailThrough(deps, tenant.id, found);
+        writeLine(io.stdout, `${tenant.name}: DaTamer's mail goes out through mailbox ${found.id} (${found.address}), from ${providerFor(found).sendsAs(found.settings)}`);
       }),
     );
 

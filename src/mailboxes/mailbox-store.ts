@@ -129,3 +129,26 @@ export async function takeLease(deps: Deps, mailbox: Mailbox, owner: string, ttl
 export async function releaseLease(deps: Deps, mailbox: Mailbox, owner: string): Promise<void> {
   await deps.db.models.Mailbox.update({ leaseOwner: null, leaseUntil: null }, { where: { id: mailbox.id, tenantId: mailbox.tenantId, leaseOwner: owner } });
 }
+
+/**
+ * DaTamer's own mail for the tenant goes out through this mailbox's provider from now on (at
+ * most one mailbox per tenant), or, with null, by the outgoing SMTP server again.
+ */
+export async function sendMailThrough(deps: Deps, tenantId: number, mailbox: Mailbox | null): Promise<void> {
+  if (mailbox && mailbox.tenantId !== tenantId) throw new DatamerError('NOT_FOUND', `no mailbox ${mailbox.id} in this tenant`);
+  if (mailbox && (mailbox.kind === 'smtp' || providerFor(mailbox).sendsAs(mailbox.settings) === null)) {
+    throw new DatamerError('INPUT_INVALID', `${mailbox.address} cannot send mail (IMAP has no send; only Microsoft 365 and Gmail mailboxes can): DaTamer's mail goes out by SMTP (DATAMER_OUTGOING_SMTP_URL)`);
+  }
+  await deps.db.transaction(async (transaction) => {
+    await deps.db.models.Mailbox.update({ sendsMail: false }, { where: { tenantId, sendsMail: true }, transaction });
+    if (mailbox) await deps.db.models.Mailbox.update({ sendsMail: true }, { where: { tenantId, id: mailbox.id }, transaction });
+  });
+}
+
+/** The mailboxes DaTamer's own mail goes out through, one per tenant at most. */
+export async function sendingMailboxes(deps: Deps): Promise<Map<number, Mailbox>> {
+  const rows = await deps.db.models.Mailbox.findAll({ where: { sendsMail: true }, order: [['id', 'ASC']] });
+  const byTenant = new Map<number, Mailbox>();
+  for (const row of rows) if (!byTenant.has(row.tenantId)) byTenant.set(row.tenantId, row);
+  return byTenant;
+}

@@ -43,11 +43,16 @@ export interface Provider {
   fromOptions(options: Record<string, unknown>, readFile: (file: string, what: string) => Promise<string>): Promise<NewProviderMailbox | null>;
   /** the mailbox as the admin reads it in lists and logs, never with a secret */
   describe(settings: ProviderSettings): string;
-  /** who the mailbox is, however it was written: two mailboxes with one account are one (issue: the same mail filed twice) */
+  /** who the mailbox is, however it was written: two mailboxes with one account are one (two watchers would file the same mail twice) */
   account(settings: ProviderSettings): string;
   /** the folder DaTamer takes new mail from, and the root its folders go under */
   workspaceOf(settings: ProviderSettings): { inbox: string; root: string };
   open(settings: ProviderSettings, secret: string, log: Logger): Promise<MailboxSession>;
+  /**
+   * The address the provider's own send goes out as (its session's `send`), or null when the
+   * provider cannot send: DaTamer's mail then goes out by SMTP.
+   */
+  sendsAs(settings: ProviderSettings): string | null;
   /** what works and what is missing, in the words of the admin's console */
   check(settings: ProviderSettings, secret: string, log: Logger): Promise<CheckLine[]>;
 }

@@ -57,8 +57,20 @@ export function backoffMs(attempts: number): number {
   return Math.min(DELIVERY.firstBackoffMs * 2 ** Math.max(0, attempts - 1), DELIVERY.maxBackoffMs);
 }
 
-/** SMTP 5xx replies are final (RFC 5321 §4.2.1); everything else may pass on a later try. */
+/** Which way each tenant's mail goes out (outgoing-routes.ts builds them from the settings). */
+export interface OutgoingRoutes {
+  /** the tenants whose mail has a way out now; null: every tenant */
+  readonly tenants: number[] | null;
+  transportFor(tenantId: number): MailTransport;
+}
+
+/**
+ * SMTP 5xx replies are final (RFC 5321 §4.2.1), and so is what a mailbox provider's translated
+ * error calls permanent (a refused permission, a message the API will never take); everything
+ * else may pass on a later try.
+ */
 export function isPermanent(err: unknown): boolean {
+  if (err instanceof DatamerError) return err.permanent;
   const code = (err as { responseCode?: number }).responseCode;
   return typeof code === 'number' && code >= 500 && code < 600;
 }
@@ -130,16 +142,21 @@ async function failInterrupted(deps: Deps, worker: string): Promise<number> {
 }
 
 /**
- * Delivers what is due. Safe to run in any number of workers at once: each row is claimed by
+ * Delivers what is due, each tenant's mail the way its route says (one transport for all, or
+ * routes per tenant). Safe to run in any number of workers at once: each row is claimed by
  * exactly one of them.
  */
-export async function deliverDue(deps: Deps, transport: MailTransport, worker: string): Promise<DeliveryReport> {
+export async function deliverDue(deps: Deps, transport: MailTransport | OutgoingRoutes, worker: string): Promise<DeliveryReport> {
   const { OutboxMail } = deps.db.models;
+  const routes: OutgoingRoutes = 'sendMail' in transport ? { tenants: null, transportFor: () => transport } : transport;
   const report: DeliveryReport = { sent: 0, retrying: 0, failed: 0, interrupted: await failInterrupted(deps, worker) };
+  // Mail of a tenant with no way out stays queued, untried, until it has one.
+  if (routes.tenants !== null && routes.tenants.length === 0) return report;
+  const routed = routes.tenants === null ? {} : { tenantId: routes.tenants };
 
   for (;;) {
     const due = await OutboxMail.findAll({
-      where: { status: 'queued', nextAttemptAt: { [Op.lte]: deps.clock.now() } },
+      where: { status: 'queued', nextAttemptAt: { [Op.lte]: deps.clock.now() }, ...routed },
       order: [['nextAttemptAt', 'ASC'], ['id', 'ASC']],
       limit: DELIVERY.batch,
     });
@@ -156,7 +173,7 @@ export async function deliverDue(deps: Deps, transport: MailTransport, worker: s
       const attempts = row.attempts + 1;
       let response: string | null;
       try {
-        const info = await transport.sendMail({
+        const info = await routes.transportFor(row.tenantId).sendMail({
           // A display name, so a mail client lists "DaTamer" rather than a bare address (RFC 5322 §3.4).
           from: `${SENDER_NAME} <${row.fromAddress}>`,
           to: row.toAddresses,

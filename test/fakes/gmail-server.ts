@@ -261,6 +261,7 @@ export class FakeGmail extends LoopbackService {
     }
     if (rest === '/messages/send' && method === 'POST') {
       const raw = Buffer.from(String(input().raw ?? ''), 'base64url');
+      if (!header(raw, 'To') && !header(raw, 'Cc') && !header(raw, 'Bcc')) return this.error(res, 400, 'invalidArgument', 'Recipient address required');
       u.sent.push(raw);
       return this.json(res, 200, { id: randomBytes(8).toString('hex'), threadId: randomBytes(8).toString('hex'), labelIds: ['SENT'] });
     }

@@ -4,11 +4,14 @@
 // `@odata.nextLink` / `@odata.deltaLink` and `@removed`, raw MIME by `$value`, categories,
 // move (a new id unless `Prefer: IdType="ImmutableId"`), delete, sendMail, and the failures
 // Graph documents: 429 with Retry-After, 410 / syncStateNotFound for an expired delta token,
-// 401 for a refused token, at most 4 concurrent requests per mailbox.
+// 401 for a refused token, at most 4 concurrent requests per mailbox. An app that proves itself
+// with a certificate sends a client assertion (RFC 7523 §2.2, a JWT signed with the certificate's
+// key, named by its SHA-256 thumbprint in `x5t#S256`: "Microsoft identity platform certificate
+// credentials"); the fake checks its signature against the certificate the admin uploaded.
 //
 // The test drives it as people and Exchange would: mail arrives, an engineer moves or deletes a
 // message in Outlook, an admin revokes the secret, the service throttles or goes away.
-import { randomUUID } from 'node:crypto';
+import { constants, randomUUID, verify, X509Certificate } from 'node:crypto';
 import http from 'node:http';
 import { LoopbackService } from './loopback-service.js';
 
@@ -77,6 +80,35 @@ export interface FakeGraphOptions {
   /** mailboxes that exist; the app may read only `allowed` (Exchange RBAC for Applications) */
   mailboxes: string[];
   allowed?: string[];
+  /** the certificate uploaded to the app registration (PEM), for apps that sign in with it */
+  certificate?: string;
+}
+
+const TOKEN_ENDPOINT = `https://login.microsoftonline.com/${FAKE_TENANT}/oauth2/v2.0/token`;
+
+/** Why a client assertion is refused, or null when it proves the app (RFC 7523 §3). */
+function assertionProblem(assertion: string, certificatePem: string | null, seen: Set<string>): string | null {
+  if (!certificatePem) return 'AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application.';
+  const [head, body, signature] = assertion.split('.');
+  if (!head || !body || !signature) return 'AADSTS50027: JWT token is invalid or malformed.';
+  const header = JSON.parse(Buffer.from(head, 'base64url').toString('utf8')) as Record<string, string>;
+  const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const certificate = new X509Certificate(certificatePem);
+  const thumbprint = Buffer.from(certificate.fingerprint256.replace(/:/g, ''), 'hex').toString('base64url');
+  if (header['x5t#S256'] !== thumbprint) return 'AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application.';
+  // PS256 (RSASSA-PSS, salt as long as the hash) as MSAL signs with a SHA-256 thumbprint; RS256 otherwise.
+  const key = header.alg === 'PS256' ? { key: certificate.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : certificate.publicKey;
+  if (!['PS256', 'RS256'].includes(header.alg ?? '') || !verify('sha256', Buffer.from(`${head}.${body}`), key, Buffer.from(signature, 'base64url'))) {
+    return 'AADSTS700027: Client assertion failed signature validation.';
+  }
+  const now = Date.now() / 1000;
+  if (claims.aud !== TOKEN_ENDPOINT) return `AADSTS700024: Client assertion audience claim does not match Realm issuer (aud ${String(claims.aud)}).`;
+  if (claims.iss !== FAKE_CLIENT || claims.sub !== FAKE_CLIENT) return 'AADSTS700021: Client assertion application identifier doesn\'t match \'client_id\' parameter.';
+  if (typeof claims.exp !== 'number' || claims.exp < now) return 'AADSTS700024: Client assertion is not within its valid time range.';
+  if (typeof claims.nbf === 'number' && claims.nbf > now + 300) return 'AADSTS700024: Client assertion is not within its valid time range.';
+  if (typeof claims.jti !== 'string' || seen.has(claims.jti)) return 'AADSTS700021: Client assertion contains an invalid jti (replayed).';
+  seen.add(claims.jti);
+  return null;
 }
 
 export class FakeGraph extends LoopbackService {
@@ -86,6 +118,12 @@ export class FakeGraph extends LoopbackService {
   private readonly allowed: Set<string>;
   private readonly tokens = new Set<string>();
   private secret = FAKE_SECRET;
+  private certificate: string | null;
+  private readonly assertionIds = new Set<string>();
+  /** the app has the application permission Mail.Send */
+  private maySend = true;
+  /** client assertions that proved the app */
+  acceptedAssertions = 0;
   /** requests still to answer with 429 */
   private throttled = 0;
   private expiredStyle: '410' | 'syncStateNotFound' = '410';
@@ -102,6 +140,7 @@ export class FakeGraph extends LoopbackService {
     super();
     for (const address of options.mailboxes) this.mailboxes.set(address.toLowerCase(), this.newMailbox());
     this.allowed = new Set((options.allowed ?? options.mailboxes).map((m) => m.toLowerCase()));
+    this.certificate = options.certificate ?? null;
   }
 
   // ---- What happens in the mailbox, as a test says ----
@@ -189,6 +228,17 @@ export class FakeGraph extends LoopbackService {
   expireDeltaTokens(style: '410' | 'syncStateNotFound' = '410'): void {
     this.epoch++;
     this.expiredStyle = style;
+  }
+
+  /** The admin removes (null) or replaces the app's certificate: tokens made with the old one stop working. */
+  replaceCertificate(pem: string | null): void {
+    this.certificate = pem;
+    this.tokens.clear();
+  }
+
+  /** The admin takes the application permission Mail.Send away (or gives it back). */
+  allowSending(allowed: boolean): void {
+    this.maySend = allowed;
   }
 
   /** The admin makes a new client secret: the old one and every token made with it stop working. */
@@ -280,7 +330,12 @@ export class FakeGraph extends LoopbackService {
       if (form.get('client_id') !== FAKE_CLIENT) {
         return this.json(res, 400, { error: 'unauthorized_client', error_description: `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory.`, error_codes: [700016] });
       }
-      if (form.get('client_secret') !== this.secret) {
+      const assertion = form.get('client_assertion');
+      if (assertion !== null) {
+        const problem = form.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' ? assertionProblem(assertion, this.certificate, this.assertionIds) : 'AADSTS50027: unsupported client_assertion_type.';
+        if (problem) return this.json(res, 401, { error: 'invalid_client', error_description: problem, error_codes: [Number(/AADSTS(\d+)/.exec(problem)![1])] });
+        this.acceptedAssertions++;
+      } else if (form.get('client_secret') !== this.secret) {
         return this.json(res, 401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.', error_codes: [7000215] });
       }
       const token = `fake-token-${randomUUID()}`;
@@ -357,7 +412,12 @@ export class FakeGraph extends LoopbackService {
 
     if (rest === '/sendMail' && method === 'POST') {
       if (!/^text\/plain/.test(String(req.headers['content-type'] ?? ''))) return this.error(res, 400, 'ErrorMimeContentInvalid', 'MIME content must be sent as text/plain, base64-encoded.');
-      box.sent.push(Buffer.from(body.toString('utf8'), 'base64'));
+      if (!this.maySend) return this.error(res, 403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+      const mime = Buffer.from(body.toString('utf8'), 'base64');
+      // Exchange sends as the mailbox the request names; another From needs Send As on it.
+      const from = /<([^>]+)>/.exec(header(mime, 'From') ?? '')?.[1] ?? header(mime, 'From');
+      if (from?.toLowerCase() !== decodeURIComponent(user).toLowerCase()) return this.error(res, 403, 'ErrorSendAsDenied', `The user account which was used to submit this request does not have the right to send mail on behalf of the specified sending account., Cannot submit message.`);
+      box.sent.push(mime);
       // 202 Accepted, no body.
       res.writeHead(202, { 'Content-Length': '0' });
       res.end();

@@ -66,3 +66,15 @@ export function translateGmailError(err: unknown, settings: GmailSettings): Data
   }
   return new DatamerError('MAILBOX_PROTOCOL', `${where}: ${status ?? ''} ${said}`.replace(/\s+/g, ' '), { permanent: false, cause: err });
 }
+
+/** A refused `messages.send`: a message Gmail will not take (400: no valid recipient, too large) is refused again on every try. */
+export function translateGmailSendError(err: unknown, settings: GmailSettings): DatamerError {
+  if (err instanceof DatamerError) return err;
+  const status = statusOf(err);
+  if (status === 400 || status === 413) {
+    const data = (err as GoogleFailure).response?.data;
+    const said = (typeof data?.error === 'object' ? data.error.message : undefined) ?? messageOf(err);
+    return new DatamerError('DELIVERY_FAILED', `${describeGmail(settings)}: Gmail will not send this message (${reasonOf(err) || status}: ${said})`, { permanent: true, cause: err });
+  }
+  return translateGmailError(err, settings);
+}

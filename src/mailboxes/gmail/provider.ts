@@ -35,6 +35,7 @@ export const gmailProvider: Provider = {
   account: (settings) => gmailAccount(settingsOf(settings)),
   workspaceOf: (settings) => ({ inbox: GMAIL_INBOX, root: settingsOf(settings).root }),
   open: (settings, secret) => openGmailSession(settingsOf(settings), secret),
+  sendsAs: (settings) => settingsOf(settings).mailbox,
   async check(settings, secret): Promise<CheckLine[]> {
     const s = settingsOf(settings);
     let session;

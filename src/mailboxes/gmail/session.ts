@@ -15,7 +15,7 @@ import type { Severity } from '../../classification/tags.js';
 import { DatamerError } from '../../errors.js';
 import { severityKeyword } from '../folders.js';
 import type { ChangePage, Cursor, MailboxSession, MessageRef, RemoteMessage } from '../provider.js';
-import { isRetryable, statusOf, translateGmailError } from './errors.js';
+import { isRetryable, statusOf, translateGmailError, translateGmailSendError } from './errors.js';
 import { GMAIL_INBOX, GMAIL_SCOPES, GOOGLE_TOKEN_URL, parseServiceAccountKey, type GmailSettings } from './settings.js';
 
 const DELIMITER = '/';
@@ -249,7 +249,13 @@ export async function openGmailSession(settings: GmailSettings, keyText: string)
       if (signal.aborted) return;
       await sleep(ms, undefined, { signal }).catch(() => undefined);
     },
-    send: (raw) => run(async () => void (await call(() => api.users.messages.send({ userId, requestBody: { raw: raw.toString('base64url') } })))),
+    async send(raw) {
+      try {
+        await call(() => api.users.messages.send({ userId, requestBody: { raw: raw.toString('base64url') } }));
+      } catch (err) {
+        throw translateGmailSendError(err, settings);
+      }
+    },
     async close() {
       // Nothing stays open: every request is its own.
     },

@@ -68,3 +68,28 @@ export function translateGraphError(err: unknown, settings: GraphSettings): Data
   }
   return new DatamerError('MAILBOX_PROTOCOL', `${where}: ${status ?? ''} ${e.code ?? ''} ${said || messageOf(err)}`.replace(/\s+/g, ' '), { permanent: false, cause: err });
 }
+
+/**
+ * A refused `sendMail`, in the admin's words: the permission it needs is Mail.Send, not
+ * Mail.ReadWrite; a message Graph will not take (bad MIME, too large, no valid recipient) is
+ * refused again on every try, so that is permanent too.
+ */
+export function translateGraphSendError(err: unknown, settings: GraphSettings): DatamerError {
+  if (err instanceof DatamerError) return err;
+  const e = (err ?? {}) as GraphFailure;
+  const where = describeGraph(settings);
+  const said = (e.message ?? '').split('\n')[0]!.trim();
+  if (e.code === 'ErrorSendAsDenied') {
+    return new DatamerError('DELIVERY_FAILED', `${where}: Exchange refused to send as another address (${e.code}: ${said}); DaTamer sends as ${settings.mailbox} itself`, { permanent: true, cause: err });
+  }
+  if (e.statusCode === 403) {
+    return new DatamerError('MAILBOX_AUTH', `${where}: the app may not send as this mailbox (${e.code ?? 'Forbidden'}: ${said}); grant the application permission Mail.Send with admin consent, and include ${settings.mailbox} in the app's scope (RBAC for Applications)`, {
+      permanent: true,
+      cause: err,
+    });
+  }
+  if (e.statusCode === 400 || e.statusCode === 413) {
+    return new DatamerError('DELIVERY_FAILED', `${where}: Microsoft Graph will not send this message (${e.code ?? e.statusCode}: ${said})`, { permanent: true, cause: err });
+  }
+  return translateGraphError(err, settings);
+}

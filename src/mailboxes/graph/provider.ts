@@ -44,6 +44,7 @@ export const graphProvider: Provider = {
   account: (settings) => graphAccount(settingsOf(settings)),
   workspaceOf: (settings) => ({ inbox: GRAPH_INBOX, root: settingsOf(settings).root }),
   open: (settings, secret) => openGraphSession(settingsOf(settings), secret),
+  sendsAs: (settings) => settingsOf(settings).mailbox,
   async check(settings, secret): Promise<CheckLine[]> {
     const s = settingsOf(settings);
     let session;

@@ -13,7 +13,7 @@ import { DatamerError } from '../../errors.js';
 import { severityKeyword } from '../folders.js';
 import type { ChangePage, Cursor, MailboxSession, MessageRef, RemoteMessage } from '../provider.js';
 import { graphClient, tokenSource } from './client.js';
-import { translateGraphError } from './errors.js';
+import { translateGraphError, translateGraphSendError } from './errors.js';
 import { GRAPH_INBOX, type GraphSettings } from './settings.js';
 
 interface FolderJson {
@@ -282,9 +282,14 @@ export async function openGraphSession(settings: GraphSettings, secret: string):
         signal.addEventListener('abort', done);
       });
     },
-    send: (raw) =>
+    async send(raw) {
       // MIME, base64-encoded, as text/plain ("Send Outlook messages in MIME format"); 202, no body.
-      run(async () => void (await call(() => client.api(`${user}/sendMail`).header('Content-Type', 'text/plain').post(raw.toString('base64')) as Promise<unknown>))),
+      try {
+        await call(() => client.api(`${user}/sendMail`).header('Content-Type', 'text/plain').post(raw.toString('base64')) as Promise<unknown>);
+      } catch (err) {
+        throw translateGraphSendError(err, settings);
+      }
+    },
     async close() {
       // Nothing stays open: every request is its own.
     },

@@ -30,6 +30,8 @@ export const imapProvider: Provider = {
   account: (settings) => imapAccount(imapSettings(settings)),
   workspaceOf: (settings) => ({ inbox: imapSettings(settings).inbox, root: imapSettings(settings).root }),
   open: (settings, secret, log) => openImapSession(imapSettings(settings), secret, log),
+  // IMAP reads a mailbox; sending is SMTP's (RFC 3501 has no command for it).
+  sendsAs: () => null,
   async check(settings, secret, log): Promise<CheckLine[]> {
     const s = imapSettings(settings);
     const lines: CheckLine[] = [];

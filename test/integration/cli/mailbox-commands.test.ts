@@ -28,6 +28,7 @@ interface Listed {
   lastSyncedAt: string | null;
   lastError: string | null;
   lastErrorAt: string | null;
+  sendsMail: boolean;
 }
 
 describe('datamer mailbox (Dovecot)', function () {
@@ -91,11 +92,11 @@ describe('datamer mailbox (Dovecot)', function () {
     const id = Number(/^mailbox (\d+)/.exec(r.stdout)![1]);
 
     const table = (await run('mailbox', 'list', '--tenant', 'acme')).stdout.split('\n');
-    expect(table[0]).to.match(/^ID +KIND +ADDRESS +MODE +STATUS +LAST SYNC +LAST ERROR$/);
+    expect(table[0]).to.match(/^ID +KIND +ADDRESS +MODE +STATUS +SENDS +LAST SYNC +LAST ERROR$/);
     expect(table.find((line) => line.includes(address))).to.match(new RegExp(`^${id} +imap +\\S+ +organize +not yet connected +-`));
     // DaTamer's own address is listed beside it.
     expect(table.find((line) => line.includes('alerts@acme.test'))).to.match(/ smtp +alerts@acme\.test +ingest +listening /);
-    expect(await listed()).to.deep.equal([{ id, kind: 'imap', address, mode: 'organize', status: 'not yet connected', lastSyncedAt: null, lastError: null, lastErrorAt: null }]);
+    expect(await listed()).to.deep.equal([{ id, kind: 'imap', address, mode: 'organize', status: 'not yet connected', lastSyncedAt: null, lastError: null, lastErrorAt: null, sendsMail: false }]);
 
     // At rest the password is encrypted with the configured key, and nowhere in the settings.
     const [stored] = await storedImapMailboxes();
