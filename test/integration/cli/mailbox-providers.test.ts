@@ -2,7 +2,8 @@
 // against the fake Graph and Gmail (test/fakes) through the official clients: the credential is
 // checked by signing in, stored encrypted, and what is missing is said in the words of the
 // Microsoft Entra admin center and the Google Admin console.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -96,6 +97,67 @@ describe('datamer mailbox for Microsoft 365 and Gmail (fakes)', function () {
       expect(outside.code).to.equal(1);
       expect(outside.stderr).to.match(/the app may not use this mailbox \(ErrorAccessDenied: .*\); grant the application permission Mail\.ReadWrite with admin consent, and include finance@acme\.example in the app's scope \(RBAC for Applications\)/);
       expect(await stored()).to.deep.equal([]);
+    });
+
+    /** A self-signed certificate and its key, as an admin makes one with openssl for the app registration. */
+    const certificate = (name: string) => {
+      const [cert, key] = [path.join(dir, `${name}.crt`), path.join(dir, `${name}.key`)];
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=DaTamer', '-days', '2', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+      return { uploaded: readFileSync(cert, 'utf8'), pemFile: file(`${name}.pem`, readFileSync(cert, 'utf8') + readFileSync(key, 'utf8')) };
+    };
+    const addGraphWithCertificate = (pemFile: string) =>
+      run('mailbox', 'add', '--tenant', 'acme', '--graph', '--tenant-id', FAKE_TENANT, '--client-id', FAKE_CLIENT, '--certificate-file', pemFile, '--mailbox', address, '--graph-url', graph.url, '--login-url', graph.url);
+
+    it('signs in with a certificate instead of a secret: a client assertion the identity platform verifies against the uploaded certificate', async () => {
+      const mine = certificate('datamer');
+      graph.replaceCertificate(mine.uploaded);
+      const added = await addGraphWithCertificate(mine.pemFile);
+      expect(added.stderr).to.equal('');
+      expect(added.code).to.equal(0);
+      expect(graph.acceptedAssertions, 'the assertions the fake verified').to.be.greaterThan(0);
+      const [row] = await stored();
+      expect(row!.settings).to.include({ credential: 'certificate' });
+      expect(row!.secret).not.to.contain('PRIVATE KEY');
+      expect(decryptSecret(TEST_KEY, row!.secret!)).to.contain('-----BEGIN PRIVATE KEY-----');
+      expect((await run('mailbox', 'test', String(row!.id), '--tenant', 'acme')).code).to.equal(0);
+
+      // The admin uploads a new certificate and deletes the old one: DaTamer's is refused, in the admin's words.
+      const next = certificate('renewed');
+      graph.replaceCertificate(next.uploaded);
+      const refused = await run('mailbox', 'test', String(row!.id), '--tenant', 'acme');
+      expect(refused.code).to.equal(1);
+      expect(refused.stdout, refused.stdout).to.match(/^MISSING: graph:ops@acme\.example: Microsoft Entra ID refused the app's certificate: AADSTS700027: .*; give a valid one with: datamer mailbox password\n$/);
+      expect((await run('mailbox', 'password', String(row!.id), '--tenant', 'acme', '--secret-file', next.pemFile)).code).to.equal(0);
+      expect((await run('mailbox', 'test', String(row!.id), '--tenant', 'acme')).code).to.equal(0);
+    });
+
+    it('refuses a certificate the app registration does not have, and adds nothing', async () => {
+      graph.replaceCertificate(certificate('registered').uploaded);
+      const other = await addGraphWithCertificate(certificate('someone-elses').pemFile);
+      expect(other.code).to.equal(1);
+      expect(other.stderr).to.match(/Microsoft Entra ID refused the app's certificate: AADSTS700027/);
+      expect(other.stderr).not.to.contain('PRIVATE KEY');
+      expect(await stored()).to.deep.equal([]);
+    });
+
+    it("sends the tenant's mail through the mailbox once the admin says so, and by SMTP again with `smtp`; IMAP mailboxes cannot send", async () => {
+      expect((await addGraph(FAKE_SECRET)).code).to.equal(0);
+      const [row] = await stored();
+      expect(await run('mailbox', 'send-through', String(row!.id), '--tenant', 'acme')).to.deep.equal({
+        code: 0,
+        stdout: `acme: DaTamer's mail goes out through mailbox ${row!.id} (graph:ops@acme.example), from ops@acme.example\n`,
+        stderr: '',
+      });
+      const listed = JSON.parse((await run('mailbox', 'list', '--tenant', 'acme', '--json')).stdout) as Array<{ kind: string; sendsMail: boolean }>;
+      expect(listed.map((m) => [m.kind, m.sendsMail])).to.deep.equal([['smtp', false], ['graph', true]]);
+      expect((await run('mailbox', 'send-through', 'smtp', '--tenant', 'acme')).stdout).to.equal("acme: DaTamer's mail goes out by the outgoing SMTP server (DATAMER_OUTGOING_SMTP_URL)\n");
+      expect((await stored())[0]!.sendsMail).to.equal(false);
+      const imap = await run('mailbox', 'add', '--tenant', 'acme', '--imap', 'imaps://ops2%40acme.example@imap.acme.example', '--password-file', file('pw', 'x'), '--no-check');
+      expect(imap.code).to.equal(0);
+      const imapId = /^mailbox (\d+)/.exec(imap.stdout)![1]!;
+      const byId = await run('mailbox', 'send-through', imapId, '--tenant', 'acme');
+      expect(byId.code).to.equal(1);
+      expect(byId.stderr).to.contain('cannot send mail (IMAP has no send; only Microsoft 365 and Gmail mailboxes can)');
     });
 
     it('refuses the same mailbox a second time, also when it was added as IMAP on Microsoft 365', async () => {
