@@ -152,6 +152,33 @@ export function folderPath(spec: FolderSpec, delimiter: string | null): string {
   return spec.segments.map((s) => safeSegment(s, delimiter)).join(separatorOf(delimiter));
 }
 
+/**
+ * What a folder found in the mailbox stands for in the layout under `root`, when it is named as
+ * DaTamer would name it (docs/mailbox.md, "The folder layout"): an engineer who makes
+ * `DaTamer/acme/db/@dave` by hand makes dave's claim folder. Null for any other folder. `path` is
+ * the provider's whole name, `prefix` (an IMAP namespace) included.
+ */
+export function folderMeaningOf(path: string, root: string, delimiter: string | null, prefix: string): FolderSpec | null {
+  if (!path.startsWith(prefix)) return null;
+  const parts = path.slice(prefix.length).split(separatorOf(delimiter));
+  const rootParts = rootSegments(root).map((s) => safeSegment(s, delimiter));
+  if (parts.length <= rootParts.length || rootParts.some((r, i) => parts[i] !== r)) return null;
+  const rest = parts.slice(rootParts.length);
+  const last = rest[rest.length - 1]!;
+  const orgOf = (segments: string[]) => segments.map((s) => (s.endsWith(ORG_SUFFIX) && RESERVED_ORG_SEGMENTS.has(s.slice(0, -ORG_SUFFIX.length)) ? s.slice(0, -ORG_SUFFIX.length) : s)).join('.');
+  let spec: FolderSpec;
+  try {
+    if (rest.length === 1 && last === UNCLASSIFIED) spec = unclassifiedFolder(root);
+    else if (rest.length > 1 && last.startsWith(CLAIM_PREFIX)) spec = claimFolder(root, orgOf(rest.slice(0, -1)), last.slice(CLAIM_PREFIX.length));
+    else if (rest.length > 1 && last === COMPLETED) spec = completedFolder(root, orgOf(rest.slice(0, -1)));
+    else spec = classFolder(root, orgOf(rest));
+  } catch {
+    return null; // not an org path: some other folder of the team's
+  }
+  // Only a name DaTamer itself would have written: anything else (another case, a stray space) is not its.
+  return prefix + folderPath(spec, delimiter) === path ? spec : null;
+}
+
 // An empty delimiter is no delimiter: splitting on '' would tear every name into characters.
 function separatorOf(delimiter: string | null): string {
   return delimiter === null || delimiter === '' ? FLAT_SEPARATOR : delimiter;

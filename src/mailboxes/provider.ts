@@ -49,6 +49,11 @@ export interface MailboxSession {
   readonly prefix: string;
   /** makes the folder (and its parents) unless it exists */
   createFolder(path: string): Promise<void>;
+  /**
+   * Every folder below `path` now (not `path` itself), whoever made it: the workspace follows
+   * folders an engineer made by hand where DaTamer would have made them. Empty when `path` is missing.
+   */
+  listFolders(path: string): Promise<string[]>;
   /** a cursor at the end of the folder, and the mark of what is in it now */
   start(path: string): Promise<FolderStart>;
   /**

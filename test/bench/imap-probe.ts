@@ -105,6 +105,7 @@ export class Probe {
       delimiter: session.delimiter,
       prefix: session.prefix,
       createFolder: (path) => time('IMAP CREATE', () => session.createFolder(path)),
+      listFolders: (path) => time('IMAP LIST', () => session.listFolders(path), (r) => r.length),
       start: (path) => time(`IMAP STATUS (${where(path)})`, () => session.start(path)),
       changes: (path, cursor, limit) => time(`IMAP STATUS + UID SEARCH (${where(path)})`, () => session.changes(path, cursor, limit), (r) => r.arrived.length),
       backlog: (path, mark, done) => time(`IMAP UID SEARCH (${where(path)})`, () => session.backlog(path, mark, done)),

@@ -168,6 +168,13 @@ export async function openGmailSession(settings: GmailSettings, keyText: string)
     delimiter: DELIMITER,
     prefix: '',
     createFolder: (path) => run(async () => void (await label(path, true))),
+    listFolders: (path) =>
+      run(async () => {
+        // Labels nest by their names (`DaTamer/acme/db`): the ones below are those named so.
+        const listed = (await call(() => api.users.labels.list({ userId }))).data.labels ?? [];
+        const below = `${path}${DELIMITER}`.toLowerCase();
+        return listed.filter((l) => l.type === 'user' && l.name && l.name.toLowerCase().startsWith(below)).map((l) => l.name!);
+      }),
     start: (path) =>
       run(async () => {
         const labelId = await folder(path);

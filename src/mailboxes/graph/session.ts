@@ -19,6 +19,7 @@ import { GRAPH_INBOX, type GraphSettings } from './settings.js';
 interface FolderJson {
   id: string;
   displayName: string;
+  childFolderCount?: number;
 }
 interface Page<T> {
   value: T[];
@@ -177,6 +178,27 @@ export async function openGraphSession(settings: GraphSettings, secret: string):
     delimiter: DELIMITER,
     prefix: '',
     createFolder: (path) => run(async () => void (await resolve(path, true))),
+    listFolders: (path) =>
+      run(async () => {
+        const top = await resolve(path, false);
+        if (!top) return [];
+        // Level by level; only folders that have children are asked for theirs (a claim folder has none).
+        const found: string[] = [];
+        let level: Array<{ id: string; path: string }> = [{ id: top, path }];
+        while (level.length > 0) {
+          const next: Array<{ id: string; path: string }> = [];
+          for (const parent of level) {
+            for (const child of await all<FolderJson>(childrenPath(parent.id))) {
+              const childPath = `${parent.path}${DELIMITER}${child.displayName}`;
+              folderIds.set(childPath.toLowerCase(), child.id);
+              found.push(childPath);
+              if ((child.childFolderCount ?? 1) > 0) next.push({ id: child.id, path: childPath });
+            }
+          }
+          level = next;
+        }
+        return found;
+      }),
     start: (path) =>
       run(async () => {
         const id = await folder(path);

@@ -111,6 +111,12 @@ export async function openImapSession(settings: ImapSettings, password: string, 
         await client.mailboxCreate(path);
       });
     },
+    async listFolders(path) {
+      const below = `${path}${delimiter ?? ''}`;
+      // LIST (RFC 3501 §6.3.8); a name the server lists only as a step to others (\Noselect) holds no mail.
+      const listed = await run(() => client.list());
+      return listed.filter((f) => delimiter && f.path.startsWith(below) && !f.flags.has('\\Noselect') && !f.flags.has('\\NonExistent')).map((f) => f.path);
+    },
     async start(path) {
       const { validity, uidNext } = await status(path);
       const here = positionText(validity, uidNext - 1);

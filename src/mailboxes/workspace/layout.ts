@@ -3,7 +3,7 @@
 import type { Deps } from '../../deps.js';
 import { audienceFor } from '../../people/people.js';
 import type { Mailbox, MailboxFolder } from '../../../models/index.js';
-import { claimFolder, classFolder, completedFolder, folderPath, unclassifiedFolder, type FolderSpec } from '../folders.js';
+import { claimFolder, classFolder, completedFolder, folderMeaningOf, folderPath, rootSegments, unclassifiedFolder, type FolderSpec } from '../folders.js';
 import { providerFor } from '../mailbox-store.js';
 import type { Destination } from '../moves.js';
 import type { MailboxSession } from '../provider.js';
@@ -42,6 +42,27 @@ export async function followRecordedFolders(ws: Workspace): Promise<void> {
   for (const row of await foldersOf(ws.deps, ws.mailbox)) {
     if (!ws.folders.has(row.path)) ws.folders.set(row.path, row);
   }
+}
+
+/**
+ * Folders made in the mailbox where DaTamer would have made them, by someone else: an engineer
+ * who makes `@dave` under an org folder in a mail client before DaTamer did, or an org folder to
+ * file mail into. Followed from this pass on, and read from their start: what the engineer put
+ * in them already was moved there by a person and counts (docs/mailbox.md, "The folder layout").
+ */
+export async function adoptFolders(ws: Workspace): Promise<number> {
+  const root = ws.session.prefix + folderPath({ role: 'class', org: null, handle: null, segments: rootSegments(ws.root) }, ws.session.delimiter);
+  let adopted = 0;
+  for (const path of await ws.session.listFolders(root)) {
+    if (ws.folders.has(path)) continue;
+    const spec = folderMeaningOf(path, ws.root, ws.session.delimiter, ws.session.prefix);
+    if (!spec) continue;
+    const row = await registerFolder(ws.deps, ws.mailbox, { path, role: spec.role, org: spec.org, handle: spec.handle }, { cursor: '' });
+    ws.folders.set(path, row);
+    adopted++;
+    ws.deps.log.info({ mailbox: ws.mailbox.address, folder: path, role: spec.role }, 'following a folder made outside DaTamer');
+  }
+  return adopted;
 }
 
 export const pathOf = (ws: Workspace, spec: FolderSpec): string => ws.session.prefix + folderPath(spec, ws.session.delimiter);

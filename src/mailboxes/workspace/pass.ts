@@ -6,7 +6,7 @@ import type { Mailbox } from '../../../models/index.js';
 import type { MailboxSession } from '../provider.js';
 import { followChanges, startFollowing } from './follow.js';
 import { syncInbox } from './inbox.js';
-import { followRecordedFolders, openWorkspace, refreshLayout, type Workspace } from './layout.js';
+import { adoptFolders, followRecordedFolders, openWorkspace, refreshLayout, type Workspace } from './layout.js';
 import { scanFolder } from './watched.js';
 
 export interface PassReport {
@@ -22,9 +22,14 @@ export async function startWorkspace(deps: Deps, mailbox: Mailbox, session: Mail
 }
 
 export async function runPass(ws: Workspace): Promise<PassReport> {
+  // Before the inbox is filed: a folder made by hand is followed from its start, before DaTamer
+  // files into it and would take it for its own.
+  if (ws.mailbox.mode === 'organize') {
+    await followRecordedFolders(ws);
+    await adoptFolders(ws);
+  }
   const taken = await syncInbox(ws);
   if (ws.mailbox.mode === 'ingest') return { taken, acted: 0, moved: 0 };
-  await followRecordedFolders(ws);
   await refreshLayout(ws, ws.deps.clock.now().getTime());
   let acted = 0;
   for (const folder of [...ws.folders.values()]) {

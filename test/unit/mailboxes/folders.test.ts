@@ -5,6 +5,7 @@ import {
   classFolder,
   completedFolder,
   DEFAULT_ROOT,
+  folderMeaningOf,
   folderPath,
   rootSegments,
   safeSegment,
@@ -186,6 +187,47 @@ describe('the folders DaTamer keeps in a shared mailbox', () => {
         expect(new Set(paths).size).to.equal(specs.length);
       });
     }
+  });
+
+  describe('a folder found in the mailbox (made by hand, or by another process)', () => {
+    const meaning = (path: string, delimiter: string | null = '/', prefix = '', root = DEFAULT_ROOT) => {
+      const spec = folderMeaningOf(path, root, delimiter, prefix);
+      return spec && { role: spec.role, org: spec.org, handle: spec.handle };
+    };
+    const cases: Array<[string, string | null, string, { role: string; org: string | null; handle: string | null } | null]> = [
+      ['DaTamer/acme/db/@dave', '/', '', { role: 'claim', org: 'acme.db', handle: 'dave' }],
+      ['DaTamer/acme/db/completed', '/', '', { role: 'completed', org: 'acme.db', handle: null }],
+      ['DaTamer/acme/web', '/', '', { role: 'class', org: 'acme.web', handle: null }],
+      ['DaTamer/Unclassified', '/', '', { role: 'unclassified', org: null, handle: null }],
+      ['DaTamer/acme/completed (org)/@ann', '/', '', { role: 'claim', org: 'acme.completed', handle: 'ann' }],
+      ['INBOX.DaTamer.acme.db.@dave', '.', 'INBOX.', { role: 'claim', org: 'acme.db', handle: 'dave' }],
+      // Not named as DaTamer names its folders: left alone.
+      ['DaTamer/Acme/db', '/', '', null],
+      ['DaTamer/acme/db/old stuff', '/', '', null],
+      ['DaTamer/Replies', '/', '', null],
+      ['DaTamer/completed', '/', '', null],
+      ['DaTamer/@dave', '/', '', null],
+      ['DaTamer', '/', '', null],
+      ['Archive/acme/db', '/', '', null],
+      ['DaTamer/acme/db', '.', 'INBOX.', null],
+    ];
+    for (const [path, delimiter, prefix, expected] of cases) {
+      it(`${JSON.stringify(path)} (delimiter ${JSON.stringify(delimiter)}) is ${expected ? `${expected.role} ${expected.org ?? ''} ${expected.handle ?? ''}`.trim() : 'not DaTamer\'s'}`, () => {
+        expect(meaning(path, delimiter, prefix)).to.deep.equal(expected);
+      });
+    }
+
+    it('reads back every folder DaTamer names', () => {
+      fc.assert(
+        fc.property(fc.array(fc.stringMatching(/^[a-z0-9_-]{1,8}$/), { minLength: 1, maxLength: 4 }), fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/), fc.constantFrom('/', '.'), (segments, handle, delimiter) => {
+          const org = segments.join('.');
+          for (const spec of [classFolder('Ops/DaTamer', org), claimFolder('Ops/DaTamer', org, handle), completedFolder('Ops/DaTamer', org)]) {
+            const found = folderMeaningOf(folderPath(spec, delimiter), 'Ops/DaTamer', delimiter, '');
+            expect(found).to.deep.equal(spec);
+          }
+        }),
+      );
+    });
   });
 
   describe('severity keywords', () => {
