@@ -10,8 +10,11 @@ import { parseSecretKey } from './mailboxes/secrets.js';
 import { DEFAULT_GRACE_MS } from './schedules/evaluate.js';
 import { DEFAULT_ALERTS } from './notifications/defaults.js';
 import { parseDuration } from './schedules/duration.js';
+import { DEFAULT_TRUSTED_RELAYS, relayEntry } from './mailboxes/smtp/border.js';
 
 const MiB = 1024 * 1024;
+
+const relayList = (text: string) => text.split(/[\s,]+/).filter((e) => e !== '');
 
 const port = z.coerce
   .number({ error: 'must be a port number' })
@@ -63,6 +66,11 @@ const schema = z.object({
   DATAMER_SMTP_MAX_CLIENTS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').default(200),
   DATAMER_SMTP_MAX_CLIENTS_PER_ADDRESS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').default(20),
   DATAMER_SMTP_STORE_WAIT: duration.optional(),
+  DATAMER_SMTP_DATA_TIMEOUT: duration.optional(),
+  DATAMER_SMTP_TRUSTED_RELAYS: z
+    .string()
+    .refine((v) => v.trim() === 'none' || relayList(v).every((e) => relayEntry(e) !== null), { message: 'must list IP addresses or networks (10.0.0.5, 10.0.0.0/8, ::1), separated by commas, or say none' })
+    .optional(),
   DATAMER_SMTP_TLS_KEY_FILE: z.string().optional(),
   DATAMER_SMTP_TLS_CERT_FILE: z.string().optional(),
   DATAMER_SMTP_AUTH_USER: z.string().optional(),
@@ -113,6 +121,10 @@ export interface Config {
     readonly maxClientsPerAddress: number;
     /** ms a message may wait for the database before the client is answered 451 (and retries) */
     readonly storeWaitMs: number;
+    /** ms one DATA transfer may take in all, however slowly it trickles; then 421 and the connection closes */
+    readonly dataTimeoutMs: number;
+    /** clients whose Authentication-Results headers are kept (the tenants' receiving servers); others' are deleted */
+    readonly trustedRelays: readonly string[];
     readonly tls: { readonly key: Buffer; readonly cert: Buffer } | null;
     readonly auth: { readonly user: string; readonly password: string } | null;
   };
@@ -195,6 +207,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxClients: e.DATAMER_SMTP_MAX_CLIENTS,
       maxClientsPerAddress: e.DATAMER_SMTP_MAX_CLIENTS_PER_ADDRESS,
       storeWaitMs: e.DATAMER_SMTP_STORE_WAIT ? parseDuration(e.DATAMER_SMTP_STORE_WAIT)! : 60_000,
+      dataTimeoutMs: e.DATAMER_SMTP_DATA_TIMEOUT ? parseDuration(e.DATAMER_SMTP_DATA_TIMEOUT)! : 10 * 60_000,
+      trustedRelays: e.DATAMER_SMTP_TRUSTED_RELAYS === undefined ? DEFAULT_TRUSTED_RELAYS : e.DATAMER_SMTP_TRUSTED_RELAYS.trim() === 'none' ? [] : relayList(e.DATAMER_SMTP_TRUSTED_RELAYS),
       tls: tlsFiles && {
         key: readSecretFile('DATAMER_SMTP_TLS_KEY_FILE', tlsFiles[0]),
         cert: readSecretFile('DATAMER_SMTP_TLS_CERT_FILE', tlsFiles[1]),

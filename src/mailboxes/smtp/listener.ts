@@ -12,6 +12,7 @@ import type { Arrival } from '../../pipeline.js';
 import type { Mailbox } from '../../../models/index.js';
 import { findPostmasterMailbox, findSmtpMailbox } from '../../tenants/tenants.js';
 import { rejectionOf } from '../../ingest/admission.js';
+import { trustedRelays, withoutAuthenticationResults } from './border.js';
 
 export interface SmtpListener {
   listen(): Promise<AddressInfo>;
@@ -62,6 +63,10 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
   const storingSince = new Map<Promise<unknown>, number>();
   const clientsFrom = new Map<string, number>();
   const sleep = (ms: number) => new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms).unref());
+  const isTrustedRelay = trustedRelays(options.trustedRelays);
+  /** smtp-server's connection of a session (its id is the session's), to answer and close it from outside a command */
+  const connectionOf = (session: SMTPServerSession) =>
+    [...(server as unknown as { connections: Set<{ id: string; send(code: number, text: string): void; close(): void }> }).connections].find((c) => c.id === session.id);
 
   const server = new SMTPServer({
     banner: 'DaTamer',
@@ -121,16 +126,43 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
 
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
+      // The idle timeout bounds each read, not the whole: a client that drips a byte now and then
+      // would hold its connection and its buffer for ever. DATA as a whole gets a deadline; past
+      // it the client hears 421 and is disconnected (RFC 5321 §4.2.2, §3.8), and nothing is stored.
+      let overdue = false;
+      const deadline = setTimeout(() => {
+        overdue = true;
+        chunks.length = 0;
+        deps.log.warn({ remoteAddress: session.remoteAddress, limitMs: options.dataTimeoutMs }, 'smtp: DATA took too long; connection closed');
+        const connection = connectionOf(session);
+        connection?.send(421, `4.4.2 DATA took longer than ${Math.round(options.dataTimeoutMs / 1000)} s; closing connection, try again later`);
+        connection?.close();
+      }, options.dataTimeoutMs);
+      deadline.unref();
       stream.on('data', (chunk: Buffer) => {
         // Past the limit, keep reading (the client is still sending) but stop keeping.
-        if (!stream.sizeExceeded) chunks.push(chunk);
+        if (!stream.sizeExceeded && !overdue) chunks.push(chunk);
       });
-      stream.on('error', (err) => callback(err));
+      stream.on('error', (err) => {
+        clearTimeout(deadline);
+        callback(err);
+      });
       stream.on('end', () => {
+        clearTimeout(deadline);
+        if (overdue) return;
         if (stream.sizeExceeded) {
           return callback(reply(552, `5.3.4 Message too big: DaTamer accepts at most ${options.maxBytes} bytes`));
         }
-        const raw = Buffer.concat(chunks);
+        // Authentication-Results only from a trusted relay (border.ts, RFC 8601 §5); from anyone
+        // else they are the sender's own claims, and DaTamer is the server that received the mail.
+        let raw: Buffer = Buffer.concat(chunks);
+        if (!isTrustedRelay(session.remoteAddress)) {
+          const cleaned = withoutAuthenticationResults(raw);
+          if (cleaned.removed > 0) {
+            raw = cleaned.raw;
+            deps.log.info({ remoteAddress: session.remoteAddress, removed: cleaned.removed }, 'smtp: Authentication-Results from a client that is no trusted relay deleted');
+          }
+        }
         // One rule with `datamer import` and replay: an empty message is refused, not stored.
         if (rejectionOf({ raw, size: raw.length }, options.maxBytes) === 'empty message') {
           return callback(reply(554, '5.6.0 Empty message: DaTamer takes no mail without headers or body'));

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import { loadConfig } from '../../../src/config.js';
+import { loadConfig, type Config } from '../../../src/config.js';
 import { replyAddress } from '../../../src/reply-address.js';
 import { commandTokenOf } from '../../../src/people/command-tokens.js';
 import { changeEvent } from '../../../src/events/change.js';
@@ -30,13 +30,13 @@ export interface CommandWorld extends TestDb {
 }
 
 /** `port`: where the listener must be (Postfix relays @relay.test to one fixed port); default a free one. */
-export async function openCommandWorld(options: { port?: number } = {}): Promise<CommandWorld> {
+export async function openCommandWorld(options: { port?: number; smtp?: Partial<Config['smtp']> } = {}): Promise<CommandWorld> {
   const t = await openTestDb();
   const port = options.port ?? (await freePort());
   let listener: SmtpListener | null = null;
   let sink: SmtpSink | null = null;
   try {
-    listener = createSmtpListener(t.deps, { ...loadConfig({}).smtp, host: '127.0.0.1', port });
+    listener = createSmtpListener(t.deps, { ...loadConfig({}).smtp, host: '127.0.0.1', port, ...options.smtp });
     await listener.listen();
     sink = await startSmtpSink();
   } catch (err) {
@@ -89,8 +89,8 @@ export async function replyAddressOf(w: CommandWorld, tenant: TestTenant, handle
 }
 
 /** Hands raw mail to an SMTP server (DaTamer's listener by default), as a mail server would. */
-export async function sendRaw(port: number, raw: Buffer, envelope: { from: string; to: string[] }): Promise<string> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+export async function sendRaw(port: number, raw: Buffer, envelope: { from: string; to: string[] }, localAddress?: string): Promise<string> {
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, ...(localAddress ? { localAddress } : {}) });
   try {
     const info = await transport.sendMail({ envelope, raw });
     return String(info.response);
@@ -197,9 +197,9 @@ export function messageIdOf(raw: Buffer): string {
 }
 
 /** Sends a reply to DaTamer's listener, the envelope recipient being the To: (a reply address or not). */
-export async function sendReply(w: CommandWorld, raw: Buffer, envelopeFrom = 'bounces@acme.test'): Promise<string> {
+export async function sendReply(w: CommandWorld, raw: Buffer, envelopeFrom = 'bounces@acme.test', localAddress?: string): Promise<string> {
   const to = /^To:\s*(?:.*<)?([^<>\s]+@[^<>\s]+?)>?\s*$/im.exec(raw.toString('utf8'))![1]!;
-  return sendRaw(w.port, raw, { from: envelopeFrom, to: [to] });
+  return sendRaw(w.port, raw, { from: envelopeFrom, to: [to] }, localAddress);
 }
 
 /** The reply as DaTamer stored it, with what came of it. */
