@@ -1,8 +1,12 @@
 import { DataTypes, type ModelStatic, type Sequelize } from 'sequelize';
 import { type Row, tableOptions } from './row.js';
 
-/** pending: stored, not yet handled (a crash in between leaves it so) */
-export type CommandMailStatus = 'pending' | 'applied' | 'refused' | 'ignored';
+/**
+ * pending: stored, being handled (a crash in between leaves it so);
+ * unfinished: handling failed half-way (the database went away); the sender's retry resumes it
+ * after the commands already applied, which `outcome.progress` lists.
+ */
+export type CommandMailStatus = 'pending' | 'unfinished' | 'applied' | 'refused' | 'ignored';
 
 /** A reply that reached DaTamer as a command, stored once, with what came of it. */
 export interface CommandMailAttributes {

@@ -114,9 +114,26 @@ async function run(deps: Deps, ctx: CommandContext, command: EmailCommand): Prom
   }
 }
 
-export async function applyCommands(deps: Deps, ctx: CommandContext, parsed: ParsedCommand[]): Promise<CommandResult[]> {
+/** How far an earlier try at the same reply got, and where each result is written down as it comes. */
+export interface CommandProgress {
+  /** the results of the commands an earlier try applied, in order */
+  done: CommandResult[];
+  /** records the results so far, after each command */
+  record(results: CommandResult[]): Promise<void>;
+}
+
+/**
+ * Applies the commands in order. With `progress`, the commands an earlier try of the same reply
+ * already applied are not applied again: their results are answered as they were then.
+ */
+export async function applyCommands(deps: Deps, ctx: CommandContext, parsed: ParsedCommand[], progress?: CommandProgress): Promise<CommandResult[]> {
   const results: CommandResult[] = [];
-  for (const p of parsed) {
+  for (const [i, p] of parsed.entries()) {
+    const before = progress?.done[i];
+    if (before && before.line === p.line) {
+      results.push(before);
+      continue;
+    }
     if (!p.ok) {
       results.push({ line: p.line, ok: false, message: p.error });
       continue;
@@ -128,6 +145,8 @@ export async function applyCommands(deps: Deps, ctx: CommandContext, parsed: Par
       if (!isDatamerError(err)) throw err;
       results.push({ line: p.line, ok: false, message: err.message });
     }
+    // A copy: the ORM compares the new value with the one it holds, which must not be this very array.
+    await progress?.record([...results]);
   }
   return results;
 }

@@ -45,11 +45,17 @@ async function describeState(deps: Deps, tenantId: number, eventId: number | nul
   return `event #${event.id} "${event.title}" is ${status}`;
 }
 
-async function store(deps: Deps, arrival: Arrival, parsed: ParsedMessage): Promise<{ row: CommandMail; duplicate: boolean }> {
+async function store(deps: Deps, arrival: Arrival, parsed: ParsedMessage, resume: CommandResult[]): Promise<{ row: CommandMail; duplicate: boolean }> {
   const { CommandMail } = deps.db.models;
   const key = dedupKey(arrival.raw);
   const where = { tenantId: arrival.tenantId, dedupKey: key };
   const existing = await CommandMail.findOne({ where });
+  if (existing && existing.status === 'unfinished') {
+    // The sender's retry of a reply whose handling failed half-way: taken up by one process only
+    // (a conditional update), from where the first try got.
+    const [taken] = await CommandMail.update({ status: 'pending' }, { where: { ...where, id: existing.id, status: 'unfinished' } });
+    if (taken === 1) return { row: await existing.reload(), duplicate: false };
+  }
   if (existing) return { row: existing, duplicate: true };
   try {
     const row = await CommandMail.create({
@@ -61,7 +67,7 @@ async function store(deps: Deps, arrival: Arrival, parsed: ParsedMessage): Promi
       source: arrival.source,
       receivedAt: arrival.receivedAt ?? deps.clock.now(),
       status: 'pending',
-      outcome: {},
+      outcome: resume.length > 0 ? { progress: resume } : {},
     });
     return { row, duplicate: false };
   } catch (err) {
@@ -71,16 +77,20 @@ async function store(deps: Deps, arrival: Arrival, parsed: ParsedMessage): Promi
   }
 }
 
-export async function handleCommandMail(deps: Deps, arrival: Arrival, parsed: ParsedMessage): Promise<HandledCommandMail> {
-  const { row, duplicate } = await store(deps, arrival, parsed);
+/** The results an earlier try of this reply recorded (see applyCommands). */
+const progressOf = (row: Pick<CommandMail, 'outcome'>): CommandResult[] => (Array.isArray(row.outcome.progress) ? (row.outcome.progress as CommandResult[]) : []);
+
+export async function handleCommandMail(deps: Deps, arrival: Arrival, parsed: ParsedMessage, resume: CommandResult[] = []): Promise<HandledCommandMail> {
+  const { row, duplicate } = await store(deps, arrival, parsed, resume);
   if (duplicate) return { commandMailId: row.id, duplicate: true };
   try {
     await act(deps, arrival, parsed, row);
   } catch (err) {
-    // Not handled (the database failed mid-way): forget the reply, so that the sender's retry
-    // (the listener answered 4xx; the inbox is read again) handles it, instead of finding a
-    // "duplicate" and dropping it. Commands that did apply answer "already…" the second time.
-    await row.destroy().catch(() => undefined);
+    // Not handled (the database failed mid-way): the reply is marked unfinished, so that the
+    // sender's retry (the listener answered 4xx; the inbox is read again) goes on after the
+    // commands this try applied, instead of finding a "duplicate" and dropping it, or applying
+    // them twice. Should even that write fail, the reply is forgotten and handled anew.
+    await row.update({ status: 'unfinished' }).catch(() => row.destroy().catch(() => undefined));
     throw err;
   }
   return { commandMailId: row.id, duplicate: false };
@@ -103,7 +113,8 @@ async function act(deps: Deps, arrival: Arrival, parsed: ParsedMessage, row: Com
   const eventId = await findTargetEvent(deps, tenantId, parsed, recipients);
   let results: CommandResult[] = [];
   if (sender.ok) {
-    results = await applyCommands(deps, { tenantId, user: sender.user, eventId }, commands);
+    const progress = { done: progressOf(row), record: (so: CommandResult[]) => row.update({ outcome: { progress: so } }).then(() => undefined) };
+    results = await applyCommands(deps, { tenantId, user: sender.user, eventId }, commands, progress);
   } else if (!sender.user) {
     await row.update({ status: 'refused', eventId, outcome: { problem: sender.problem } });
     deps.log.warn({ tenantId, commandMailId: row.id, from: parsed.fromAddress }, 'a command from someone who is not a user: refused, not answered');
@@ -161,13 +172,15 @@ export const STALE_REPLY_MS = 5 * 60_000;
  */
 export async function finishStaleReplies(deps: Deps): Promise<number> {
   const { CommandMail } = deps.db.models;
-  const stale = await CommandMail.findAll({ where: { status: 'pending', receivedAt: { [Op.lt]: new Date(deps.clock.now().getTime() - STALE_REPLY_MS) } }, limit: 100 });
+  // Unfinished ones too: a sender that never retries (it gave up, or the reply came from a mailbox
+  // that was removed) must still get its reply handled and answered.
+  const stale = await CommandMail.findAll({ where: { status: ['pending', 'unfinished'], receivedAt: { [Op.lt]: new Date(deps.clock.now().getTime() - STALE_REPLY_MS) } }, limit: 100 });
   let done = 0;
   for (const row of stale) {
-    const taken = await CommandMail.destroy({ where: { id: row.id, tenantId: row.tenantId, status: 'pending' } });
+    const taken = await CommandMail.destroy({ where: { id: row.id, tenantId: row.tenantId, status: row.status } });
     if (taken !== 1) continue;
     const arrival: Arrival = { tenantId: row.tenantId, mailboxId: null, raw: row.raw, source: row.source as Arrival['source'], receivedAt: row.receivedAt };
-    await handleCommandMail(deps, arrival, await parseOffThread(row.raw));
+    await handleCommandMail(deps, arrival, await parseOffThread(row.raw), progressOf(row));
     done++;
   }
   return done;
