@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { setRuleEnabled } from '../../../src/classification/rule-store.js';
 import { changeEvent } from '../../../src/events/change.js';
+import { commandTokenOf } from '../../../src/people/command-tokens.js';
 import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import type { Mailbox } from '../../../models/index.js';
@@ -151,6 +152,27 @@ for (const kind of SHARED_MAILBOX_KINDS) describe(`the shared mailbox as the wor
     await setRuleEnabled(t.deps, tenantId, String(rule.id), true);
     const next = await shared.deliver({ subject: 'Backup of pg9.acme.example.com failed after 15 s', from: 'backup@acme.example.com' });
     await waitFor(inFolder('DaTamer/acme/db', next), 'the next backup failure in DaTamer/acme/db');
+  });
+
+  it('a reply with a command that lands in the mailbox is applied, answered, and taken out of the mailbox', async () => {
+    const id = await shared.deliver({ subject: ':critical: :org:acme.db: disk full on db5' });
+    await waitFor(inFolder('DaTamer/acme/db', id), 'the message to be filed');
+    const event = (await eventOf(id))!;
+    const alice = (await t.db.models.User.findOne({ where: { tenantId, handle: 'alice' } }))!;
+    // A new mail, not an answer: the key in the subject is what proves it is alice's (docs/commands.md).
+    const reply = await shared.deliver({ from: 'alice@acme.test', subject: `Re: [DaTamer #${event.id}] disk full on db5 key:${await commandTokenOf(t.deps, alice)}`, text: 'DONE freed 20 GB\n' });
+
+    await waitFor(async () => (await eventOf(id))?.status === 'completed', 'the event completed by the reply');
+    const done = await t.db.models.Activity.findOne({ where: { tenantId, eventId: event.id, action: 'completed' } });
+    expect(done).to.include({ via: 'email', actor: 'alice' });
+    await waitFor(inFolder('DaTamer/acme/db/completed', id), 'the monitoring mail moved into completed');
+    // The reply carries alice's key: nobody else on the team may read it in the mailbox.
+    const inbox = kind === 'graph' ? 'Inbox' : 'INBOX';
+    await waitFor(async () => !(await shared.idsIn(inbox)).includes(reply), 'the reply taken out of the inbox');
+    for (const folder of (await shared.folders()).filter((f) => f.startsWith('DaTamer'))) expect(await shared.idsIn(folder), folder).not.to.include(reply);
+    const answer = await t.db.models.OutboxMail.findOne({ where: { tenantId, kind: 'command-reply' }, order: [['id', 'DESC']] });
+    expect(answer!.toAddresses).to.deep.equal(['alice@acme.test']);
+    expect(answer!.text).to.match(/^DONE {2}DONE freed 20 GB$/m);
   });
 
   it('a message moved from one org folder into another: the suggestion keeps the tags as tags, and the activity says where it went', async () => {
