@@ -61,6 +61,7 @@ const schema = z.object({
   DATAMER_SMTP_HOST: host.default('127.0.0.1'),
   DATAMER_SMTP_PORT: port.default(2525),
   DATAMER_SMTP_MAX_BYTES: bytes.default(25 * MiB),
+  DATAMER_SMTP_DATA_MEMORY: bytes.default(256 * MiB),
   // Limits of DaTamer's own address (docs/operations.md): clients at once, in all and per
   // client address, and how long a message may wait for the database before the client hears 451.
   DATAMER_SMTP_MAX_CLIENTS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').default(200),
@@ -121,6 +122,8 @@ export interface Config {
     readonly maxClientsPerAddress: number;
     /** ms a message may wait for the database before the client is answered 451 (and retries) */
     readonly storeWaitMs: number;
+    /** bytes all DATA transfers in progress may hold together; one that would pass it is answered 452 */
+    readonly dataMemory: number;
     /** ms one DATA transfer may take in all, however slowly it trickles; then 421 and the connection closes */
     readonly dataTimeoutMs: number;
     /** clients whose Authentication-Results headers are kept (the tenants' receiving servers); others' are deleted */
@@ -204,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host: e.DATAMER_SMTP_HOST,
       port: e.DATAMER_SMTP_PORT,
       maxBytes: e.DATAMER_SMTP_MAX_BYTES,
+      dataMemory: e.DATAMER_SMTP_DATA_MEMORY,
       maxClients: e.DATAMER_SMTP_MAX_CLIENTS,
       maxClientsPerAddress: e.DATAMER_SMTP_MAX_CLIENTS_PER_ADDRESS,
       storeWaitMs: e.DATAMER_SMTP_STORE_WAIT ? parseDuration(e.DATAMER_SMTP_STORE_WAIT)! : 60_000,

@@ -64,6 +64,8 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
   const clientsFrom = new Map<string, number>();
   const sleep = (ms: number) => new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms).unref());
   const isTrustedRelay = trustedRelays(options.trustedRelays);
+  /** bytes held by the DATA transfers in progress, all clients together */
+  let held = 0;
   /** smtp-server's connection of a session (its id is the session's), to answer and close it from outside a command */
   const connectionOf = (session: SMTPServerSession) =>
     [...(server as unknown as { connections: Set<{ id: string; send(code: number, text: string): void; close(): void }> }).connections].find((c) => c.id === session.id);
@@ -130,9 +132,20 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
       // would hold its connection and its buffer for ever. DATA as a whole gets a deadline; past
       // it the client hears 421 and is disconnected (RFC 5321 §4.2.2, §3.8), and nothing is stored.
       let overdue = false;
+      // A message is held in memory until its end: together they may hold at most dataMemory, so
+      // many large transfers at once cannot take the process's memory. One that would pass it is
+      // read to its end, not kept, and answered 452 (RFC 5321 §4.2.2: insufficient system
+      // storage, try later); its sender retries when others have finished.
+      let mine = 0;
+      let overBudget = false;
+      const release = () => {
+        held -= mine;
+        mine = 0;
+      };
       const deadline = setTimeout(() => {
         overdue = true;
         chunks.length = 0;
+        release();
         deps.log.warn({ remoteAddress: session.remoteAddress, limitMs: options.dataTimeoutMs }, 'smtp: DATA took too long; connection closed');
         const connection = connectionOf(session);
         connection?.send(421, `4.4.2 DATA took longer than ${Math.round(options.dataTimeoutMs / 1000)} s; closing connection, try again later`);
@@ -140,16 +153,31 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
       }, options.dataTimeoutMs);
       deadline.unref();
       stream.on('data', (chunk: Buffer) => {
-        // Past the limit, keep reading (the client is still sending) but stop keeping.
-        if (!stream.sizeExceeded && !overdue) chunks.push(chunk);
+        // Past a limit, keep reading (the client is still sending) but stop keeping.
+        if (stream.sizeExceeded || overdue || overBudget) return;
+        if (held + chunk.length > options.dataMemory) {
+          overBudget = true;
+          chunks.length = 0;
+          release();
+          return;
+        }
+        held += chunk.length;
+        mine += chunk.length;
+        chunks.push(chunk);
       });
       stream.on('error', (err) => {
         clearTimeout(deadline);
+        release();
         callback(err);
       });
       stream.on('end', () => {
         clearTimeout(deadline);
+        release();
         if (overdue) return;
+        if (overBudget && !stream.sizeExceeded) {
+          deps.log.warn({ remoteAddress: session.remoteAddress, limit: options.dataMemory }, 'smtp: messages being received hold all the memory allowed; the client will retry');
+          return callback(reply(452, '4.3.1 Insufficient system storage: too much mail arriving at once, try again later'));
+        }
         if (stream.sizeExceeded) {
           return callback(reply(552, `5.3.4 Message too big: DaTamer accepts at most ${options.maxBytes} bytes`));
         }

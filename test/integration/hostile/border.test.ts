@@ -3,7 +3,8 @@
 //   trusts (RFC 8601 §5): the header is deleted unless the client is a trusted relay
 //   (DATAMER_SMTP_TRUSTED_RELAYS), so a forged DKIM pass commands nothing;
 // - a client that drips its DATA a byte at a time, each byte within the idle timeout, is cut off
-//   with 421 once DATA has taken DATAMER_SMTP_DATA_TIMEOUT, while other clients are answered.
+//   with 421 once DATA has taken DATAMER_SMTP_DATA_TIMEOUT, while other clients are answered;
+// - messages received at once hold at most DATAMER_SMTP_DATA_MEMORY together: one more is 452.
 import { expect } from 'chai';
 import net from 'node:net';
 import { testDialect } from '../../helpers/db.js';
@@ -90,6 +91,54 @@ describe(`the listener as the border (${testDialect})`, function () {
       const message = (await w.db.models.Message.findOne({ where: { tenantId: acme.id, messageIdHeader: messageId } }))!;
       expect(message.raw.toString('latin1')).not.to.match(/authentication-results/i);
       expect(message.raw.toString('latin1')).to.contain('Subject: :critical: :org:infra.db: primary down');
+    });
+  });
+
+  describe('large messages at once', () => {
+    let w: CommandWorld;
+    let acme: TestTenant;
+    const sockets: net.Socket[] = [];
+
+    before(async () => {
+      w = await openCommandWorld({ smtp: { dataMemory: 96 * 1024 } });
+      acme = await addTestTenant(w, 'acme', 'ops@datamer.test');
+    });
+    after(async () => {
+      for (const s of sockets) s.destroy();
+      await w?.close();
+    });
+
+    it('a message that would pass the memory all transfers may hold is answered 452, and goes through once the others are done', async () => {
+      // One client holds 64 KiB of an unfinished message...
+      const socket = net.connect(w.port, '127.0.0.1');
+      sockets.push(socket);
+      let heard = '';
+      socket.on('data', (d: Buffer) => (heard += d.toString('latin1')));
+      const replies = () => heard.split('\r\n').filter((l) => /^\d{3} /.test(l)).length;
+      const until = async (n: number) => {
+        while (replies() < n) await new Promise((r) => setTimeout(r, 20));
+      };
+      await until(1);
+      for (const [i, line] of ['EHLO big.test', 'MAIL FROM:<big@monitor.acme.test>', `RCPT TO:<${acme.address}>`, 'DATA'].entries()) {
+        socket.write(`${line}\r\n`);
+        await until(i + 2);
+      }
+      const head = 'From: big@monitor.acme.test\r\nSubject: :info: :org:infra.db: big report\r\nMessage-ID: <big-1@monitor.acme.test>\r\n\r\n';
+      socket.write(head + `${'a'.repeat(76)}\r\n`.repeat(840));
+      // ... so the next 48 KiB message finds no room.
+      const second = mailText({ from: 'nagios@monitor.acme.test', to: acme.address, subject: ':warn: :org:infra.db: second report', messageId: freshId('second'), text: `${'b'.repeat(76)}\n`.repeat(630) });
+      const refused = await sendRaw(w.port, second, { from: 'nagios@monitor.acme.test', to: [acme.address] }).then(
+        () => null,
+        (err: { responseCode?: number; response?: string }) => `${err.responseCode} ${err.response ?? ''}`,
+      );
+      expect(refused).to.match(/^452 .*4\.3\.1 Insufficient system storage/);
+
+      // The first one ends and is stored; the second, sent again, is taken.
+      socket.write('.\r\n');
+      await until(6);
+      expect(heard).to.match(/\r\n250 /);
+      expect(await sendRaw(w.port, second, { from: 'nagios@monitor.acme.test', to: [acme.address] })).to.match(/^250 /);
+      expect(await w.db.models.Message.count({ where: { tenantId: acme.id } })).to.equal(2);
     });
   });
 
