@@ -14,7 +14,7 @@ import { helpers } from './helpers.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { digestRoutes } from './routes/digest.js';
-import { healthRoutes } from './routes/health.js';
+import { healthPageRoutes, probeRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { peopleRoutes } from './routes/people.js';
 import { ruleRoutes } from './routes/rules.js';
@@ -70,11 +70,13 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   // Browsers ask for it on every first visit; the site has none.
   app.get('/favicon.ico', (_req, res) => void res.status(204).end());
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
-  app.use(healthRoutes(deps, options.smtpStuck));
+  app.use(probeRoutes(deps, options.smtpStuck));
+  const sessions = sessionMiddleware(deps, options.sessionSecret ?? randomBytes(32).toString('hex'));
+  app.use(healthPageRoutes(deps, sessions, options.smtpStuck));
   app.use(metricsRoutes(deps, options.jobRuns));
   // Before the session and the login: the digest's signed link is its own credential (RFC 8058).
   if (options.linkKey) app.use(digestRoutes(deps, options.linkKey));
-  app.use(sessionMiddleware(deps, options.sessionSecret ?? randomBytes(32).toString('hex')));
+  app.use(sessions);
   app.use(authRoutes(deps));
   app.use(requireUser(deps));
   app.use(dashboardRoutes(deps));

@@ -12,7 +12,7 @@ import { setPassword } from '../../src/people/passwords.js';
 import { addTenant } from '../../src/tenants/tenants.js';
 import { createApp } from '../../src/web/app.js';
 import { createTestDatabase } from '../helpers/db.js';
-import { closeServer, serve } from '../helpers/site.js';
+import { closeServer, logInOverHttp, serve } from '../helpers/site.js';
 import { percentile, table, whole } from './stats.js';
 
 const MESSAGES = whole('BENCH_WEB_MESSAGES', 1_000_000);
@@ -20,17 +20,6 @@ const MESSAGES = whole('BENCH_WEB_MESSAGES', 1_000_000);
 const OPEN_EVERY = whole('BENCH_WEB_OPEN_EVERY', 500);
 const REQUESTS = whole('BENCH_WEB_REQUESTS', 200);
 const T0 = Date.parse('2026-11-01T00:00:00Z');
-
-/** Logs in as a browser would: the form's CSRF token and the session cookie. */
-async function logIn(baseURL: string): Promise<string> {
-  const form = await fetch(`${baseURL}/login`);
-  const cookie = form.headers.get('set-cookie')!.split(';')[0]!;
-  const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-  const body = new URLSearchParams({ _csrf: token, tenant: 'bench', login: 'alice', password: 'bench password', next: '/' });
-  const res = await fetch(`${baseURL}/login`, { method: 'POST', body, headers: { cookie }, redirect: 'manual' });
-  if (res.status !== 303) throw new Error(`login failed: ${res.status}`);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-}
 
 export async function benchWeb(): Promise<void> {
   const database = await createTestDatabase('postgres');
@@ -79,7 +68,7 @@ export async function benchWeb(): Promise<void> {
 
     const served = await serve(createApp(deps));
     server = served.server;
-    const cookie = await logIn(served.baseURL);
+    const cookie = await logInOverHttp(served.baseURL, 'bench', 'alice', 'bench password');
     const pages = ['/', '/events', '/events?filter=responder', '/events?filter=interested', '/events?severity=critical&assigned=no', '/events?q=disk%2042', '/events?status=completed'];
     const rows: string[][] = [];
     for (const page of pages) {

@@ -29,3 +29,14 @@ export async function logIn(page: Page, tenant: string, login: string, password:
   const [response] = await Promise.all([page.waitForNavigation(), page.click('#login button[type=submit]')]);
   return response?.status() ?? 0;
 }
+
+/** Logs in as a browser would, without one: the form's CSRF token and its session cookie. Resolves to the logged-in cookie. */
+export async function logInOverHttp(baseURL: string, tenant: string, login: string, password: string): Promise<string> {
+  const form = await fetch(`${baseURL}/login`);
+  const cookie = form.headers.get('set-cookie')!.split(';')[0]!;
+  const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const body = new URLSearchParams({ _csrf: token, tenant, login, password, next: '/' });
+  const res = await fetch(`${baseURL}/login`, { method: 'POST', body, headers: { cookie }, redirect: 'manual' });
+  if (res.status !== 303) throw new Error(`login as ${login} of ${tenant} failed: ${res.status}`);
+  return res.headers.get('set-cookie')!.split(';')[0]!;
+}
