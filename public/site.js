@@ -1,23 +1,11 @@
 // DaTamer's companion site: the little the pages do in the browser. Everything works without
 // it (forms post, links lead to the event's page); this adds the row menu (right-click, the
-// menu key or Shift+F10, the ⋯ button), times in the reader's own zone, and the live preview
-// of a rule. Served from the app: the Content-Security-Policy runs no inline script.
+// menu key or Shift+F10, the ⋯ button) and the live preview of a rule. Times come written in
+// the reader's zone by the server (src/web/times.ts). Served from the app: the
+// Content-Security-Policy runs no inline script.
 'use strict';
 
 (function () {
-  // Times: the absolute time in the reader's zone, on hover (and as the text where it is shown).
-  function localTimes() {
-    // dateStyle cannot be combined with timeZoneName (ECMA-402), so the parts are named one by one.
-    var format = { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
-    document.querySelectorAll('time[datetime]').forEach(function (el) {
-      var at = new Date(el.getAttribute('datetime'));
-      if (isNaN(at.getTime())) return;
-      var text = at.toLocaleString(undefined, format);
-      el.title = text;
-      if (el.hasAttribute('data-absolute')) el.textContent = text;
-    });
-  }
-
   // The row menu: one menu, moved to the row it is opened for.
   function rowMenu() {
     var menu = document.getElementById('row-menu');
@@ -113,7 +101,6 @@
           var fresh = page.getElementById('preview');
           var problem = page.getElementById('rule-problem');
           target.replaceChildren.apply(target, fresh ? Array.prototype.slice.call(fresh.childNodes) : problem ? [problem] : []);
-          localTimes();
         })
         .catch(function () { /* the Preview button still works */ });
     }
@@ -133,7 +120,7 @@
 
   document.addEventListener('DOMContentLoaded', function () {
     // Each on its own: one failing leaves the others working.
-    [localTimes, rowMenu, livePreview, confirmations].forEach(function (start) {
+    [rowMenu, livePreview, confirmations].forEach(function (start) {
       try { start(); } catch (e) { if (window.console) console.error(e); }
     });
   });

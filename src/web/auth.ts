@@ -19,7 +19,7 @@ export interface SiteUser {
   tenantDisplayName: string;
   /** an admin also changes mailboxes, people and other users' settings (docs/web.md, Roles) */
   isAdmin: boolean;
-  /** their IANA time zone: times typed into the site's forms are read in it */
+  /** their IANA time zone: the site writes times in it and reads the times typed into its forms in it */
   timeZone: string;
 }
 
@@ -45,18 +45,25 @@ export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])[^\s]*$/.test(next) ? next : '/';
 }
 
+/** Who the session says is logged in, if that user (and their tenant) still exists. */
+export async function sessionUser(deps: Deps, req: Request): Promise<SiteUser | null> {
+  const { userId, tenantId } = req.session;
+  if (!userId || !tenantId) return null;
+  const user = await deps.db.models.User.findOne({ where: { id: userId, tenantId } });
+  const tenant = user ? await deps.db.models.Tenant.findByPk(user.tenantId) : null;
+  return user && tenant ? asSiteUser(user, tenant) : null;
+}
+
 /** Every page but login and health: a logged-in user of a tenant, or the login page. */
 export function requireUser(deps: Deps): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const { userId, tenantId } = req.session;
-      const user = userId && tenantId ? await deps.db.models.User.findOne({ where: { id: userId, tenantId } }) : null;
-      const tenant = user ? await deps.db.models.Tenant.findByPk(user.tenantId) : null;
-      if (!user || !tenant) {
+      const user = await sessionUser(deps, req);
+      if (!user) {
         if (req.method === 'GET') return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
         return res.status(401).render('error', { title: 'Logged out', message: 'Log in again to do that.' });
       }
-      res.locals.user = asSiteUser(user, tenant);
+      res.locals.user = user;
       res.locals.csrfToken = csrfToken(req);
       res.locals.now = deps.clock.now().toISOString();
       // Shown by the next page only: a browser's own requests (an icon) must not swallow it.

@@ -126,8 +126,8 @@ describe('the companion site, logged in', function () {
     await t?.dispose();
   });
 
-  async function loggedIn(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 } });
+  async function loggedIn(options: { timezoneId?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 }, ...options });
     const page = await context.newPage();
     expect(await logIn(page, 'acme', 'alice', PASSWORD)).to.equal(200);
     return { context, page };
@@ -277,13 +277,34 @@ describe('the companion site, logged in', function () {
         expect(await row.locator('td.interest').innerText()).to.equal('responder');
         expect(await row.locator('td.messages').innerText()).to.equal('1');
         expect(await page.locator(`#events tr[data-event="${ids.slowPage}"] td.interest`).innerText()).to.equal('interested');
-        // The absolute time on hover, in the reader's zone (the browser's: UTC here).
-        const title = await row.locator('td.created time').getAttribute('title');
-        expect(title).to.match(/2026/);
-        expect(title).to.match(/UTC/);
         expect(await page.locator('#events').innerText()).not.to.contain('globex');
       } finally {
         await context.close();
+      }
+    });
+
+    it("writes times in the user's own time zone, whatever the browser's and the server's, with the absolute time on hover", async () => {
+      // Kolkata has no daylight saving: +05:30 all year, unlike the browser's zone here or UTC.
+      await t.db.models.User.update({ timeZone: 'Asia/Kolkata' }, { where: { tenantId: acmeId, handle: 'alice' } });
+      const { context, page } = await loggedIn({ timezoneId: 'America/Los_Angeles' });
+      try {
+        const event = (await t.db.models.Event.findByPk(ids.oldCritical))!;
+        const kolkata = new Date(event.createdAt.getTime() + 330 * 60_000).toISOString();
+        const iso = `${kolkata.slice(0, 19)}+05:30`;
+        await page.goto('/events');
+        const created = page.locator(`#events tr[data-event="${ids.oldCritical}"] td.created time`);
+        expect(await created.getAttribute('title')).to.equal(`${iso} (Asia/Kolkata)`);
+        expect(await created.getAttribute('datetime')).to.equal(iso);
+        expect(await created.innerText()).to.match(/ ago$/);
+        expect(await page.locator('#zone').innerText()).to.equal('Asia/Kolkata');
+        await page.goto(`/events/${ids.oldCritical}`);
+        const times = await page.locator('#event-fields time').evaluateAll((els) => els.map((e) => e.textContent));
+        expect(times[0]).to.equal(`${kolkata.slice(0, 10)} ${kolkata.slice(11, 16)}`);
+        // The browser's own zone is never used: the page says the same in any browser.
+        expect(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone)).to.equal('America/Los_Angeles');
+      } finally {
+        await context.close();
+        await t.db.models.User.update({ timeZone: 'UTC' }, { where: { tenantId: acmeId, handle: 'alice' } });
       }
     });
 
