@@ -1,9 +1,11 @@
 // The event list's filters live in the URL (so the back button and a shared link keep them):
 // parsed from the query string here, and written back into links the same way. Pure.
 import { isOrgPattern } from '../org-paths.js';
-import { SEVERITY_ORDER, type ListFilter, type ListQuery, type SeverityKey, type StatusFilter } from '../events/site-queries.js';
+import { SEVERITY_ORDER, type ListCursor, type ListFilter, type ListQuery, type SeverityKey, type StatusFilter } from '../events/site-queries.js';
+import { idParam } from './params.js';
 
-export const LIST_LIMIT = 200;
+/** Rows a page shows; the next ones are a link away (docs/web.md). */
+export const PAGE_SIZE = 50;
 const FILTERS: ListFilter[] = ['all', 'responder', 'interested', 'unclassified'];
 const STATUSES: StatusFilter[] = ['open', 'completed', 'any'];
 
@@ -36,10 +38,21 @@ export function parseListQuery(raw: Record<string, unknown>): ParsedList {
       assigned: assigned === 'yes' ? true : assigned === 'no' ? false : null,
       org: org && isOrgPattern(org) ? org : null,
       text: text || null,
-      limit: LIST_LIMIT,
+      after: parseCursor(one(raw.after)),
+      limit: PAGE_SIZE,
     },
     ignored,
   };
+}
+
+/** `3.1.1234`: severity rank, unassigned, event id (src/events/site-queries.ts). */
+export const cursorText = (c: ListCursor) => `${c.severityRank}.${c.unassigned}.${c.id}`;
+
+/** A cursor from the URL; anything else starts at the first page. */
+export function parseCursor(text: string): ListCursor | null {
+  const m = /^([0-3])\.([01])\.(\d{1,10})$/.exec(text);
+  const id = m ? idParam(m[3]) : null;
+  return m && id !== null ? { severityRank: Number(m[1]), unassigned: Number(m[2]) as 0 | 1, id } : null;
 }
 
 /** The list's URL for these filters; defaults are left out so links stay short. */
@@ -51,6 +64,7 @@ export function listUrl(q: Partial<Omit<ListQuery, 'limit'>>): string {
   if (q.assigned !== undefined && q.assigned !== null) params.set('assigned', q.assigned ? 'yes' : 'no');
   if (q.org) params.set('org', q.org);
   if (q.text) params.set('q', q.text);
+  if (q.after) params.set('after', cursorText(q.after));
   const s = params.toString();
   return s ? `/events?${s}` : '/events';
 }

@@ -3,11 +3,11 @@
 import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../../deps.js';
 import { activityText, eventDetail } from '../../events/views.js';
-import { interestLevel, interestOf, listSiteEvents, messageCounts } from '../../events/site-queries.js';
+import { COUNT_CAP, interestLevel, interestOf, listSiteEvents, messageCounts, type ListPage } from '../../events/site-queries.js';
 import { listUsers } from '../../people/people.js';
 import { csrfProtection, siteUser } from '../auth.js';
 import { applySiteAction, isSiteAction, outcomeText } from '../event-actions.js';
-import { listUrl, parseListQuery } from '../list-params.js';
+import { listUrl, PAGE_SIZE, parseListQuery } from '../list-params.js';
 import { idParam } from '../params.js';
 import { sandboxDocument } from '../sanitize-html.js';
 import { redirectAfterSave } from '../session.js';
@@ -25,6 +25,14 @@ const idsOf = (value: unknown): number[] =>
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
+/** "50 of 312 events.", "50 of more than 1,000 events.", "No event matches." */
+function countText(page: ListPage, later: boolean): string {
+  if (page.total === 0) return later ? 'No more events.' : 'No event matches.';
+  const of = page.totalCapped ? `more than ${COUNT_CAP.toLocaleString('en')}` : page.total.toLocaleString('en');
+  const plural = page.total === 1 && !page.totalCapped ? 'event' : 'events';
+  return page.events.length === page.total && !later ? `${of} ${plural}.` : `${page.events.length} of ${of} ${plural}${later ? ', after the previous pages' : ''}.`;
+}
+
 function notFound(res: Response) {
   res.status(404).render('error', { title: 'Not found', message: 'There is no such page.' });
 }
@@ -37,18 +45,21 @@ export function eventRoutes(deps: Deps): Router {
       const user = siteUser(res);
       const { query, ignored } = parseListQuery(req.query as Record<string, unknown>);
       const interest = await interestOf(deps, user.tenantId, user.id);
-      const [{ events, total }, users] = await Promise.all([listSiteEvents(deps, user.tenantId, query, interest), listUsers(deps, user.tenantId)]);
+      const [page, users] = await Promise.all([listSiteEvents(deps, user.tenantId, query, interest), listUsers(deps, user.tenantId)]);
+      const { events } = page;
       const counts = await messageCounts(deps, user.tenantId, events.map((e) => e.id));
       const handleOf = new Map(users.map((u) => [u.id, u.handle]));
       const here = listUrl(query);
-      const tab = (filter: typeof query.filter, label: string) => ({ label, url: listUrl({ ...query, filter }), current: query.filter === filter });
+      const tab = (filter: typeof query.filter, label: string) => ({ label, url: listUrl({ ...query, filter, after: null }), current: query.filter === filter });
       res.render('events', {
         title: 'Events',
         query,
         here,
         ignored,
-        total,
-        shown: events.length,
+        count: countText(page, query.after !== null),
+        nextUrl: page.next ? listUrl({ ...query, after: page.next }) : null,
+        firstUrl: query.after ? listUrl({ ...query, after: null }) : null,
+        pageSize: PAGE_SIZE,
         tabs: [tab('responder', 'Responder'), tab('interested', 'Interested'), tab('unclassified', 'Unclassified'), tab('all', 'All')],
         users: users.map((u) => ({ handle: u.handle, displayName: u.displayName })),
         severities: [

@@ -336,6 +336,59 @@ describe('the companion site, logged in', function () {
       }
     });
 
+    it('pages through a long list 50 rows at a time, in the same order, each event once, with the filters kept', async () => {
+      const initech = await addTenant(t.deps, { name: 'initech', address: 'ops@initech.test' });
+      await addUser(t.deps, initech.tenant.id, { email: 'peter@initech.test', handle: 'peter' });
+      await setPassword(t.deps, initech.tenant.id, 'peter', 'peter pages through it');
+      const severities = ['critical', 'warn', 'info', ''];
+      for (let i = 0; i < 120; i++) {
+        t.clock.advance(1000);
+        const tag = severities[i % 4] ? `:${severities[i % 4]}: ` : '';
+        await receive(t.deps, [{ tenantId: initech.tenant.id, mailboxId: initech.mailbox.id, raw: mse(`${tag}:org:initech.tps: report ${i}`), source: 'smtp' }]);
+      }
+      const all = await t.db.models.Event.findAll({ where: { tenantId: initech.tenant.id } });
+      // Every third is assigned, so each page mixes both halves of the order.
+      const { changeEvent } = await import('../../../src/events/change.js');
+      for (const e of all.filter((_, i) => i % 3 === 0)) await changeEvent(t.deps, initech.tenant.id, e.id, { command: 'assign', handle: 'peter', actor: 'peter', via: 'cli' });
+      const events = await t.db.models.Event.findAll({ where: { tenantId: initech.tenant.id } });
+      const expected = [...events]
+        .sort((a, b) =>
+          (SEVERITY_RANK[a.severity ?? ''] ?? 3) - (SEVERITY_RANK[b.severity ?? ''] ?? 3) ||
+          Number(a.assigneeId !== null) - Number(b.assigneeId !== null) ||
+          b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id)
+        .map((e) => e.id);
+
+      const context = await browser.newContext({ baseURL });
+      try {
+        const page = await context.newPage();
+        expect(await logIn(page, 'initech', 'peter', 'peter pages through it')).to.equal(200);
+        await page.goto('/events');
+        const seen: number[] = [];
+        const counts: string[] = [];
+        for (;;) {
+          seen.push(...(await rowIds(page)));
+          counts.push(await page.locator('#count').evaluate((el) => el.firstChild?.textContent?.trim() ?? ''));
+          if ((await page.locator('#next-page').count()) === 0) break;
+          await Promise.all([page.waitForNavigation(), page.click('#next-page')]);
+        }
+        expect(seen).to.deep.equal(expected);
+        expect(counts).to.deep.equal(['50 of 120 events.', '50 of 120 events, after the previous pages.', '20 of 120 events, after the previous pages.']);
+        await Promise.all([page.waitForNavigation(), page.click('#first-page')]);
+        expect(await rowIds(page)).to.deep.equal(expected.slice(0, 50));
+
+        // A filter stays on the next page; choosing another filter starts again at the first.
+        await page.goto('/events?assigned=no');
+        await Promise.all([page.waitForNavigation(), page.click('#next-page')]);
+        expect(new URL(page.url()).searchParams.get('assigned')).to.equal('no');
+        const unassigned = expected.filter((id) => events.find((e) => e.id === id)!.assigneeId === null);
+        expect(await rowIds(page)).to.deep.equal(unassigned.slice(50));
+        await Promise.all([page.waitForNavigation(), page.click('nav.tabs a:has-text("Unclassified")')]);
+        expect(new URL(page.url()).searchParams.has('after')).to.equal(false);
+      } finally {
+        await context.close();
+      }
+    });
+
     it('assigns an event from its right-click menu, and the assignee gets the mail', async () => {
       const { context, page } = await loggedIn();
       try {
