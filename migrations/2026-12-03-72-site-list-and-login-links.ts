@@ -18,7 +18,7 @@ export const migration: Migration = {
     await qi.sequelize.query(`CREATE INDEX events_list_open ON events (${LIST_KEY}) WHERE status <> 'completed'`);
     await qi.sequelize.query(`CREATE INDEX events_list ON events (${LIST_KEY})`);
 
-    // The site's login links by mail (src/people/login-links.ts): only a hash of the token is
+    // The site's login links by mail (src/web/login-links.ts): only a hash of the token is
     // kept, so the table read by someone else logs nobody in.
     await qi.createTable('login_links', {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },

@@ -28,6 +28,7 @@ import { defineSubscription } from './subscription.js';
 import { defineTenant } from './tenant.js';
 import { defineUser } from './user.js';
 import { defineWebSession } from './web-session.js';
+import { defineLoginLink } from './login-link.js';
 
 export type { Activity, ActivityVia } from './activity.js';
 export type { CommandMail, CommandMailStatus } from './command-mail.js';
@@ -55,6 +56,7 @@ export type { Subscription, InterestLevel } from './subscription.js';
 export type { Tenant } from './tenant.js';
 export type { User, UserRole } from './user.js';
 export type { WebSession } from './web-session.js';
+export type { LoginLink } from './login-link.js';
 
 export function defineModels(sequelize: Sequelize) {
   return {
@@ -81,6 +83,7 @@ export function defineModels(sequelize: Sequelize) {
     LabelledExample: defineLabelledExample(sequelize),
     CommandMail: defineCommandMail(sequelize),
     WebSession: defineWebSession(sequelize),
+    LoginLink: defineLoginLink(sequelize),
     Notice: defineNotice(sequelize),
     EventAlert: defineEventAlert(sequelize),
     Digest: defineDigest(sequelize),

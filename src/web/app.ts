@@ -15,6 +15,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
 import { digestRoutes } from './routes/digest.js';
 import { healthPageRoutes, probeRoutes } from './routes/health.js';
+import { loginLinkRoutes } from './routes/login-link.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { peopleRoutes } from './routes/people.js';
 import { ruleRoutes } from './routes/rules.js';
@@ -35,6 +36,8 @@ export interface AppOptions {
   linkKey?: () => Buffer;
   /** the grace periods of schedule alerts (DATAMER_GRACE_*), for when a stream's next alert falls due */
   grace?: Record<Period, number>;
+  /** the site's address in mail (DATAMER_PUBLIC_URL); without it there is no login by mailed link */
+  publicUrl?: string;
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}): express.Express {
@@ -77,6 +80,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   // Before the session and the login: the digest's signed link is its own credential (RFC 8058).
   if (options.linkKey) app.use(digestRoutes(deps, options.linkKey));
   app.use(sessions);
+  if (options.publicUrl) app.use(loginLinkRoutes(deps, options.publicUrl));
   app.use(authRoutes(deps));
   app.use(requireUser(deps));
   app.use(dashboardRoutes(deps));

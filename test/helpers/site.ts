@@ -4,8 +4,9 @@ import type { Page } from 'playwright-core';
 import type { createApp } from '../../src/web/app.js';
 import { freePort } from './net.js';
 
-export async function serve(app: ReturnType<typeof createApp>): Promise<{ server: Server; baseURL: string }> {
-  const port = await freePort();
+/** Serves the app on loopback, on `port` (chosen ahead when the app must know its own address) or a free one. */
+export async function serve(app: ReturnType<typeof createApp>, port?: number): Promise<{ server: Server; baseURL: string }> {
+  port ??= await freePort();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, '127.0.0.1');
     s.once('listening', () => resolve(s));
