@@ -1,6 +1,7 @@
 // The only reader of process.env. Everything DaTamer can be told at start-up is here,
 // validated once; a bad value stops the start with one line naming the variable.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DatamerError } from './errors.js';
@@ -45,6 +46,29 @@ const secretKey = z.string().refine((v) => parseSecretKey(v) !== null, {
   message: 'must be 32 bytes written as 64 hex characters or in base64 (openssl rand -hex 32)',
 });
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * DATAMER_TRUST_PROXY: which proxies' X-Forwarded-For/-Proto the web site believes (express's
+ * "trust proxy": names, addresses, subnets), or none. null: not that.
+ */
+export function parseTrustProxy(text: string): string[] | false | null {
+  if (text.trim().toLowerCase() === 'none') return false;
+  const entries = text.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const valid = (x: string) => {
+    if (PROXY_NAMES.includes(x)) return true;
+    const [address, bits, ...rest] = x.split('/');
+    const family = isIP(address ?? '');
+    if (family === 0 || rest.length > 0) return false;
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  };
+  return entries.length > 0 && entries.every(valid) ? entries : null;
+}
+
+const trustProxy = z.string().refine((v) => parseTrustProxy(v) !== null, {
+  message: 'must be none, or a comma-separated list of loopback, linklocal, uniquelocal, addresses and subnets such as 10.0.0.0/8',
+});
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
   error: 'must be one of fatal, error, warn, info, debug, trace, silent',
 });
@@ -79,6 +103,8 @@ const schema = z.object({
   DATAMER_SMTP_AUTH_PASSWORD_FILE: z.string().optional(),
   DATAMER_WEB_HOST: host.default('127.0.0.1'),
   DATAMER_WEB_PORT: port.default(3000),
+  // The proxies in front of the web site whose X-Forwarded-Proto says it came over TLS (docs/web.md).
+  DATAMER_TRUST_PROXY: trustProxy.default('loopback'),
   // How people reach the web site from their mail client (the digest's unsubscribe link).
   DATAMER_PUBLIC_URL: z.string().refine((v) => /^https?:\/\/[^/\s]+/.test(v), { message: 'must be an http:// or https:// address' }).optional(),
   DATAMER_OUTGOING_SMTP_URL: smtpUrl.optional(),
@@ -131,7 +157,12 @@ export interface Config {
     readonly tls: { readonly key: Buffer; readonly cert: Buffer } | null;
     readonly auth: { readonly user: string; readonly password: string } | null;
   };
-  readonly web: { readonly host: string; readonly port: number };
+  readonly web: {
+    readonly host: string;
+    readonly port: number;
+    /** whose X-Forwarded-* headers the site believes (express's trust proxy); false: nobody's */
+    readonly trustProxy: readonly string[] | false;
+  };
   /** the web site's address as people reach it (links in mail); default http://<web host>:<port> */
   readonly publicUrl: string;
   /** where outgoing mail (alerts, notices) is handed over; null: the outbox keeps it queued */
@@ -219,7 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       auth: auth && { user: auth[0], password: auth[1] },
     },
-    web: { host: e.DATAMER_WEB_HOST, port: e.DATAMER_WEB_PORT },
+    web: { host: e.DATAMER_WEB_HOST, port: e.DATAMER_WEB_PORT, trustProxy: parseTrustProxy(e.DATAMER_TRUST_PROXY)! },
     publicUrl: e.DATAMER_PUBLIC_URL ?? `http://${e.DATAMER_WEB_HOST}:${e.DATAMER_WEB_PORT}`,
     outgoingSmtpUrl: e.DATAMER_OUTGOING_SMTP_URL ?? null,
     jobs: ['1', 'true', 'yes', 'on'].includes(e.DATAMER_JOBS),

@@ -38,13 +38,17 @@ export interface AppOptions {
   grace?: Record<Period, number>;
   /** the site's address in mail (DATAMER_PUBLIC_URL); without it there is no login by mailed link */
   publicUrl?: string;
+  /** the proxies whose X-Forwarded-Proto is believed (DATAMER_TRUST_PROXY); default: one on this machine */
+  trustProxy?: readonly string[] | false;
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  // req.secure (and so the Secure cookie) from X-Forwarded-Proto only when the proxy is on this machine.
-  app.set('trust proxy', 'loopback');
+  // req.secure (and so the Secure cookie) and req.ip (the login limits) from X-Forwarded-Proto
+  // and -For only when they come from a proxy DaTamer is told to trust: by default one on this machine.
+  const trust = options.trustProxy ?? ['loopback'];
+  app.set('trust proxy', trust === false ? false : [...trust]);
   app.engine('hbs', engine({
     extname: '.hbs',
     defaultLayout: 'main',

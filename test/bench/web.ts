@@ -76,7 +76,7 @@ export async function benchWeb(): Promise<void> {
       const html = await (await fetch(`${served.baseURL}${later}`, { headers: { cookie } })).text();
       const next = /id="next-page" href="([^"]+)"/.exec(html);
       if (!next) throw new Error(`${later}: no next page`);
-      later = next[1]!.replace(/&amp;/g, '&');
+      later = next[1]!.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
     }
     pages.push(later);
     const rows: string[][] = [];

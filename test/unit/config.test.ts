@@ -23,7 +23,7 @@ describe('configuration', () => {
     expect(c.smtp).to.include({ host: '127.0.0.1', port: 2525, maxBytes: 25 * 1024 * 1024 });
     expect(c.smtp.tls).to.equal(null);
     expect(c.smtp.auth).to.equal(null);
-    expect(c.web).to.deep.equal({ host: '127.0.0.1', port: 3000 });
+    expect(c.web).to.deep.equal({ host: '127.0.0.1', port: 3000, trustProxy: ['loopback'] });
     expect(c.outgoingSmtpUrl).to.equal(null);
     expect(c.jobs).to.equal(true);
   });
@@ -60,7 +60,14 @@ describe('configuration', () => {
     expect(Object.isFrozen(c) && Object.isFrozen(c.smtp)).to.equal(true);
   });
 
+  it('believes the proxies DATAMER_TRUST_PROXY names, or none', () => {
+    expect(loadConfig({ DATAMER_TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8, 192.168.1.7' }).web.trustProxy).to.deep.equal(['loopback', '10.0.0.0/8', 'fd00::/8', '192.168.1.7']);
+    expect(loadConfig({ DATAMER_TRUST_PROXY: 'none' }).web.trustProxy).to.equal(false);
+  });
+
   const refused: Array<[NodeJS.ProcessEnv, RegExp]> = [
+    [{ DATAMER_TRUST_PROXY: 'proxy.example.com' }, /^DATAMER_TRUST_PROXY: must be none, or a comma-separated list/],
+    [{ DATAMER_TRUST_PROXY: '10.0.0.0/33' }, /^DATAMER_TRUST_PROXY: must be none/],
     [{ DATAMER_SMTP_PORT: 'abc' }, /^DATAMER_SMTP_PORT: must be a port number.*got "abc"$/],
     [{ DATAMER_WEB_PORT: '70000' }, /^DATAMER_WEB_PORT: must be a port number between 1 and 65535, got "70000"$/],
     [{ DATAMER_WEB_PORT: '80.5' }, /^DATAMER_WEB_PORT: must be a whole number/],

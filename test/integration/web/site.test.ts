@@ -180,6 +180,21 @@ describe('the companion site, logged in', function () {
       }
     });
 
+    it('marks the cookie Secure when a proxy it trusts says the request came over TLS, and believes no other proxy', async () => {
+      const cookieOf = async (base: string, headers: Record<string, string> = {}) => (await fetch(`${base}/login`, { headers })).headers.get('set-cookie') ?? '';
+      expect(await cookieOf(baseURL, { 'x-forwarded-proto': 'https' })).to.match(/; Secure/);
+      expect(await cookieOf(baseURL)).not.to.match(/; Secure/);
+      // DATAMER_TRUST_PROXY=none, or a proxy elsewhere: this request's header is not believed.
+      for (const trustProxy of [false, ['10.0.0.0/8']] as const) {
+        const other = await serve(createApp(t.deps, { trustProxy }));
+        try {
+          expect(await cookieOf(other.baseURL, { 'x-forwarded-proto': 'https' }), JSON.stringify(trustProxy)).not.to.match(/; Secure/);
+        } finally {
+          await closeServer(other.server);
+        }
+      }
+    });
+
     it('refuses a wrong password, and the same answer for a user of another tenant', async () => {
       const context = await browser.newContext({ baseURL });
       try {
