@@ -13,6 +13,9 @@ import { csrfOf, flashOf, openTeamSite, shoot, submit, type TeamSite } from '../
 const BACKUP = 'org=datamer.data.db.olap|svr=db1.example.test|from=cron@db1.example.test|per=day';
 const HOURLY = 'org=datamer.web|svr=|from=probe@web1.example.test|per=hour';
 
+/** The instant a <time datetime> names (the site writes it with the reader's offset). */
+const instant = (datetime: string | null) => new Date(datetime!).toISOString();
+
 describe('the schedules page', function () {
   this.timeout(120_000);
   let site: TeamSite;
@@ -49,16 +52,16 @@ describe('the schedules page', function () {
       expect(await row.locator('.state').innerText()).to.equal('ok');
       // The 4th's report leaves the window on the 5th at 02:00; the grace is 2 h.
       expect(await row.locator('.next').innerText()).to.equal('missing in 16 h 0 min');
-      expect(await row.locator('.next time').getAttribute('datetime')).to.equal('2026-11-05T04:00:00.000Z');
+      expect(instant(await row.locator('.next time').getAttribute('datetime'))).to.equal('2026-11-05T04:00:00.000Z');
       const hourly = page.locator(`#streams tr[data-stream="${streamId.hourly}"]`);
       expect(await hourly.locator('.state').innerText()).to.match(/^learning until /);
-      expect(await hourly.locator('.state time').getAttribute('datetime')).to.equal('2026-11-04T12:30:00.000Z');
+      expect(instant(await hourly.locator('.state time').getAttribute('datetime'))).to.equal('2026-11-04T12:30:00.000Z');
       expect(await page.locator('#streams tbody tr').count()).to.equal(2);
       expect(await page.locator('main').innerText()).not.to.contain('globex');
 
       await submit(page, `#streams tr[data-stream="${streamId.backup}"] .name a`);
       expect(await page.locator('#stream-messages tbody tr').count()).to.equal(4);
-      expect(await page.locator('#stream-next time').first().getAttribute('datetime')).to.equal('2026-11-05T04:00:00.000Z');
+      expect(instant(await page.locator('#stream-next time').first().getAttribute('datetime'))).to.equal('2026-11-05T04:00:00.000Z');
     } finally {
       await context.close();
     }
@@ -123,8 +126,8 @@ describe('the schedules page', function () {
       const row = page.locator(`#streams tr[data-stream="${streamId.backup}"]`);
       expect(await row.locator('.state').innerText()).to.match(/^in maintenance until /);
       // Quiet for one window after the maintenance: the next alert cannot fall due before.
-      expect(await row.locator('.state time').getAttribute('datetime')).to.equal('2026-11-05T17:00:00.000Z');
-      expect(await row.locator('.next time').getAttribute('datetime')).to.equal('2026-11-05T17:00:00.000Z');
+      expect(instant(await row.locator('.state time').getAttribute('datetime'))).to.equal('2026-11-05T17:00:00.000Z');
+      expect(instant(await row.locator('.next time').getAttribute('datetime'))).to.equal('2026-11-05T17:00:00.000Z');
       expect(await page.locator(`#maintenance tr[data-window="${window!.id}"] .status`).innerText()).to.equal('active');
       expect(await page.locator('#maintenance').innerText()).not.to.contain('globex secret work');
 
