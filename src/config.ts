@@ -105,6 +105,9 @@ const schema = z.object({
   DATAMER_WEB_PORT: port.default(3000),
   // The proxies in front of the web site whose X-Forwarded-Proto says it came over TLS (docs/web.md).
   DATAMER_TRUST_PROXY: trustProxy.default('loopback'),
+  // The bearer token a scraper of /metrics from another machine sends (docs/operations.md).
+  DATAMER_METRICS_TOKEN: z.string().min(16, 'must have at least 16 characters (openssl rand -hex 16)').optional(),
+  DATAMER_METRICS_TOKEN_FILE: z.string().optional(),
   // How people reach the web site from their mail client (the digest's unsubscribe link).
   DATAMER_PUBLIC_URL: z.string().refine((v) => /^https?:\/\/[^/\s]+/.test(v), { message: 'must be an http:// or https:// address' }).optional(),
   DATAMER_OUTGOING_SMTP_URL: smtpUrl.optional(),
@@ -129,7 +132,7 @@ const schema = z.object({
 });
 
 /** Never echoed in an error: the message would put the secret in a log or a terminal. */
-const SECRET_VARIABLES = new Set(['DATAMER_SECRET_KEY']);
+const SECRET_VARIABLES = new Set(['DATAMER_SECRET_KEY', 'DATAMER_METRICS_TOKEN']);
 
 export interface Config {
   readonly dataDir: string;
@@ -162,6 +165,8 @@ export interface Config {
     readonly port: number;
     /** whose X-Forwarded-* headers the site believes (express's trust proxy); false: nobody's */
     readonly trustProxy: readonly string[] | false;
+    /** what a /metrics scraper on another machine must send as its bearer token; null: only this machine may scrape */
+    readonly metricsToken: string | null;
   };
   /** the web site's address as people reach it (links in mail); default http://<web host>:<port> */
   readonly publicUrl: string;
@@ -221,6 +226,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : e.DATAMER_SMTP_AUTH_PASSWORD;
   const auth = pair(['DATAMER_SMTP_AUTH_USER', e.DATAMER_SMTP_AUTH_USER], ['DATAMER_SMTP_AUTH_PASSWORD', password]);
 
+  if (e.DATAMER_METRICS_TOKEN !== undefined && e.DATAMER_METRICS_TOKEN_FILE !== undefined) {
+    fail('DATAMER_METRICS_TOKEN', 'set either DATAMER_METRICS_TOKEN or DATAMER_METRICS_TOKEN_FILE, not both');
+  }
+  const metricsToken =
+    e.DATAMER_METRICS_TOKEN_FILE !== undefined ? readSecretFile('DATAMER_METRICS_TOKEN_FILE', e.DATAMER_METRICS_TOKEN_FILE).toString('utf8').trim() : e.DATAMER_METRICS_TOKEN ?? null;
+  if (metricsToken !== null && metricsToken.length < 16) fail('DATAMER_METRICS_TOKEN_FILE', 'the token must have at least 16 characters (openssl rand -hex 16)');
+
   if (e.DATAMER_SECRET_KEY !== undefined && e.DATAMER_SECRET_KEY_FILE !== undefined) {
     fail('DATAMER_SECRET_KEY', 'set either DATAMER_SECRET_KEY or DATAMER_SECRET_KEY_FILE, not both');
   }
@@ -250,7 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
       auth: auth && { user: auth[0], password: auth[1] },
     },
-    web: { host: e.DATAMER_WEB_HOST, port: e.DATAMER_WEB_PORT, trustProxy: parseTrustProxy(e.DATAMER_TRUST_PROXY)! },
+    web: { host: e.DATAMER_WEB_HOST, port: e.DATAMER_WEB_PORT, trustProxy: parseTrustProxy(e.DATAMER_TRUST_PROXY)!, metricsToken },
     publicUrl: e.DATAMER_PUBLIC_URL ?? `http://${e.DATAMER_WEB_HOST}:${e.DATAMER_WEB_PORT}`,
     outgoingSmtpUrl: e.DATAMER_OUTGOING_SMTP_URL ?? null,
     jobs: ['1', 'true', 'yes', 'on'].includes(e.DATAMER_JOBS),

@@ -40,6 +40,8 @@ export interface AppOptions {
   publicUrl?: string;
   /** the proxies whose X-Forwarded-Proto is believed (DATAMER_TRUST_PROXY); default: one on this machine */
   trustProxy?: readonly string[] | false;
+  /** the bearer token of /metrics scrapers on other machines (DATAMER_METRICS_TOKEN); none: this machine only */
+  metricsToken?: string | null;
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}): express.Express {
@@ -80,7 +82,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   app.use(probeRoutes(deps, options.smtpStuck));
   const sessions = sessionMiddleware(deps, options.sessionSecret ?? randomBytes(32).toString('hex'));
   app.use(healthPageRoutes(deps, sessions, options.smtpStuck));
-  app.use(metricsRoutes(deps, options.jobRuns));
+  app.use(metricsRoutes(deps, options.jobRuns, options.metricsToken ?? null));
   // Before the session and the login: the digest's signed link is its own credential (RFC 8058).
   if (options.linkKey) app.use(digestRoutes(deps, options.linkKey));
   app.use(sessions);

@@ -23,7 +23,7 @@ describe('configuration', () => {
     expect(c.smtp).to.include({ host: '127.0.0.1', port: 2525, maxBytes: 25 * 1024 * 1024 });
     expect(c.smtp.tls).to.equal(null);
     expect(c.smtp.auth).to.equal(null);
-    expect(c.web).to.deep.equal({ host: '127.0.0.1', port: 3000, trustProxy: ['loopback'] });
+    expect(c.web).to.deep.equal({ host: '127.0.0.1', port: 3000, trustProxy: ['loopback'], metricsToken: null });
     expect(c.outgoingSmtpUrl).to.equal(null);
     expect(c.jobs).to.equal(true);
   });
@@ -66,6 +66,7 @@ describe('configuration', () => {
   });
 
   const refused: Array<[NodeJS.ProcessEnv, RegExp]> = [
+    [{ DATAMER_METRICS_TOKEN: 'short' }, /^DATAMER_METRICS_TOKEN: must have at least 16 characters.*got 5 characters$/],
     [{ DATAMER_TRUST_PROXY: 'proxy.example.com' }, /^DATAMER_TRUST_PROXY: must be none, or a comma-separated list/],
     [{ DATAMER_TRUST_PROXY: '10.0.0.0/33' }, /^DATAMER_TRUST_PROXY: must be none/],
     [{ DATAMER_SMTP_PORT: 'abc' }, /^DATAMER_SMTP_PORT: must be a port number.*got "abc"$/],

@@ -3,7 +3,8 @@
 // from it at scrape time (so every DaTamer process sharing a database tells the same numbers, and
 // none is lost in a restart); only this process's job runs come from memory (src/job-runs.ts).
 // A registry per app, as the app keeps no state of its own (src/web/app.ts).
-import { Router } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Router, type Request } from 'express';
 import { col, fn, literal, Op } from 'sequelize';
 import { Gauge, Registry } from 'prom-client';
 import type { Deps } from '../../deps.js';
@@ -159,11 +160,32 @@ export function metricsRegistry(deps: Deps, jobRuns?: JobRuns): Registry {
   return registry;
 }
 
-export function metricsRoutes(deps: Deps, jobRuns?: JobRuns): Router {
+/** 127.0.0.0/8 and ::1, also written as an IPv4-mapped IPv6 address. */
+const isLoopback = (ip: string | undefined) => !!ip && (/^(::ffff:)?127\./.test(ip) || ip === '::1');
+
+/**
+ * The metrics name every tenant and mailbox, so not anyone may read them: a scraper on this
+ * machine (as express sees the client: through a proxy it trusts, the proxy's X-Forwarded-For),
+ * or one that sends the bearer token (RFC 6750 §2.1) DATAMER_METRICS_TOKEN names.
+ */
+function mayScrape(req: Request, token: string | null): boolean {
+  if (isLoopback(req.ip)) return true;
+  const given = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+  if (!token || !given) return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function metricsRoutes(deps: Deps, jobRuns?: JobRuns, token: string | null = null): Router {
   const router = Router();
   const registry = metricsRegistry(deps, jobRuns);
-  router.get('/metrics', async (_req, res, next) => {
+  router.get('/metrics', async (req, res, next) => {
     try {
+      if (!mayScrape(req, token)) {
+        res.set('WWW-Authenticate', 'Bearer realm="datamer metrics"');
+        return void res.status(401).type('text/plain').send('/metrics answers scrapers on this machine, or with the bearer token of DATAMER_METRICS_TOKEN.\n');
+      }
       const text = await registry.metrics();
       res.type(registry.contentType).send(text);
     } catch (err) {

@@ -129,6 +129,30 @@ describe(`/metrics for Prometheus (${testDialect})`, function () {
       await t.dispose();
     });
 
+    it('answers only a scraper on this machine, or one with the bearer token: the metrics name every tenant and mailbox', async () => {
+      await addTenant(t.deps, { name: 'acme', address: 'ops@acme.test' });
+      // Through a proxy on this machine, the client is the one X-Forwarded-For names.
+      const remote = { 'x-forwarded-for': '203.0.113.9' };
+      const refused = await fetch(`${base}/metrics`, { headers: remote });
+      expect(refused.status).to.equal(401);
+      expect(refused.headers.get('www-authenticate')).to.match(/^Bearer /);
+      expect(await refused.text()).not.to.contain('acme');
+      const port = await freePort();
+      const withToken = await new Promise<Server>((resolve) => {
+        const s = createApp(t.deps, { metricsToken: 'prometheus-scrapes-this-0123' }).listen(port, '127.0.0.1', () => resolve(s));
+      });
+      try {
+        const other = `http://127.0.0.1:${port}/metrics`;
+        expect((await fetch(other, { headers: { ...remote, authorization: 'Bearer not-the-token-at-all' } })).status).to.equal(401);
+        const scraped = await fetch(other, { headers: { ...remote, authorization: 'Bearer prometheus-scrapes-this-0123' } });
+        expect(scraped.status).to.equal(200);
+        expect(await scraped.text()).to.contain('tenant="acme"');
+      } finally {
+        withToken.closeAllConnections();
+        await new Promise<void>((resolve) => withToken.close(() => resolve()));
+      }
+    });
+
     it('says the state of each schedule stream, failed outgoing mail, a failing mailbox, and no job runs without a scheduler', async () => {
       const acme = (await addTenant(t.deps, { name: 'acme', address: 'ops@acme.test' })).tenant.id;
       await addUser(t.deps, acme, { email: 'alice@acme.test', handle: 'alice' });
