@@ -4,7 +4,7 @@ import { type Row, tableOptions } from './row.js';
 export type EventKind = 'message' | 'schedule-missing' | 'schedule-excess';
 export type EventStatus = 'open' | 'assigned' | 'completed';
 
-/** The unit engineers act on. Until correlation lands, one event per message. */
+/** The unit engineers act on: one or more messages of one problem, or a schedule alert. */
 export interface EventAttributes {
   id: number;
   tenantId: number;
@@ -26,8 +26,10 @@ export interface EventAttributes {
   /** for schedule alerts: the stream, and what was expected and what came */
   streamId: number | null;
   detail: Record<string, unknown> | null;
+  /** merged into this event by an engineer (completed then; its messages are there now) */
+  mergedIntoId: number | null;
 }
-export type Event = Row<EventAttributes, 'id' | 'streamId' | 'detail' | 'firstAssignedAt'>;
+export type Event = Row<EventAttributes, 'id' | 'streamId' | 'detail' | 'firstAssignedAt' | 'mergedIntoId'>;
 
 export const defineEvent = (sequelize: Sequelize): ModelStatic<Event> =>
   sequelize.define<Event>(
@@ -49,6 +51,7 @@ export const defineEvent = (sequelize: Sequelize): ModelStatic<Event> =>
       completedAt: { type: DataTypes.DATE, allowNull: true },
       streamId: { type: DataTypes.INTEGER, allowNull: true },
       detail: { type: DataTypes.JSON, allowNull: true },
+      mergedIntoId: { type: DataTypes.INTEGER, allowNull: true },
     },
     tableOptions('events'),
   );

@@ -7,6 +7,7 @@ import { defineCommandMail } from './command-mail.js';
 import { defineEvent } from './event.js';
 import { defineDigest } from './digest.js';
 import { defineEventAlert } from './event-alert.js';
+import { defineEventCorrection } from './event-correction.js';
 import { defineEventMessage } from './event-message.js';
 import { defineGroup } from './group.js';
 import { defineJobCursor } from './job-cursor.js';
@@ -35,6 +36,7 @@ export type { CommandMail, CommandMailStatus } from './command-mail.js';
 export type { Event, EventKind, EventStatus } from './event.js';
 export type { Digest } from './digest.js';
 export type { EventAlert } from './event-alert.js';
+export type { EventCorrection, CorrectionKind } from './event-correction.js';
 export type { EventMessage } from './event-message.js';
 export type { Notice, NoticeReason } from './notice.js';
 export type { Group } from './group.js';
@@ -70,6 +72,7 @@ export function defineModels(sequelize: Sequelize) {
     Event: defineEvent(sequelize),
     EventMessage: defineEventMessage(sequelize),
     Activity: defineActivity(sequelize),
+    EventCorrection: defineEventCorrection(sequelize),
     OutboxMail: defineOutboxMail(sequelize),
     OutboxAttempt: defineOutboxAttempt(sequelize),
     Rule: defineRule(sequelize),

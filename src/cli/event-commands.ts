@@ -1,8 +1,9 @@
-// datamer event list | show | assign | unassign | complete | reopen. `--json` output is the
+// datamer event list | show | assign | unassign | complete | reopen | merge | split. `--json` output is the
 // stable shape of src/events/views.ts, documented in docs/cli.md for scripts.
 import type { Command } from 'commander';
 import { DatamerError } from '../errors.js';
 import { changeEvent, type ChangeRequest } from '../events/change.js';
+import { mergeEvents, splitMessage } from '../events/corrections.js';
 import type { EventFilter } from '../events/events.js';
 import { activityText, eventDetail, eventSummaries } from '../events/views.js';
 import type { Deps } from '../deps.js';
@@ -17,6 +18,11 @@ function eventId(text: string): number {
   const id = /^#?(\d+)$/.exec(text);
   if (!id) throw new DatamerError('INPUT_INVALID', `"${text}" is not an event id`);
   return Number(id[1]);
+}
+
+function messageId(text: string): number {
+  if (!/^\d+$/.test(text)) throw new DatamerError('INPUT_INVALID', `"${text}" is not a message id (datamer event show lists them)`);
+  return Number(text);
 }
 
 interface ListOptions {
@@ -99,7 +105,7 @@ export function eventCommands(program: Command, io: CliIo): void {
         const e = await eventDetail(deps, tenant.id, eventId(id));
         if (o.json) return void writeJson(io.stdout, e);
         writeLine(io.stdout, `event #${e.id} (${e.kind}): ${e.title}`);
-        writeLine(io.stdout, `  status ${e.status}${e.assignee ? `, assigned to ${e.assignee} at ${e.assignedAt}` : ''}${e.completedAt ? `, completed at ${e.completedAt}` : ''}`);
+        writeLine(io.stdout, `  status ${e.status}${e.assignee ? `, assigned to ${e.assignee} at ${e.assignedAt}` : ''}${e.completedAt ? `, completed at ${e.completedAt}` : ''}${e.mergedInto !== null ? `, merged into #${e.mergedInto}` : ''}`);
         writeLine(io.stdout, `  severity ${e.severity ?? '-'}, org ${e.org ?? 'unclassified (triage)'}, servers ${e.servers.join(', ') || '-'}`);
         writeLine(io.stdout, `  created ${e.createdAt}`);
         writeLine(io.stdout, 'messages:');
@@ -134,4 +140,36 @@ export function eventCommands(program: Command, io: CliIo): void {
   change('unassign', 'give an event back: open again, nobody on it', (c) => c.argument('<id>'), () => ({}));
   change('complete', 'mark an event done', (c) => c.argument('<id>').option('--note <text>', 'what was done'), (_, o) => (o.note ? { note: o.note } : {}));
   change('reopen', 'open a completed event again', (c) => c.argument('<id>'), () => ({}));
+
+  // Corrections of the grouping (docs/correlation.md): kept with who and why.
+  event
+    .command('merge <id> <into>')
+    .description('put every message of event <id> into event <into>; <id> is completed, "merged into #<into>"')
+    .option('--reason <text>', 'why they are one problem (kept with the correction)')
+    .addOption(tenantOption())
+    .addOption(actorOption())
+    .action((id: string, into: string, o: { tenant: string; as?: string; reason?: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, o.tenant);
+        const actor = await actorFor(deps, tenant, o.as);
+        const merged = await mergeEvents(deps, tenant.id, eventId(id), eventId(into), { actor, via: 'cli', reason: o.reason ?? null });
+        const n = merged.messageIds.length;
+        writeLine(io.stdout, `event #${merged.from.id} merged into #${merged.into.id}: ${n} message${n === 1 ? '' : 's'} moved; #${merged.into.id} is ${merged.into.status}, severity ${merged.into.severity ?? '-'}`);
+      }),
+    );
+
+  event
+    .command('split <id> <message>')
+    .description('take message <message> out of event <id> into an event of its own')
+    .option('--reason <text>', 'why it is another problem (kept with the correction)')
+    .addOption(tenantOption())
+    .addOption(actorOption())
+    .action((id: string, message: string, o: { tenant: string; as?: string; reason?: string }) =>
+      withDeps(io, async (deps) => {
+        const tenant = await tenantNamed(deps, o.tenant);
+        const actor = await actorFor(deps, tenant, o.as);
+        const split = await splitMessage(deps, tenant.id, eventId(id), messageId(message), { actor, via: 'cli', reason: o.reason ?? null });
+        writeLine(io.stdout, `message ${split.messageId} split out of #${split.from.id} into event #${split.into.id} (${split.into.status})`);
+      }),
+    );
 }

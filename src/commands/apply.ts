@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import { describePreferences, setPreferences } from '../people/preferences.js';
 import { DatamerError, isDatamerError } from '../errors.js';
 import { changeEvent } from '../events/change.js';
+import { mergeEvents, splitMessage } from '../events/corrections.js';
 import { previewRule } from '../classification/preview.js';
 import { addRule, type RuleDraft } from '../classification/rule-store.js';
 import type { Event, Rule, User } from '../../models/index.js';
@@ -20,6 +21,8 @@ export interface CommandContext {
   tenantId: number;
   user: User;
   eventId: number | null;
+  /** the stored monitoring mail the reply answers, if it answers one (what SPLIT takes out) */
+  messageId: number | null;
 }
 
 /** How many recent messages a RULE's preview looks at. */
@@ -36,6 +39,7 @@ async function ensurePersonalGroup(deps: Deps, user: User): Promise<number> {
 }
 
 async function state(deps: Deps, event: Event): Promise<string> {
+  if (event.mergedIntoId !== null) return `event #${event.id} is completed, merged into #${event.mergedIntoId}`;
   if (event.status === 'completed') return `event #${event.id} is completed`;
   if (event.status === 'assigned' && event.assigneeId !== null) {
     const assignee = await deps.db.models.User.findOne({ where: { tenantId: event.tenantId, id: event.assigneeId }, attributes: ['handle'] });
@@ -44,16 +48,38 @@ async function state(deps: Deps, event: Event): Promise<string> {
   return `event #${event.id} is open`;
 }
 
-async function onEvent(deps: Deps, ctx: CommandContext, command: Extract<EmailCommand, { type: 'assign' | 'unassign' | 'done' | 'reopen' }>): Promise<string> {
+function eventOf(ctx: CommandContext): number {
   if (ctx.eventId === null) {
     throw new DatamerError('NOT_FOUND', 'no event found for this reply: reply to a mail from DaTamer about the event, or to the monitoring mail itself');
   }
+  return ctx.eventId;
+}
+
+async function onEvent(deps: Deps, ctx: CommandContext, command: Extract<EmailCommand, { type: 'assign' | 'unassign' | 'done' | 'reopen' }>): Promise<string> {
+  const eventId = eventOf(ctx);
   const request =
     command.type === 'assign' ? { command: 'assign' as const, handle: command.handle ?? ctx.user.handle }
     : command.type === 'done' ? { command: 'complete' as const, ...(command.note ? { note: command.note } : {}) }
     : { command: command.type };
-  const event = await changeEvent(deps, ctx.tenantId, ctx.eventId, { ...request, actor: ctx.user.handle, via: 'email' });
+  const event = await changeEvent(deps, ctx.tenantId, eventId, { ...request, actor: ctx.user.handle, via: 'email' });
   return state(deps, event);
+}
+
+/** MERGE and SPLIT (docs/correlation.md, "Correcting the grouping"), kept with who and why. */
+async function correct(deps: Deps, ctx: CommandContext, command: Extract<EmailCommand, { type: 'merge' | 'split' }>): Promise<string> {
+  const eventId = eventOf(ctx);
+  const by = { actor: ctx.user.handle, via: 'email' as const, reason: command.reason };
+  if (command.type === 'merge') {
+    const merged = await mergeEvents(deps, ctx.tenantId, eventId, command.into, by);
+    const n = merged.messageIds.length;
+    return `event #${merged.from.id} merged into #${merged.into.id} (${n} message${n === 1 ? '' : 's'} moved); ${await state(deps, merged.into)}`;
+  }
+  const messageId = command.messageId ?? ctx.messageId;
+  if (messageId === null) {
+    throw new DatamerError('INPUT_INVALID', 'SPLIT needs the message: reply to the monitoring mail itself, or write its id, e.g. "SPLIT 5120" (datamer event show lists them)');
+  }
+  const split = await splitMessage(deps, ctx.tenantId, eventId, messageId, by);
+  return `message ${split.messageId} split out of #${split.from.id} into event #${split.into.id}; ${await state(deps, split.into)}`;
 }
 
 /**
@@ -81,6 +107,9 @@ async function run(deps: Deps, ctx: CommandContext, command: EmailCommand): Prom
     case 'done':
     case 'reopen':
       return onEvent(deps, ctx, command);
+    case 'merge':
+    case 'split':
+      return correct(deps, ctx, command);
     case 'rule': {
       const same = await sameRuleOf(deps, ctx, command.draft);
       if (same) return `rule #${same.id} "${same.name}" was already added by you; nothing changed`;

@@ -19,6 +19,8 @@ export type EmailCommand =
   | { type: 'unassign' }
   | { type: 'done'; note: string | null }
   | { type: 'reopen' }
+  | { type: 'merge'; into: number; reason: string | null }
+  | { type: 'split'; messageId: number | null; reason: string | null }
   | { type: 'rule'; draft: RuleDraft }
   | { type: 'subscribe'; pattern: string; level: 'responder' | 'interested' }
   | { type: 'unsubscribe'; pattern: string }
@@ -33,7 +35,7 @@ export const MAX_COMMANDS = 20;
 /** Rule names made from a command are cut here (the full expression is in the condition). */
 const RULE_NAME_LENGTH = 80;
 
-const KEYWORDS = ['ASSIGN', 'UNASSIGN', 'DONE', 'REOPEN', 'RULE', 'SUBSCRIBE', 'UNSUBSCRIBE', 'SET', 'HELP'] as const;
+const KEYWORDS = ['ASSIGN', 'UNASSIGN', 'DONE', 'REOPEN', 'MERGE', 'SPLIT', 'RULE', 'SUBSCRIBE', 'UNSUBSCRIBE', 'SET', 'HELP'] as const;
 type Keyword = (typeof KEYWORDS)[number];
 
 const HANDLE = /^@?([a-z0-9._-]+)$/i;
@@ -112,6 +114,22 @@ function parseAssign(rest: string): EmailCommand {
   const match = HANDLE.exec(rest);
   if (!match) fail(`ASSIGN takes one handle (letters, digits, . _ -), e.g. "ASSIGN alice", or nothing to take it yourself; found "${rest}"`);
   return { type: 'assign', handle: match[1]!.toLowerCase() };
+}
+
+const reasonOf = (text: string) => (text.trim() === '' ? null : text.trim());
+
+/** MERGE #1432 [reason] (or MERGE INTO #1432): this event into event 1432. */
+function parseMerge(rest: string): EmailCommand {
+  const match = /^(?:into\s+)?#?(\d{1,15})(?:\s+([\s\S]*))?$/i.exec(rest);
+  if (!match) fail(`MERGE needs the event to merge this one into, e.g. "MERGE #1432 same NFS outage"; found "${rest}"`);
+  return { type: 'merge', into: Number(match[1]), reason: reasonOf(match[2] ?? '') };
+}
+
+/** SPLIT [message id] [reason]: the message the reply answers, or the one named, out into an event of its own. */
+function parseSplit(rest: string): EmailCommand {
+  const match = /^(\d{1,15})(?:\s+([\s\S]*))?$/.exec(rest);
+  if (match) return { type: 'split', messageId: Number(match[1]), reason: reasonOf(match[2] ?? '') };
+  return { type: 'split', messageId: null, reason: reasonOf(rest) };
 }
 
 function orgPattern(keyword: string, pattern: string | undefined): string {
@@ -252,6 +270,10 @@ function parseLine(keyword: Keyword, rest: string): EmailCommand {
     case 'REOPEN':
       noArgument(keyword, rest);
       return { type: 'reopen' };
+    case 'MERGE':
+      return parseMerge(rest);
+    case 'SPLIT':
+      return parseSplit(rest);
     case 'RULE':
       return parseRule(rest);
     case 'SUBSCRIBE':
@@ -311,6 +333,10 @@ the first line that is not a command (a greeting, your name) ends them.
   UNASSIGN                nobody is handling it any more
   DONE replaced the disk  complete the event, with an optional note
   REOPEN                  open a completed event again
+  MERGE #1432 same outage put this event's messages into event 1432 (one problem);
+                          this one is completed, "merged into #1432"
+  SPLIT wrong host        take the monitoring mail you reply to out of its event,
+                          into an event of its own (SPLIT 5120: message 5120 of it)
   RULE subject /backup failed on (?P<host>\\S+)/ => org=infra.backup severity=critical svr=$host
                           add a classification rule: field subject, body, from, server or
                           header:<Name>; an RE2 expression between slashes (write / as \\/);

@@ -21,7 +21,7 @@ import { parseCommands, type ParsedCommand } from './grammar.js';
 import { ANSWERS_PER_HOUR, answerAllowance, enqueueCommandReply, type AnswerAllowance } from './reply.js';
 import { replyLines } from './reply-lines.js';
 import { FALLBACK_SENDER, ownAddressesOf } from '../tenants/tenants.js';
-import { answeredIds, findTargetEvent } from './target.js';
+import { answeredIds, answeredMessage, findTargetEvent } from './target.js';
 import { parseReplyAddress } from '../reply-address.js';
 
 export interface HandledCommandMail {
@@ -41,7 +41,10 @@ async function describeState(deps: Deps, tenantId: number, eventId: number | nul
   const event: Event | null = await deps.db.models.Event.findOne({ where: { tenantId, id: eventId } });
   if (!event) return null;
   const assignee = event.assigneeId === null ? null : await deps.db.models.User.findOne({ where: { tenantId, id: event.assigneeId }, attributes: ['handle'] });
-  const status = event.status === 'assigned' ? `assigned to ${assignee?.handle ?? 'someone'}` : event.status;
+  const status =
+    event.mergedIntoId !== null ? `completed, merged into #${event.mergedIntoId}`
+    : event.status === 'assigned' ? `assigned to ${assignee?.handle ?? 'someone'}`
+    : event.status;
   return `event #${event.id} "${event.title}" is ${status}`;
 }
 
@@ -114,7 +117,8 @@ async function act(deps: Deps, arrival: Arrival, parsed: ParsedMessage, row: Com
   let results: CommandResult[] = [];
   if (sender.ok) {
     const progress = { done: progressOf(row), record: (so: CommandResult[]) => row.update({ outcome: { progress: so } }).then(() => undefined) };
-    results = await applyCommands(deps, { tenantId, user: sender.user, eventId }, commands, progress);
+    const messageId = await answeredMessage(deps, tenantId, parsed);
+    results = await applyCommands(deps, { tenantId, user: sender.user, eventId, messageId }, commands, progress);
   } else if (!sender.user) {
     await row.update({ status: 'refused', eventId, outcome: { problem: sender.problem } });
     deps.log.warn({ tenantId, commandMailId: row.id, from: parsed.fromAddress }, 'a command from someone who is not a user: refused, not answered');

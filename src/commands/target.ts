@@ -34,3 +34,20 @@ export async function findTargetEvent(deps: Deps, tenantId: number, parsed: Pars
   }
   return null;
 }
+
+/**
+ * The stored monitoring mail a reply answers, when it answers one rather than a mail of
+ * DaTamer's (an engineer replying to an MSE in the shared mailbox): what SPLIT takes out.
+ */
+export async function answeredMessage(deps: Deps, tenantId: number, parsed: ParsedMessage): Promise<number | null> {
+  const ids = answeredIds(parsed);
+  if (ids.length === 0) return null;
+  const sent = await deps.db.models.OutboxMail.findAll({ where: { tenantId, messageIdHeader: { [Op.in]: ids } }, attributes: ['messageIdHeader'] });
+  const stored = await deps.db.models.Message.findAll({ where: { tenantId, messageIdHeader: { [Op.in]: ids } }, attributes: ['id', 'messageIdHeader'] });
+  for (const id of ids) {
+    if (sent.some((s) => s.messageIdHeader === id)) return null;
+    const message = stored.find((m) => m.messageIdHeader === id);
+    if (message) return message.id;
+  }
+  return null;
+}

@@ -29,7 +29,7 @@ export interface Applied {
 
 export const stateOf = (e: Event): EventState => ({
   status: e.status, assigneeId: e.assigneeId, assignedAt: e.assignedAt, firstAssignedAt: e.firstAssignedAt ?? null, completedAt: e.completedAt,
-  severity: e.severity, org: e.org, servers: e.servers, triage: e.triage,
+  severity: e.severity, org: e.org, servers: e.servers, triage: e.triage, mergedIntoId: e.mergedIntoId ?? null,
 });
 
 /**
@@ -46,7 +46,7 @@ export async function applyChange(
   const changes = Object.fromEntries(Object.entries(result.next).filter(([k, v]) => before[k as keyof EventState] !== v));
   if (Object.keys(changes).length > 0) {
     const [changed] = await deps.db.models.Event.update(changes, {
-      where: { tenantId: event.tenantId, id: event.id, status: before.status, assigneeId: before.assigneeId, severity: before.severity, org: before.org },
+      where: { tenantId: event.tenantId, id: event.id, status: before.status, assigneeId: before.assigneeId, severity: before.severity, org: before.org, mergedIntoId: before.mergedIntoId },
       transaction,
     });
     if (changed !== 1) throw new DatamerError('CONFLICT', `event #${event.id} was changed by someone else meanwhile; look again`, { permanent: false });
@@ -60,6 +60,7 @@ export async function applyChange(
 const PAST: Record<EventCommand['type'], string> = {
   assign: 'assigned', unassign: 'unassigned', complete: 'completed', reopen: 'reopened',
   resolve: 'resolved', 'set-severity': 'given that severity', reclassify: 'reclassified', label: 'labelled',
+  'merge-into': 'merged', 'merge-from': 'merged into', 'split-out': 'split', 'split-from': 'split',
 };
 const pastOf = (command: EventCommand) => PAST[command.type];
 

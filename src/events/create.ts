@@ -1,5 +1,8 @@
 // The one place events are made (docs/architecture.md, Events). A stored message makes its event
 // (until correlation groups messages); a schedule stream that goes out of range makes an alert.
+// It is also the one writer of event_messages: which event a message belongs to changes here
+// only, when an engineer merges an event into another or splits a message out
+// (src/events/corrections.ts).
 // Creation writes no activity row: the event's created_at and its message or stream say it, and
 // a message's event is made for every MSE before the SMTP 250.
 //
@@ -8,6 +11,7 @@
 // row, so the events and event_messages tables have one writer.
 import type { Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
+import { DatamerError } from '../errors.js';
 import type { Classification } from '../classification/classify.js';
 import type { Event, EventKind } from '../../models/index.js';
 import type { EventAttributes } from '../../models/event.js';
@@ -23,8 +27,11 @@ export interface NewMessageEvent {
   at: Date;
 }
 
+/** What an event of messages takes from its message's classification. */
+export type EventClassification = Pick<EventAttributes, 'severity' | 'org' | 'servers'>;
+
 /** The row of a new message's event: what the event of a message says about itself. */
-export function messageEventRow(input: Omit<NewMessageEvent, 'messageId'>): Omit<EventAttributes, 'id'> {
+export function messageEventRow(input: Omit<NewMessageEvent, 'messageId' | 'classification'> & { classification: EventClassification }): Omit<EventAttributes, 'id'> {
   const { classification: c } = input;
   return {
     tenantId: input.tenantId,
@@ -43,6 +50,7 @@ export function messageEventRow(input: Omit<NewMessageEvent, 'messageId'>): Omit
     completedAt: null,
     streamId: null,
     detail: null,
+    mergedIntoId: null,
   };
 }
 
@@ -54,6 +62,38 @@ export async function createMessageEvent(deps: Deps, input: NewMessageEvent, tra
   const { Event, EventMessage } = deps.db.models;
   const event = await Event.create(messageEventRow(input), { transaction, returning: ['id'], ...LEAN });
   await EventMessage.create({ tenantId: input.tenantId, eventId: event.id, messageId: input.messageId, createdAt: input.at }, { transaction, ...LEAN });
+  return event;
+}
+
+/** Every message of one event goes to another (a merge); answers the ids of the messages moved. */
+export async function moveEventMessages(deps: Deps, tenantId: number, fromEventId: number, toEventId: number, transaction: Transaction): Promise<number[]> {
+  const { EventMessage } = deps.db.models;
+  const links = await EventMessage.findAll({ where: { tenantId, eventId: fromEventId }, attributes: ['messageId'], order: [['messageId', 'ASC']], transaction });
+  if (links.length > 0) await EventMessage.update({ eventId: toEventId }, { where: { tenantId, eventId: fromEventId }, transaction });
+  return links.map((l) => l.messageId);
+}
+
+export interface SplitMessage {
+  tenantId: number;
+  messageId: number;
+  /** the event it leaves */
+  fromEventId: number;
+  subject: string | null;
+  classification: EventClassification;
+  at: Date;
+}
+
+/**
+ * A message leaves its event for a new one of its own (a split): the new event is made as the
+ * message's event would have been, and the message's link moves to it. Refused with CONFLICT
+ * when the message is no longer in `fromEventId` (someone moved it meanwhile): the caller's
+ * transaction then rolls back, new event and all.
+ */
+export async function splitMessageEvent(deps: Deps, input: SplitMessage, transaction: Transaction): Promise<Event> {
+  const { Event, EventMessage } = deps.db.models;
+  const event = await Event.create(messageEventRow(input), { transaction });
+  const [moved] = await EventMessage.update({ eventId: event.id }, { where: { tenantId: input.tenantId, messageId: input.messageId, eventId: input.fromEventId }, transaction });
+  if (moved !== 1) throw new DatamerError('CONFLICT', `message ${input.messageId} left event #${input.fromEventId} meanwhile; look again`, { permanent: false });
   return event;
 }
 

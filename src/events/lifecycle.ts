@@ -9,7 +9,15 @@
 // Beside the status: `resolve` (a schedule alert whose count is back in range completes itself,
 // whoever was on it), `set-severity` (how loud an open event is), `reclassify` (its message was
 // classified again) and `label` (an engineer filed its message under an org).
+//
+// Corrections of the grouping (docs/correlation.md, "Correcting the grouping"): `merge-into`
+// completes an event whose messages went into another and remembers which; `merge-from` is that
+// other event taking them in (the highest severity of both, the servers of both, its own status
+// and assignee); `split-out` is an event giving one message up (its severity and servers are
+// those of the messages it keeps); `split-from` is the new event that message made. An event
+// merged away takes no command any more: its messages are in the other one.
 
+import { SEVERITY_RANK, type Severity } from '../classification/tags.js';
 import type { EventStatus } from '../../models/index.js';
 
 export interface EventState {
@@ -24,6 +32,8 @@ export interface EventState {
   servers: string[];
   /** no org: the tenant's triage group looks at it */
   triage: boolean;
+  /** merged into that event by an engineer */
+  mergedIntoId: number | null;
 }
 
 export interface Classified {
@@ -40,11 +50,16 @@ export type EventCommand =
   | { type: 'resolve' }
   | { type: 'set-severity'; severity: string }
   | ({ type: 'reclassify' } & Classified)
-  | ({ type: 'label' } & Classified);
+  | ({ type: 'label' } & Classified)
+  | { type: 'merge-into'; eventId: number }
+  | { type: 'merge-from'; severity: string | null; servers: string[]; fromCompleted: boolean }
+  | { type: 'split-out'; severity: string | null; servers: string[] }
+  | { type: 'split-from' };
 
 export type EventAction =
   | 'assigned' | 'reassigned' | 'unassigned' | 'completed' | 'reopened'
-  | 'resolved' | 'severity-changed' | 'reclassified' | 'labelled';
+  | 'resolved' | 'severity-changed' | 'reclassified' | 'labelled'
+  | 'merged-into' | 'merged-from' | 'split-out' | 'split-from';
 
 export type Transition = { ok: true; next: EventState; action: EventAction } | { ok: false; reason: string };
 
@@ -52,7 +67,18 @@ const refuse = (reason: string): Transition => ({ ok: false, reason });
 
 const sameServers = (a: string[], b: string[]) => a.length === b.length && a.every((s, i) => s === b[i]);
 
+const rankOf = (severity: string | null) => (severity === null ? 0 : (SEVERITY_RANK[severity as Severity] ?? 0));
+
+/** The louder of two severities (info < warn < critical; none or an unknown word is the quietest). */
+export function highestSeverity(a: string | null, b: string | null): string | null {
+  return rankOf(b) > rankOf(a) || a === null ? b : a;
+}
+
+/** The servers of both, each once, in the order first seen. */
+export const bothServers = (a: string[], b: string[]): string[] => [...new Set([...a, ...b])];
+
 export function transition(state: EventState, command: EventCommand, at: Date): Transition {
+  if (state.mergedIntoId !== null) return refuse(`it was merged into #${state.mergedIntoId}; act on #${state.mergedIntoId} instead`);
   switch (command.type) {
     case 'assign':
       if (state.status === 'completed') return refuse('it is completed; reopen it first');
@@ -88,5 +114,24 @@ export function transition(state: EventState, command: EventCommand, at: Date): 
       }
       return { ok: true, next, action: command.type === 'label' ? 'labelled' : 'reclassified' };
     }
+    case 'merge-into':
+      // Completed when it was not already; an event completed earlier keeps when that was.
+      return {
+        ok: true,
+        next: { ...state, status: 'completed', completedAt: state.completedAt ?? at, mergedIntoId: command.eventId },
+        action: 'merged-into',
+      };
+    case 'merge-from':
+      // Open mail into a completed event would hide it from everyone.
+      if (state.status === 'completed' && !command.fromCompleted) return refuse('it is completed and the other is not; reopen it first');
+      return {
+        ok: true,
+        next: { ...state, severity: highestSeverity(state.severity, command.severity), servers: bothServers(state.servers, command.servers) },
+        action: 'merged-from',
+      };
+    case 'split-out':
+      return { ok: true, next: { ...state, severity: command.severity, servers: command.servers }, action: 'split-out' };
+    case 'split-from':
+      return { ok: true, next: state, action: 'split-from' };
   }
 }

@@ -18,6 +18,8 @@ export interface EventSummary {
   createdAt: string;
   assignedAt: string | null;
   completedAt: string | null;
+  /** merged into this event by an engineer (docs/correlation.md); its messages are there now */
+  mergedInto: number | null;
 }
 
 export interface EventDetail extends EventSummary {
@@ -44,9 +46,14 @@ type ActivityView = EventDetail['activity'][number];
  */
 export function activityText(a: ActivityView): string {
   const d = a.detail;
+  const messages = Array.isArray(d.messageIds) ? ` (${d.messageIds.length} message${d.messageIds.length === 1 ? '' : 's'})` : '';
   const what =
     (a.action === 'assigned' || a.action === 'reassigned') && typeof d.assignee === 'string' ? `${a.action} to ${d.assignee}`
     : a.action === 'labelled' && typeof d.org === 'string' ? `labelled as ${d.org} (was ${typeof d.previousOrg === 'string' ? d.previousOrg : 'unclassified'})`
+    : a.action === 'merged-into' ? `merged into #${String(d.into)}${messages}`
+    : a.action === 'merged-from' ? `took in #${String(d.from)}${messages}`
+    : a.action === 'split-out' ? `message ${String(d.messageId)} split out into #${String(d.into)}`
+    : a.action === 'split-from' ? `split from #${String(d.from)} (message ${String(d.messageId)})`
     : a.action;
   return `${what} by ${a.actor} via ${a.via}${d.note ? `: ${String(d.note)}` : ''}`;
 }
@@ -74,6 +81,7 @@ function summarize(e: Event, handleOf: Map<number, string>): EventSummary {
     createdAt: e.createdAt.toISOString(),
     assignedAt: iso(e.assignedAt),
     completedAt: iso(e.completedAt),
+    mergedInto: e.mergedIntoId ?? null,
   };
 }
 

@@ -168,8 +168,17 @@ class Pass {
         return;
       }
       case 'completed':
+      case 'merged-into':
         await this.stopRepeating(event, transaction);
         return;
+      case 'merged-from': {
+        // An engineer's MERGE (docs/correlation.md): both events were news already, so nobody is
+        // told anew, not even of a severity the merge raised; that severity counts as told, so
+        // mail joining later does not tell it either.
+        const state = await this.alertState(event, transaction);
+        if (state && rank(event.severity) > rank(state.toldSeverity)) await state.update({ toldSeverity: event.severity }, { transaction });
+        return;
+      }
       case 'reopened': {
         if (event.status === 'completed') return;
         if (event.assigneeId !== null) {

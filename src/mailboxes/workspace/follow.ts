@@ -1,6 +1,8 @@
-// The other direction: an event claimed, completed or reopened elsewhere (CLI, email command,
-// web) moves its messages into the folder that says so, so that mailbox and database never
-// disagree. Driven by the activity log, from where this mailbox last got to.
+// The other direction: an event claimed, completed, reopened, merged or split elsewhere (CLI,
+// email command, web, another mailbox) or by moving one of its messages here moves all its
+// messages into the folder that says so, so that mailbox and database never disagree and the
+// messages of one event stay together (docs/mailbox.md). Driven by the activity log, from where
+// this mailbox last got to.
 import { Op } from 'sequelize';
 import { dedupKey } from '../../ingest/dedup.js';
 import { destinationOf } from '../moves.js';
@@ -24,8 +26,9 @@ export async function followChanges(ws: Workspace): Promise<number> {
   let moved = 0;
   for (;;) {
     const activities = await Activity.findAll({
-      // Moves made in this mailbox are already where they belong.
-      where: { tenantId: mailbox.tenantId, id: { [Op.gt]: mailbox.activityCursor ?? 0 }, via: { [Op.ne]: 'mailbox' }, eventId: { [Op.ne]: null } },
+      // Moves made in a mailbox count too: the message moved is where it belongs already (its
+      // placement says so), its event's other messages follow it.
+      where: { tenantId: mailbox.tenantId, id: { [Op.gt]: mailbox.activityCursor ?? 0 }, eventId: { [Op.ne]: null } },
       attributes: ['id', 'eventId'],
       order: [['id', 'ASC']],
       limit: BATCH,
@@ -38,7 +41,7 @@ export async function followChanges(ws: Workspace): Promise<number> {
     for (const placement of await placementsOf(deps, mailbox, messageIds)) {
       const fact = facts.get(placement.messageId);
       if (!fact) continue;
-      const target = await ensureDestination(ws, destinationOf(fact.org, fact.event));
+      const target = await ensureDestination(ws, destinationOf(fact.folderOrg, fact.event));
       if (target === placement.path) continue;
       // Found by Message-ID where it was last seen: an engineer may have moved it meanwhile,
       // and then the folder scan, not this, says where it is.

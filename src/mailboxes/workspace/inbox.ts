@@ -60,7 +60,7 @@ export async function takeIn(ws: Workspace, messages: RemoteMessage[]): Promise<
   const bySeverity = new Map<Severity, MessageRef[]>();
   for (const item of filed) {
     const fact = facts.get(item.messageId);
-    const target = await ensureDestination(ws, destinationOf(fact?.org ?? null, fact?.event ?? null));
+    const target = await ensureDestination(ws, destinationOf(fact?.folderOrg ?? null, fact?.event ?? null));
     byTarget.set(target, [...(byTarget.get(target) ?? []), item]);
     if (fact?.severity && SEVERITIES.has(fact.severity)) {
       const severity = fact.severity as Severity;

@@ -96,7 +96,7 @@ async function actOn(ws: Workspace, folder: MailboxFolder, refs: MessageRef[]): 
     placements.push({ messageId, path: folder.path, ref: m.ref });
     // DaTamer put it here itself (filing, or following a change made elsewhere).
     if (!fact || placed.get(messageId)?.path === folder.path) continue;
-    for (const action of actionsForArrival(folder, fact.event ?? { status: 'open', assignee: null }, fact.org)) {
+    for (const action of actionsForArrival(folder, fact.event ?? { status: 'open', assignee: null }, fact.folderOrg)) {
       try {
         await apply(ws, folder, fact, action);
         acted++;

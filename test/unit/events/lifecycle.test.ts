@@ -1,13 +1,14 @@
 import { expect } from 'chai';
-import { transition, type EventCommand, type EventState } from '../../../src/events/lifecycle.js';
+import { highestSeverity, transition, type EventCommand, type EventState } from '../../../src/events/lifecycle.js';
 
 const at = new Date('2026-11-23T09:00:00Z');
 const earlier = new Date('2026-11-23T08:00:00Z');
-const classified = { severity: 'warn', org: 'infra.db', servers: ['db1.example.com'], triage: false };
+const classified = { severity: 'warn', org: 'infra.db', servers: ['db1.example.com'], triage: false, mergedIntoId: null };
 const open: EventState = { status: 'open', assigneeId: null, assignedAt: null, firstAssignedAt: null, completedAt: null, ...classified };
 const assigned: EventState = { status: 'assigned', assigneeId: 7, assignedAt: earlier, firstAssignedAt: earlier, completedAt: null, ...classified };
 const completed: EventState = { status: 'completed', assigneeId: 7, assignedAt: earlier, firstAssignedAt: earlier, completedAt: earlier, ...classified };
 const completedUnassigned: EventState = { ...completed, assigneeId: null, assignedAt: null, firstAssignedAt: null };
+const mergedAway: EventState = { ...completed, mergedIntoId: 12 };
 
 describe('the event state machine', () => {
   const allowed: Array<[string, EventState, EventCommand, EventState, string]> = [
@@ -26,6 +27,14 @@ describe('the event state machine', () => {
     ['takes a new classification, going to triage without an org', assigned, { type: 'reclassify', severity: 'info', org: null, servers: [] },
       { ...assigned, severity: 'info', org: null, servers: [], triage: true }, 'reclassified'],
     ['records a label even where the org was already right', open, { type: 'label', severity: 'warn', org: 'infra.db', servers: ['db1.example.com'] }, open, 'labelled'],
+    ['completes an event merged into another, saying which', assigned, { type: 'merge-into', eventId: 12 }, { ...assigned, status: 'completed', completedAt: at, mergedIntoId: 12 }, 'merged-into'],
+    ['merges a completed event, keeping when it was completed', completed, { type: 'merge-into', eventId: 12 }, { ...completed, mergedIntoId: 12 }, 'merged-into'],
+    ['takes in another event: the louder severity, both servers, its own assignee', assigned,
+      { type: 'merge-from', severity: 'critical', servers: ['db2.example.com', 'db1.example.com'], fromCompleted: false },
+      { ...assigned, severity: 'critical', servers: ['db1.example.com', 'db2.example.com'] }, 'merged-from'],
+    ['takes in a quieter event without getting quieter', open, { type: 'merge-from', severity: 'info', servers: [], fromCompleted: false }, open, 'merged-from'],
+    ['lets a completed event take in a completed one (a correction of history)', completed, { type: 'merge-from', severity: null, servers: [], fromCompleted: true }, completed, 'merged-from'],
+    ['gives up a message: the severity and servers of the messages it keeps', assigned, { type: 'split-out', severity: 'info', servers: [] }, { ...assigned, severity: 'info', servers: [] }, 'split-out'],
   ];
   for (const [name, from, command, next, action] of allowed) {
     it(name, () => expect(transition(from, command, at)).to.deep.equal({ ok: true, next, action }));
@@ -40,6 +49,10 @@ describe('the event state machine', () => {
     ['changing the severity of a completed event', completed, { type: 'set-severity', severity: 'critical' }, /completed/],
     ['setting the severity it already has', open, { type: 'set-severity', severity: 'warn' }, /already warn/],
     ['a reclassification that changes nothing', open, { type: 'reclassify', severity: 'warn', org: 'infra.db', servers: ['db1.example.com'] }, /unchanged/],
+    ['taking open mail into a completed event', completed, { type: 'merge-from', severity: 'warn', servers: [], fromCompleted: false }, /completed and the other is not; reopen it first/],
+    ['reopening an event merged into another', mergedAway, { type: 'reopen' }, /merged into #12; act on #12 instead/],
+    ['merging an event merged away already', mergedAway, { type: 'merge-into', eventId: 13 }, /merged into #12/],
+    ['merging into an event merged away', mergedAway, { type: 'merge-from', severity: null, servers: [], fromCompleted: true }, /merged into #12/],
   ];
   for (const [name, from, command, reason] of refused) {
     it(`refuses ${name}`, () => {
@@ -48,4 +61,11 @@ describe('the event state machine', () => {
       if (!result.ok) expect(result.reason).to.match(reason);
     });
   }
+
+  it('ranks severities: critical over warn over info over none', () => {
+    expect(highestSeverity('warn', 'critical')).to.equal('critical');
+    expect(highestSeverity('critical', 'info')).to.equal('critical');
+    expect(highestSeverity(null, 'info')).to.equal('info');
+    expect(highestSeverity('warn', null)).to.equal('warn');
+  });
 });
