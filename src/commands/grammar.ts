@@ -121,7 +121,7 @@ const reasonOf = (text: string) => (text.trim() === '' ? null : text.trim());
 /** MERGE #1432 [reason] (or MERGE INTO #1432): this event into event 1432. */
 function parseMerge(rest: string): EmailCommand {
   const match = /^(?:into\s+)?#?(\d{1,15})(?:\s+([\s\S]*))?$/i.exec(rest);
-  if (!match) fail(`MERGE needs the event to merge this one into, e.g. "MERGE #1432 same NFS outage"; found "${rest}"`);
+  if (!match) fail(`MERGE needs the event to merge this one into, e.g. "MERGE #1432 same NFS outage"${rest === '' ? '' : `; found "${rest}"`}`);
   return { type: 'merge', into: Number(match[1]), reason: reasonOf(match[2] ?? '') };
 }
 
@@ -333,7 +333,7 @@ the first line that is not a command (a greeting, your name) ends them.
   UNASSIGN                nobody is handling it any more
   DONE replaced the disk  complete the event, with an optional note
   REOPEN                  open a completed event again
-  MERGE #1432 same outage put this event's messages into event 1432 (one problem);
+  MERGE #1432 one outage  put this event's messages into event 1432 (one problem);
                           this one is completed, "merged into #1432"
   SPLIT wrong host        take the monitoring mail you reply to out of its event,
                           into an event of its own (SPLIT 5120: message 5120 of it)

@@ -35,6 +35,13 @@ describe('email command grammar', () => {
       ['done replaced the disk, array rebuilding', { type: 'done', note: 'replaced the disk, array rebuilding' }],
       ['DONE    extra   spaces kept inside', { type: 'done', note: 'extra   spaces kept inside' }],
       ['REOPEN', { type: 'reopen' }],
+      ['MERGE #1432', { type: 'merge', into: 1432, reason: null }],
+      ['merge 1432 same NFS outage', { type: 'merge', into: 1432, reason: 'same NFS outage' }],
+      ['MERGE INTO #7   one storm', { type: 'merge', into: 7, reason: 'one storm' }],
+      ['SPLIT', { type: 'split', messageId: null, reason: null }],
+      ['split 5120', { type: 'split', messageId: 5120, reason: null }],
+      ['SPLIT 5120 another host', { type: 'split', messageId: 5120, reason: 'another host' }],
+      ['SPLIT wrong host entirely', { type: 'split', messageId: null, reason: 'wrong host entirely' }],
       ['HELP', { type: 'help' }],
       ['help me with RULE please', { type: 'help' }],
       ['SUBSCRIBE infra.db.* responder', { type: 'subscribe', pattern: 'infra.db.*', level: 'responder' }],
@@ -127,7 +134,7 @@ describe('email command grammar', () => {
       ['ASIGN alice', /^unknown command "ASIGN": did you mean ASSIGN\?$/],
       ['DOEN', /^unknown command "DOEN": did you mean DONE\?$/],
       ['UNSUBSRIBE infra.*', /^unknown command "UNSUBSRIBE": did you mean UNSUBSCRIBE\?$/],
-      ['CLOSE', /^unknown command "CLOSE": the commands are ASSIGN, UNASSIGN, DONE, REOPEN, RULE, SUBSCRIBE, UNSUBSCRIBE, SET, HELP$/],
+      ['CLOSE', /^unknown command "CLOSE": the commands are ASSIGN, UNASSIGN, DONE, REOPEN, MERGE, SPLIT, RULE, SUBSCRIBE, UNSUBSCRIBE, SET, HELP$/],
       ['ASSIGN Alice Smith', /ASSIGN takes one handle .* e\.g\. "ASSIGN alice"/],
       ['ASSIGN alice@example.com', /ASSIGN takes one handle/],
       ['UNASSIGN bob', /UNASSIGN takes nothing after it \(found "bob"\)/],
@@ -139,6 +146,10 @@ describe('email command grammar', () => {
       ['SUBSCRIBE infra responder now', /SUBSCRIBE takes a pattern and a level only/],
       ['UNSUBSCRIBE', /UNSUBSCRIBE needs an org pattern/],
       ['UNSUBSCRIBE a b', /UNSUBSCRIBE takes one org pattern/],
+      ['MERGE', /^MERGE needs the event to merge this one into, e\.g\. "MERGE #1432 same NFS outage"$/],
+      ['MERGE the other one', /MERGE needs the event to merge this one into/],
+      ['MERGE #abc', /MERGE needs the event/],
+      ['MEGRE #12', /^unknown command "MEGRE": did you mean MERGE\?$/],
     ];
     for (const [line, message] of cases) {
       it(`answers "${line}" with what is wrong`, () => {
@@ -226,7 +237,7 @@ describe('email command grammar', () => {
 
   describe('HELP_TEXT', () => {
     it('shows every command with an example, and how to reply', () => {
-      for (const example of ['ASSIGN', 'ASSIGN alice', 'UNASSIGN', 'DONE replaced the disk', 'REOPEN', 'RULE subject /', 'SUBSCRIBE infra.db.* responder', 'UNSUBSCRIBE infra.db.*', 'HELP']) {
+      for (const example of ['ASSIGN', 'ASSIGN alice', 'UNASSIGN', 'DONE replaced the disk', 'REOPEN', 'MERGE #1432', 'SPLIT', 'RULE subject /', 'SUBSCRIBE infra.db.* responder', 'UNSUBSCRIBE infra.db.*', 'HELP']) {
         expect(HELP_TEXT).to.contain(example);
       }
       expect(HELP_TEXT).to.match(/first lines of your reply, above the quoted/);
@@ -243,9 +254,9 @@ describe('email command grammar', () => {
     it('gives examples that parse, and the rule example is one the engine accepts', () => {
       const examples = HELP_TEXT.split('\n')
         .map((l) => l.trim())
-        .filter((l) => /^(ASSIGN|UNASSIGN|DONE|REOPEN|RULE|SUBSCRIBE|UNSUBSCRIBE|HELP)\b/.test(l))
+        .filter((l) => /^(ASSIGN|UNASSIGN|DONE|REOPEN|MERGE|SPLIT|RULE|SUBSCRIBE|UNSUBSCRIBE|HELP)\b/.test(l))
         .map((l) => (l.startsWith('RULE') || l.startsWith('SUBSCRIBE') ? l : l.split(/\s{2,}/)[0]!));
-      expect(examples).to.have.length.at.least(9);
+      expect(examples).to.have.length.at.least(11);
       for (const example of examples) expect(one(example), example).to.include({ ok: true });
     });
   });
