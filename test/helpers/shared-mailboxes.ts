@@ -11,7 +11,7 @@ import { addMailbox, setMailboxSecret } from '../../src/mailboxes/mailbox-store.
 import type { Mailbox, MailboxMode } from '../../models/index.js';
 import { FakeGmail, GMAIL_SCOPE } from '../fakes/gmail-server.js';
 import { FAKE_CLIENT, FAKE_SECRET, FAKE_TENANT, FakeGraph } from '../fakes/graph-server.js';
-import { addTestMailbox, deliverThroughPostfix, engineerClient, freshMailboxUser, keywordsOf, messageIdsIn, moveMessage, rawMail, TEST_KEY, type TestMail } from './imap.js';
+import { addTestMailbox, appendTo, deliverThroughPostfix, engineerClient, freshMailboxUser, keywordsOf, messageIdsIn, moveMessage, rawMail, TEST_KEY, type TestMail } from './imap.js';
 import { requireMailServers } from './net.js';
 
 export type SharedMailboxKind = 'imap' | 'graph' | 'gmail';
@@ -21,6 +21,8 @@ export interface SharedMailbox {
   readonly mailbox: Mailbox;
   /** mail arrives in the inbox; returns its Message-ID */
   deliver(mail: TestMail): Promise<string>;
+  /** the same bytes every time for the same mail (a relay's retry delivers exactly these again); returns its Message-ID */
+  deliverExactly(mail: TestMail & { messageId: string }): Promise<string>;
   /** the Message-IDs in a folder, named with `/` between levels */
   idsIn(folder: string): Promise<string[]>;
   /** an engineer moves the message in their mail client */
@@ -70,6 +72,10 @@ async function imapShared(deps: Deps, tenantId: number, options: SharedMailboxOp
     kind: 'imap',
     mailbox,
     deliver: (mail) => deliverThroughPostfix(user, mail),
+    deliverExactly: async (mail) => {
+      await appendTo(engineer, 'INBOX', mail, user);
+      return mail.messageId;
+    },
     idsIn: (folder) => messageIdsIn(engineer, folder),
     move: (from, id, to) => moveMessage(engineer, from, id, to),
     severityMarks: (folder, id) => keywordsOf(engineer, folder, id),
@@ -120,6 +126,10 @@ export async function graphShared(deps: Deps, tenantId: number, options: SharedM
       const raw = rawMail(mail, address);
       graph.deliver(address, raw);
       return /^Message-ID: (.*)$/m.exec(raw.toString())![1]!.trim();
+    },
+    deliverExactly: async (mail) => {
+      graph.deliver(address, rawMail(mail, address));
+      return mail.messageId;
     },
     idsIn: async (folder) => graph.messageIdsIn(address, folder),
     move: async (from, id, to) => graph.messageIdsIn(address, from).includes(id) && graph.moveByPerson(address, id, to),
@@ -176,6 +186,10 @@ export async function gmailShared(deps: Deps, tenantId: number, options: SharedM
       const raw = rawMail(mail, address);
       gmail.deliver(address, raw);
       return /^Message-ID: (.*)$/m.exec(raw.toString())![1]!.trim();
+    },
+    deliverExactly: async (mail) => {
+      gmail.deliver(address, rawMail(mail, address));
+      return mail.messageId;
     },
     idsIn: async (folder) => gmail.messageIdsIn(address, folder),
     move,

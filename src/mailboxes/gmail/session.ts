@@ -221,11 +221,15 @@ export async function openGmailSession(settings: GmailSettings, keyText: string)
         // `before:` takes seconds; a message of the same second as the mark is taken too.
         return (await listAll({ userId, labelIds: [labelId], q: `before:${Math.floor(Number(mark) / 1000) + 1}` })).reverse();
       }),
-    fetch: (_path, refs) =>
+    fetch: (path, refs) =>
       run(async () => {
-        const raws = await each(refs, async (id) => Buffer.from((await api.users.messages.get({ userId, id, format: 'raw' })).data.raw ?? '', 'base64url'));
+        const labelId = await folder(path);
+        // The history of a label lists every message that ever got it since the cursor, also one
+        // that has left it since (DaTamer filed it there, an engineer moved it on before the next
+        // pass): only the messages that still carry the label are in the folder.
+        const messages = await each(refs, async (id) => (await api.users.messages.get({ userId, id, format: 'raw' })).data);
         const got: RemoteMessage[] = [];
-        raws.forEach((raw, i) => raw && got.push({ ref: refs[i]!, raw }));
+        messages.forEach((m, i) => m && (m.labelIds ?? []).includes(labelId) && got.push({ ref: refs[i]!, raw: Buffer.from(m.raw ?? '', 'base64url') }));
         return got;
       }),
     markSeverity: (_path, refs, severity: Severity) =>
