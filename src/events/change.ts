@@ -10,7 +10,7 @@ import type { Classification } from '../classification/classify.js';
 import { findUser } from '../people/people.js';
 import type { ActivityVia, Event } from '../../models/index.js';
 import { SYSTEM_ACTOR, eventIdOfMessage, findEvent } from './events.js';
-import { transition, type EventAction, type EventCommand, type EventState } from './lifecycle.js';
+import { bothServers, highestSeverity, transition, type EventAction, type EventCommand, type EventState } from './lifecycle.js';
 
 export interface ChangedBy {
   /** a user handle, or `datamer` */
@@ -157,7 +157,9 @@ export async function reclassifyMessageEvent(deps: Deps, tenantId: number, messa
 
 /**
  * An engineer filed a message under an org: its event takes the message's new classification,
- * and the label is logged (on the event, or on no event for a message that has none yet).
+ * and the label is logged (on the event, or on no event for a message that has none yet). An
+ * event of several messages takes the org, and stays as loud as its loudest message, with the
+ * servers of all (its other messages follow into that org's folder: docs/mailbox.md).
  */
 export async function labelMessageEvent(
   deps: Deps, tenantId: number, messageId: number, c: Pick<Classification, 'severity' | 'org' | 'servers'>, by: ChangedBy, detail: Record<string, unknown>, transaction: Transaction,
@@ -166,7 +168,11 @@ export async function labelMessageEvent(
   const eventId = await eventIdOfMessage(deps, tenantId, messageId, transaction);
   const event = eventId === null ? null : await deps.db.models.Event.findOne({ where: { tenantId, id: eventId }, transaction });
   if (event?.kind === 'message') {
-    await applyChange(deps, event, { type: 'label', severity: c.severity, org: c.org, servers: c.servers }, by, detail, at, transaction);
+    const several = (await deps.db.models.EventMessage.count({ where: { tenantId, eventId: event.id }, transaction })) > 1;
+    const label: EventCommand = several
+      ? { type: 'label', severity: highestSeverity(event.severity, c.severity), org: c.org, servers: bothServers(event.servers, c.servers) }
+      : { type: 'label', severity: c.severity, org: c.org, servers: c.servers };
+    await applyChange(deps, event, label, by, detail, at, transaction);
     return;
   }
   await writeActivity(deps, { tenantId, eventId, action: 'labelled', ...by, detail, at }, transaction);

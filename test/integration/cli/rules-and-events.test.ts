@@ -78,7 +78,7 @@ describe('rules and events from the command line', () => {
     expect((await json<Array<{ id: number }>>('event', 'list', '--open', '--tenant', 'acme')).map((e) => e.id)).not.to.include(event!.id);
 
     const detail = await json<Record<string, unknown> & { activity: Array<Record<string, unknown>> }>('event', 'show', id, '--tenant', 'acme');
-    expect(Object.keys(detail)).to.deep.equal(['id', 'kind', 'status', 'title', 'severity', 'org', 'servers', 'triage', 'assignee', 'createdAt', 'assignedAt', 'completedAt', 'messages', 'activity']);
+    expect(Object.keys(detail)).to.deep.equal(['id', 'kind', 'status', 'title', 'severity', 'org', 'servers', 'triage', 'assignee', 'createdAt', 'assignedAt', 'completedAt', 'mergedInto', 'messages', 'activity']);
     expect(detail).to.deep.include({ status: 'completed', assignee: 'alice' });
     expect(detail.activity.map((a) => [a.action, a.actor, a.via])).to.deep.equal([['assigned', 'alice', 'cli'], ['completed', 'alice', 'cli']]);
     expect(detail.activity[1]!.detail).to.deep.include({ note: 'disk cleaned' });

@@ -106,6 +106,13 @@ for (const kind of SHARED_MAILBOX_KINDS) describe(`the shared mailbox follows ev
     expect(await eventOf(ids[1]!)).to.include({ status: 'open', assigneeId: null });
   });
 
+  it('filing one message into another org\'s folder files the event there: the others follow, and it stays as loud as its loudest', async () => {
+    const ids = await oneEvent([':critical: :org:acme.web: NFS mount lost on web5', ':info: :org:acme.web: NFS mount retrying on web5'], 'DaTamer/acme/web');
+    expect(await shared.move('DaTamer/acme/web', ids[1]!, 'DaTamer/acme/db')).to.equal(true);
+    await waitFor(allIn('DaTamer/acme/db', ids), 'both messages in DaTamer/acme/db');
+    expect(await eventOf(ids[0]!)).to.include({ org: 'acme.db', severity: 'critical', status: 'open' });
+  });
+
   it('mail of a claimed event arriving later is filed straight into the claimer\'s folder', async () => {
     const first = await shared.deliver({ subject: ':critical: :org:acme.db: disk failed on db3' });
     const again = { subject: ':critical: :org:acme.db: disk failed on db4', messageId: `<${randomUUID()}@monitor.example.com>` };
