@@ -140,7 +140,8 @@ export function eventRoutes(deps: Deps): Router {
         back: `/events/${detail.id}`,
         users: users.map((u) => ({ handle: u.handle, displayName: u.displayName })),
         canComplete: detail.status !== 'completed',
-        canReopen: detail.status === 'completed',
+        // An event merged into another takes no command: its messages are in the other one.
+        canReopen: detail.status === 'completed' && detail.mergedInto === null,
         canUnassign: detail.status === 'assigned',
         messages: detail.messages.map((m) => {
           const b = bodyOf.get(m.id);
