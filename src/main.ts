@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   // database (DATAMER_SECRET_KEY or its key file): logins survive a restart, and a stolen
   // database alone cannot forge one.
   const sessionSecret = createHmac('sha256', loadSecretKey(config)).update('datamer web session').digest('hex');
-  const web = await listenWeb(createApp(deps, { jobRuns, sessionSecret, smtpStuck: () => smtp.stuck(), linkKey: () => linkKey(loadSecretKey(config)), grace: config.grace, publicUrl: config.publicUrl, trustProxy: config.web.trustProxy, metricsToken: config.web.metricsToken }), config).catch((err) => inUse(err, 'DATAMER_WEB_PORT', config.web.host, config.web.port));
+  const web = await listenWeb(createApp(deps, { jobRuns, sessionSecret, smtpStuck: () => smtp.stuck(), linkKey: () => linkKey(loadSecretKey(config)), grace: config.grace, publicUrl: config.publicUrl, trustProxy: config.web.trustProxy, metricsToken: config.web.metricsToken, secretKey: () => loadSecretKey(config) }), config).catch((err) => inUse(err, 'DATAMER_WEB_PORT', config.web.host, config.web.port));
   const scheduler = config.jobs ? createScheduler(log, jobRuns) : null;
   await scheduler?.start();
   // The key is read (or made) only when a mailbox needs its password.

@@ -16,6 +16,7 @@ import { eventRoutes } from './routes/events.js';
 import { digestRoutes } from './routes/digest.js';
 import { healthPageRoutes, probeRoutes } from './routes/health.js';
 import { loginLinkRoutes } from './routes/login-link.js';
+import { mailboxRoutes } from './routes/mailboxes.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { peopleRoutes } from './routes/people.js';
 import { ruleRoutes } from './routes/rules.js';
@@ -42,6 +43,8 @@ export interface AppOptions {
   trustProxy?: readonly string[] | false;
   /** the bearer token of /metrics scrapers on other machines (DATAMER_METRICS_TOKEN); none: this machine only */
   metricsToken?: string | null;
+  /** encrypts the mailbox credentials added on the site (DATAMER_SECRET_KEY); without it the site adds and tests none */
+  secretKey?: () => Buffer;
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}): express.Express {
@@ -95,6 +98,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   app.use(ruleRoutes(deps));
   app.use(peopleRoutes(deps));
   app.use(reportRoutes(deps));
+  app.use(mailboxRoutes(deps, options.secretKey));
 
   app.use((_req, res) => {
     res.status(404).render('error', { title: 'Not found', message: 'There is no such page.' });

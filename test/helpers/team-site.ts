@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Logger } from '../../src/log.js';
 import { projectRoot } from '../../src/paths.js';
 import { setPassword } from '../../src/people/passwords.js';
 import { addUser, setRole } from '../../src/people/people.js';
@@ -25,7 +26,7 @@ export interface TeamSite {
   close(): Promise<void>;
 }
 
-export async function openTeamSite(options: { start?: string; t?: TestDb; app?: AppOptions } = {}): Promise<TeamSite> {
+export async function openTeamSite(options: { start?: string; t?: TestDb; app?: AppOptions; log?: Logger } = {}): Promise<TeamSite> {
   const t = options.t ?? (await openTestDb(options.start));
   const acme = await addTenant(t.deps, { name: 'acme', displayName: 'Acme Ops', address: 'ops@acme.test' });
   const globex = await addTenant(t.deps, { name: 'globex', address: 'alerts@globex.test' });
@@ -38,7 +39,7 @@ export async function openTeamSite(options: { start?: string; t?: TestDb; app?: 
   await setRole(t.deps, globexId, 'gus', 'admin');
   for (const [tenantId, handle] of [[acmeId, 'alice'], [acmeId, 'ada'], [globexId, 'gus']] as const) await setPassword(t.deps, tenantId, handle, PASSWORDS[handle]!);
 
-  const { server, baseURL } = await serve(createApp(t.deps, options.app));
+  const { server, baseURL } = await serve(createApp(options.log ? { ...t.deps, log: options.log } : t.deps, options.app));
   let browser: Browser | undefined;
   try {
     browser = await launchBrowser();
