@@ -12,7 +12,7 @@ import { startWorkspace } from '../mailboxes/workspace/pass.js';
 import type { Mailbox, MailboxMode } from '../../models/index.js';
 import type { Deps } from '../deps.js';
 import { table, writeJson, writeLine, type CliIo, type Output } from './io.js';
-import { tenantNamed, tenantOption, withDeps } from './session.js';
+import { tenantNamed, tenantOption, trail, withDeps } from './session.js';
 
 async function readSecret(file: string, what = 'the password file'): Promise<string> {
   try {
@@ -99,6 +99,7 @@ export function mailboxCommands(program: Command, io: CliIo): void {
             throw err;
           }
         }
+        await trail(deps, tenant, 'mailbox-added', { id: added.id, kind: added.kind, address: added.address, mode: added.mode, checked: options.check });
         writeLine(io.stdout, `mailbox ${added.id} added to ${tenant.name}: ${added.address} (${added.mode})`);
         writeLine(
           io.stdout,
@@ -171,6 +172,7 @@ export function mailboxCommands(program: Command, io: CliIo): void {
         // Checked before it is stored: a mistyped password must not replace the one that works.
         if (options.check) await checkLogin(deps, found, secret);
         await setMailboxSecret(deps, found, secret, key);
+        await trail(deps, tenant, 'mailbox-password-set', { id: found.id, address: found.address });
         writeLine(io.stdout, `mailbox ${found.id}: password stored`);
       }),
     );
@@ -202,6 +204,7 @@ export function mailboxCommands(program: Command, io: CliIo): void {
         const tenant = await tenantNamed(deps, options.tenant);
         const found = await watchedMailbox(deps, tenant.id, ref);
         await removeMailbox(deps, found);
+        await trail(deps, tenant, 'mailbox-removed', { id: found.id, kind: found.kind, address: found.address });
         writeLine(io.stdout, `mailbox ${found.id} removed: ${found.address}`);
       }),
     );

@@ -5,7 +5,7 @@ import { DatamerError } from '../errors.js';
 import { changeEvent } from '../events/change.js';
 import { groupViews, leaveGroup, removeUser, unsubscribe, userRemoval } from '../people/people.js';
 import { table, writeJson, writeLine, type CliIo } from './io.js';
-import { actorFor, tenantNamed, tenantOption, withDeps } from './session.js';
+import { actorFor, tenantNamed, tenantOption, trail, withDeps } from './session.js';
 
 export function peopleAdminCommands(program: Command, io: CliIo): void {
   const group = program.commands.find((c) => c.name() === 'group')!;
@@ -34,6 +34,7 @@ export function peopleAdminCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
         await leaveGroup(deps, tenant.id, groupName, handle);
+        await trail(deps, tenant, 'group-left', { group: groupName, handle: handle.toLowerCase() });
         writeLine(io.stdout, `${handle.toLowerCase()} left group "${groupName}"`);
       }),
     );
@@ -62,6 +63,7 @@ export function peopleAdminCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
         await unsubscribe(deps, tenant.id, groupName, pattern);
+        await trail(deps, tenant, 'subscription-removed', { group: groupName, pattern: pattern.toLowerCase() });
         writeLine(io.stdout, `group "${groupName}" is no longer subscribed to ${pattern.toLowerCase()}`);
       }),
     );
@@ -82,6 +84,7 @@ export function peopleAdminCommands(program: Command, io: CliIo): void {
         }
         const actor = await actorFor(deps, tenant, undefined);
         await removeUser(deps, tenant.id, handle, async (eventId) => void (await changeEvent(deps, tenant.id, eventId, { command: 'unassign', actor, via: 'cli' })));
+        await trail(deps, tenant, 'user-removed', { handle: plan.user.handle, memberships: plan.memberships, unassigned: plan.assignedEvents });
         writeLine(io.stdout, `removed ${what}`);
       }),
     );

@@ -10,7 +10,7 @@ import { describePreferences, setPreferences } from '../people/preferences.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
 import type { InterestLevel } from '../../models/index.js';
 import { readAll, table, writeJson, writeLine, type CliIo } from './io.js';
-import { tenantNamed, tenantOption, withDeps } from './session.js';
+import { tenantNamed, tenantOption, trail, withDeps } from './session.js';
 
 export function peopleCommands(program: Command, io: CliIo): void {
   const user = program.command('user').description("add, list and remove a tenant's users");
@@ -25,6 +25,7 @@ export function peopleCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
         const added = await addUser(deps, tenant.id, { email, handle: options.handle, displayName: options.name });
+        await trail(deps, tenant, 'user-added', { handle: added.handle, email: added.email });
         writeLine(io.stdout, `user ${added.handle} <${added.email}> added to tenant ${tenant.name}`);
       }),
     );
@@ -55,6 +56,7 @@ export function peopleCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
         const updated = await setRole(deps, tenant.id, handle, role.trim().toLowerCase());
+        await trail(deps, tenant, 'user-role', { handle: updated.handle, to: updated.role });
         writeLine(io.stdout, `${updated.handle} is now ${updated.role === 'admin' ? 'an admin' : 'an engineer'} of tenant ${tenant.name}`);
       }),
     );
@@ -71,6 +73,7 @@ export function peopleCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
         const updated = await setPreferences(deps, tenant.id, handle, { alerts: options.alerts, timeZone: options.timezone, quiet: options.quiet, digest: options.digest });
+        await trail(deps, tenant, 'user-settings', { handle: updated.handle, settings: describePreferences(updated) });
         writeLine(io.stdout, `${updated.handle}: ${describePreferences(updated)}`);
       }),
     );
@@ -85,6 +88,8 @@ export function peopleCommands(program: Command, io: CliIo): void {
         const tenant = await tenantNamed(deps, options.tenant);
         const found = options.rotate ? await rotateCommandToken(deps, tenant.id, handle) : await findUser(deps, tenant.id, handle);
         const token = await commandTokenOf(deps, found);
+        // That it changed, never what it is.
+        if (options.rotate) await trail(deps, tenant, 'user-token-rotated', { handle: found.handle });
         writeLine(io.stdout, `${options.rotate ? 'new command token' : 'command token'} of ${found.handle}: ${token}`);
         // What the user can do with it: reply to this address, or write key:<token> in a subject.
         const base = (await smtpMailboxOf(deps, tenant.id))?.address;
@@ -103,6 +108,7 @@ export function peopleCommands(program: Command, io: CliIo): void {
         const tenant = await tenantNamed(deps, options.tenant);
         const password = firstLine(options.passwordFile ? await readPasswordFile(options.passwordFile) : await readAll(io.stdin ?? process.stdin));
         const found = await setPassword(deps, tenant.id, handle, password);
+        await trail(deps, tenant, 'user-password-set', { handle: found.handle });
         writeLine(io.stdout, `password of ${found.handle} set: they log in to the site with tenant ${tenant.name}, handle ${found.handle} or ${found.email}`);
       }),
     );
@@ -117,6 +123,7 @@ export function peopleCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
         const added = await addGroup(deps, tenant.id, name);
+        await trail(deps, tenant, 'group-added', { group: added.name });
         writeLine(io.stdout, `group "${added.name}" added to tenant ${tenant.name}`);
       }),
     );
@@ -129,6 +136,7 @@ export function peopleCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
         await joinGroup(deps, tenant.id, groupName, handle);
+        await trail(deps, tenant, 'group-joined', { group: groupName, handle: handle.toLowerCase() });
         writeLine(io.stdout, `${handle.toLowerCase()} joined group "${groupName}"`);
       }),
     );
@@ -141,6 +149,7 @@ export function peopleCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
         const subscription = await subscribe(deps, tenant.id, groupName, pattern, level as InterestLevel);
+        await trail(deps, tenant, 'subscription-added', { group: groupName, pattern: subscription.orgPattern, level: subscription.level });
         writeLine(io.stdout, `group "${groupName}" is now ${subscription.level} for ${subscription.orgPattern}`);
       }),
     );

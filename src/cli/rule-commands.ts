@@ -14,7 +14,7 @@ import { DatamerError } from '../errors.js';
 import { findMessage } from '../ingest/messages.js';
 import type { Rule } from '../../models/index.js';
 import { table, writeJson, writeLine, type CliIo } from './io.js';
-import { actorFor, actorOption, tenantNamed, tenantOption, withDeps } from './session.js';
+import { actorFor, actorOption, tenantNamed, tenantOption, trail, withDeps } from './session.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -127,6 +127,7 @@ export function ruleCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
         const added = await addRule(deps, tenant.id, draftFrom(name, o), await actorFor(deps, tenant, o.as));
+        await trail(deps, tenant, 'rule-added', { id: added.id, name: added.name, conditions: added.conditions.map(describeCondition).join(' and '), actions: describeActions(added) }, o.as);
         writeLine(io.stdout, `rule ${added.id} "${added.name}" added at position ${added.position}`);
         writeLine(io.stdout, `  reclassify stored messages with: datamer reclassify --tenant ${tenant.name}`);
       }),
@@ -176,6 +177,7 @@ export function ruleCommands(program: Command, io: CliIo): void {
         withDeps(io, async (deps) => {
           const tenant = await tenantNamed(deps, o.tenant);
           const r = await setRuleEnabled(deps, tenant.id, ref, enabled);
+          await trail(deps, tenant, enabled ? 'rule-enabled' : 'rule-disabled', { id: r.id, name: r.name });
           writeLine(io.stdout, `rule ${r.id} "${r.name}" ${verb}d`);
         }),
       );

@@ -7,6 +7,7 @@ import { describeDatabase, loadConfig, redactUrl, type Config } from '../config.
 import { openDb } from '../db.js';
 import type { Deps } from '../deps.js';
 import { DatamerError, messageOf } from '../errors.js';
+import { recordChange } from '../events/change.js';
 import { silentLogger } from '../log.js';
 import { configureFence } from '../ingest/parse-pool.js';
 import { madeNewDatabase, migrate } from '../migrate.js';
@@ -64,6 +65,14 @@ export function cliActor(): string {
     // No entry for this uid (a container's arbitrary user): the command line, unnamed.
   }
   return `cli:${login || 'unknown'}`;
+}
+
+/**
+ * The activity trail's line for a change made from the command line: the same trail, and the same
+ * words, as the site's (docs/web.md, Roles), with the user `--as` names or the command line.
+ */
+export async function trail(deps: Deps, tenant: Tenant, action: string, detail: Record<string, unknown>, as?: string): Promise<void> {
+  await recordChange(deps, tenant.id, { action, detail }, { actor: await actorFor(deps, tenant, as), via: 'cli' });
 }
 
 /** Who a command acts as: the user `--as` names, who must be a user of the tenant, else the command line. */

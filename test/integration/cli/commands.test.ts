@@ -106,7 +106,7 @@ describe('the datamer command', () => {
         ['bob', 'bob'],
       ]);
       const table = await inProcess(env, 'user', 'list', '--tenant', 'acme');
-      expect(table.stdout.split('\n')[0]).to.match(/^HANDLE\s+EMAIL\s+NAME$/);
+      expect(table.stdout.split('\n')[0]).to.match(/^HANDLE\s+EMAIL\s+NAME\s+ROLE$/);
     });
 
     it('keeps each tenant to its own people', async () => {

@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { labelMessage } from '../../../src/classification/label.js';
 import { addRule, listRules } from '../../../src/classification/rule-store.js';
+import { runCli } from '../../../src/cli/program.js';
 import { receive } from '../../../src/pipeline.js';
 import { csrfOf, flashOf, openTeamSite, shoot, submit, type TeamSite } from '../../helpers/team-site.js';
 
@@ -156,6 +157,27 @@ describe('the rules page', function () {
       expect(await page.locator('#suggestions-none').count()).to.equal(1);
       const trail = await t.db.models.Activity.findAll({ where: { tenantId: acmeId, action: ['rule-accepted', 'rule-dismissed'] }, order: [['id', 'ASC']] });
       expect(trail.map((a) => [a.action, a.detail.id])).to.deep.equal([['rule-accepted', first], ['rule-dismissed', second]]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows a change made from the command line in the same trail, under the user --as names', async () => {
+    const { t, acmeId } = site;
+    let err = '';
+    const io = { env: { DATABASE_URL: t.url }, stdout: { write: () => undefined }, stderr: { write: (s: string) => void (err += s) } };
+    expect(await runCli(['rule', 'add', 'from the terminal', '--subject', 'terminal', '--org', 'ops.cli', '--as', 'ada', '--tenant', 'acme'], io), err).to.equal(0);
+    expect(await runCli(['rule', 'disable', 'from the terminal', '--tenant', 'acme'], io), err).to.equal(0);
+    const trail = await t.db.models.Activity.findAll({ where: { tenantId: acmeId, action: ['rule-added', 'rule-disabled'], via: 'cli' }, order: [['id', 'ASC']] });
+    expect(trail.map((a) => a.action)).to.deep.equal(['rule-added', 'rule-disabled']);
+    expect(trail[0]!.actor).to.equal('ada');
+    expect(trail[1]!.actor).to.match(/^cli:/);
+    const { context, page } = await site.as('alice');
+    try {
+      await page.goto('/rules');
+      const first = page.locator('#changes tbody tr').first();
+      expect(await first.locator('.action').innerText()).to.equal('rule-disabled');
+      expect(await first.innerText()).to.contain('via cli');
     } finally {
       await context.close();
     }
