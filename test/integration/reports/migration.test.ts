@@ -4,9 +4,6 @@ import { expect } from 'chai';
 import { openDb, type Db } from '../../../src/db.js';
 import { sqliteDate } from '../../../src/ingest/commit-sqlite.js';
 import { migrate } from '../../../src/migrate.js';
-import { addTenant } from '../../../src/tenants/tenants.js';
-import { VirtualClock } from '../../../src/clock.js';
-import { silentLogger } from '../../../src/log.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
 
 describe('the reports migration', () => {
@@ -23,9 +20,10 @@ describe('the reports migration', () => {
 
   it("fills in the tool pack of older messages where it decided a field, and each event's first assignment from its activity", async () => {
     await migrate(db, { to: '2026-12-03-50-notifications' });
-    const deps = { db, clock: new VirtualClock('2026-11-23T08:00:00Z'), log: silentLogger() };
-    const tenantId = (await addTenant(deps, { name: 'acme', address: 'alerts@acme.test' })).tenant.id;
     const at = (iso: string) => (db.dialect === 'sqlite' ? sqliteDate(new Date(iso)) : new Date(iso));
+    // Rows as the schema of migration 50 has them: today's models know columns it lacks.
+    await db.sequelize.query(`INSERT INTO tenants (name, display_name, created_at) VALUES ('acme', 'acme', $1)`, { bind: [at('2026-11-23T08:00:00Z')] });
+    const [[{ id: tenantId }]] = (await db.sequelize.query(`SELECT id FROM tenants WHERE name = 'acme'`)) as [Array<{ id: number }>, unknown];
     const q = (sql: string, bind: unknown[]) => db.sequelize.query(sql, { bind });
     const decided = [{ severity: 'tool:nagios', servers: 'tool:nagios' }, { severity: 'tag', servers: 'tool:zabbix' }, { severity: 'tag', org: 'rule:3' }, {}];
     for (const [i, d] of decided.entries()) {
