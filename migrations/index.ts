@@ -20,6 +20,7 @@ import { migration as m41 } from './2026-12-03-41-open-events-index.js';
 import { migration as m50 } from './2026-12-03-50-notifications.js';
 import { migration as m61 } from './2026-12-03-61-event-corrections.js';
 import { migration as m70 } from './2026-12-03-70-reports.js';
+import { migration as m70b } from './2026-12-03-70-reports-messages-index.js';
 import { migration as m71 } from './2026-12-03-71-user-roles.js';
 import { migration as m72 } from './2026-12-03-72-site-list-and-login-links.js';
 import { migration as m80 } from './2026-12-03-80-mailbox-sends-mail.js';
@@ -47,6 +48,7 @@ export const migrations: Array<{ name: string } & Migration> = [
   { name: '2026-12-03-50-notifications', ...m50 },
   { name: '2026-12-03-61-event-corrections', ...m61 },
   { name: '2026-12-03-70-reports', ...m70 },
+  { name: '2026-12-03-70-reports-messages-index', ...m70b },
   { name: '2026-12-03-71-user-roles', ...m71 },
   { name: '2026-12-03-72-site-list-and-login-links', ...m72 },
   { name: '2026-12-03-80-mailbox-sends-mail', ...m80 },

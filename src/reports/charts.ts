@@ -71,8 +71,11 @@ export function columnChart(id: string, label: string, categories: string[], ser
         `<rect class="bar" data-category="${esc(category)}" data-series="${esc(s.label)}" data-value="${v}" x="${x.toFixed(2)}" y="${y(v).toFixed(2)}" width="${Math.max(barW, 0.5).toFixed(2)}" height="${(top + plotH - y(v)).toFixed(2)}" fill="${s.colour}"><title>${esc(category)}: ${fmt(v)} ${esc(s.label)}</title></rect>`,
       );
     });
-    // Every `every`-th label and the last, unless the last would overlap the one before it.
-    if ((c % every === 0 && categories.length - 1 - c >= every / 2) || c === categories.length - 1) {
+    const last = c === categories.length - 1;
+    if (last && every > 1) {
+      // Ends at the plot's right edge, so that it neither leaves the chart nor covers the one before.
+      body.push(`<text x="${(left + (c + 1) * slot).toFixed(1)}" y="${height - bottom + 14}" font-size="10" text-anchor="end" fill="${INK}">${esc(category)}</text>`);
+    } else if (last || (c % every === 0 && categories.length - 1 - c >= every)) {
       body.push(`<text x="${(left + c * slot + slot / 2).toFixed(1)}" y="${height - bottom + 14}" font-size="10" text-anchor="middle" fill="${INK}">${esc(category)}</text>`);
     }
   });

@@ -1,16 +1,19 @@
 // The report's figures, each summed by the database (docs/web.md, Reports). Nothing here loads
 // rows into Node: what comes back is one row per day, severity, org, tool, sender, status or kind.
 //
-// A year of a million messages must answer in a second (BENCHMARKS.md, Reports), so each table is
-// read once: on PostgreSQL one GROUP BY GROUPING SETS gives every breakdown of the messages, one
-// the events', one every time statistic (percentile_cont for the median); on SQLite, which has no
-// grouping sets, the same breakdowns are a UNION ALL of plain GROUP BYs and the median is the
-// middle row (or the mean of the two middle rows) by window functions. Both answer the same.
-// A covering index (migration 70) lets the events be read from the index alone. Reads only.
+// A year of a million messages must answer in a second (BENCHMARKS.md, Reports), so:
+// - the days are counted one local day at a time, each an index range of (tenant_id, received_at)
+//   or (tenant_id, created_at): their bounds come from range.ts, in the reader's time zone, so
+//   the database never converts a row's time and never sorts the year by day;
+// - every other breakdown of a table is one pass that hashes each grouping: on PostgreSQL one
+//   GROUP BY GROUPING SETS, on SQLite (which has none) a UNION ALL of plain GROUP BYs;
+// - the median is percentile_cont on PostgreSQL and the middle row (or the mean of the two middle
+//   rows) by window functions on SQLite: both answer the same.
+// The covering indexes of migration 70 hold what these read. Reads only.
 import { QueryTypes } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { sqliteDate } from '../ingest/commit-sqlite.js';
-import { offsetPieces, type ReportRange } from './range.js';
+import { startOfDay, type ReportRange } from './range.js';
 
 /** What a report covers: one tenant, a range, and optionally an org pattern (a.b.c, a.b.*, *). */
 export interface ReportScope {
@@ -85,17 +88,6 @@ function scopeWhere(scope: ReportScope, time: string, p: Params): string {
   return parts.join(' AND ');
 }
 
-/** The local day of a timestamp column in the range's time zone: a date on PostgreSQL, YYYY-MM-DD text on SQLite. */
-function localDay(deps: Deps, column: string, range: ReportRange, p: Params): string {
-  if (deps.db.dialect === 'postgres') return `(${column} AT TIME ZONE ${p.add(range.timeZone)})::date`;
-  // SQLite knows no time zones: the zone's offset, piece by piece between its changes (range.ts).
-  const modifier = (minutes: number) => `'${minutes >= 0 ? '+' : ''}${minutes} minutes'`;
-  const pieces = offsetPieces(range);
-  if (pieces.length === 1) return `date(${column}, ${modifier(pieces[0]!.minutes)})`;
-  const whens = pieces.slice(1).map((piece, i) => `WHEN ${column} < ${p.add(piece.from)} THEN date(${column}, ${modifier(pieces[i]!.minutes)})`);
-  return `CASE ${whens.join(' ')} ELSE date(${column}, ${modifier(pieces[pieces.length - 1]!.minutes)}) END`;
-}
-
 /** Seconds from one timestamp column to another (null when either is). */
 function seconds(deps: Deps, from: string, to: string): string {
   return deps.db.dialect === 'postgres'
@@ -141,7 +133,7 @@ function breakdownSql(deps: Deps, inner: string, sets: SetSpec[], aggregates: st
   const grouped =
     deps.db.dialect === 'postgres'
       ? `SELECT CASE ${sets.map((s, i) => `WHEN GROUPING(k${i}) = 0 THEN '${s.name}'`).join(' ')} END AS grp,
-                CASE ${sets.map((s, i) => `WHEN GROUPING(k${i}) = 0 THEN ${s.name === 'day' ? `to_char(k${i}, 'YYYY-MM-DD')` : `k${i}::text`}`).join(' ')} END AS val, ${aggregates}
+                CASE ${sets.map((_, i) => `WHEN GROUPING(k${i}) = 0 THEN k${i}::text`).join(' ')} END AS val, ${aggregates}
          FROM (${inner}) r GROUP BY GROUPING SETS (${sets.map((_, i) => `(k${i})`).join(', ')})`
       : sets.map((s, i) => `SELECT '${s.name}' AS grp, k${i} AS val, ${aggregates} FROM (${inner}) r GROUP BY k${i}`).join('\nUNION ALL\n');
   const limits = sets.map((s) => `WHEN '${s.name}' THEN ${s.limit ?? 2_147_483_647}`).join(' ');
@@ -166,11 +158,39 @@ function split<T extends Count>(sets: SetSpec[], rows: Array<Record<string, unkn
 
 export const TOP = { orgs: 25, senders: 20 } as const;
 
-/** The scope's messages per local day, by severity, org, tool and sender, in one pass. */
-export async function messageBreakdowns(deps: Deps, scope: ReportScope): Promise<Record<'day' | 'severity' | 'org' | 'tool' | 'sender', Breakdown<Count>>> {
+const TIME = { messages: 'received_at', events: 'created_at' } as const;
+
+/**
+ * The scope's rows of `table` per local day: for each day of the range, a count over its index
+ * range [its first instant, the next day's). Days without any come back as 0.
+ */
+export async function perDay(deps: Deps, scope: ReportScope, table: 'messages' | 'events'): Promise<Count[]> {
+  const p = new Params(deps.db.dialect);
+  const { range } = scope;
+  const stamp = deps.db.dialect === 'postgres' ? '::timestamptz' : '';
+  const bounds = range.days.map((day, i) => {
+    const next = i + 1 < range.days.length ? startOfDay(dayParts(range.days[i + 1]!), range.timeZone) : range.end;
+    return `(${p.add(day)}, ${p.add(startOfDay(dayParts(day), range.timeZone))}${stamp}, ${p.add(next)}${stamp})`;
+  });
+  const time = TIME[table];
+  const tenant = p.add(scope.tenantId);
+  const org = scope.org ? ` AND ${orgCondition('org', scope.org, p)}` : '';
+  // VALUES names its columns column1, column2, … on both databases.
+  const rows = await select<{ key: string; n: number | string }>(
+    deps,
+    `SELECT d.column1 AS key, (SELECT count(*) FROM ${table} WHERE tenant_id = ${tenant} AND ${time} >= d.column2 AND ${time} < d.column3${org}) AS n
+     FROM (VALUES ${bounds.join(', ')}) d`,
+    p,
+  );
+  return rows.map((r) => ({ key: r.key, n: num(r.n) }));
+}
+
+const dayParts = (day: string) => ({ year: Number(day.slice(0, 4)), month: Number(day.slice(5, 7)), day: Number(day.slice(8, 10)) });
+
+/** The scope's messages by severity, org, tool and sender, in one pass. */
+export async function messageBreakdowns(deps: Deps, scope: ReportScope): Promise<Record<'severity' | 'org' | 'tool' | 'sender', Breakdown<Count>>> {
   const p = new Params(deps.db.dialect);
   const sets: SetSpec[] = [
-    { name: 'day', expr: localDay(deps, 'received_at', scope.range, p), limit: null },
     { name: 'severity', expr: 'severity', limit: null },
     { name: 'org', expr: 'org', limit: TOP.orgs },
     { name: 'tool', expr: 'tool', limit: null },
@@ -178,14 +198,13 @@ export async function messageBreakdowns(deps: Deps, scope: ReportScope): Promise
   ];
   const inner = `SELECT ${sets.map((s, i) => `${s.expr} AS k${i}`).join(', ')} FROM messages WHERE ${scopeWhere(scope, 'received_at', p)}`;
   const rows = await select<Record<string, unknown>>(deps, breakdownSql(deps, inner, sets, 'count(*) AS n'), p);
-  return split(sets, rows, (r) => ({ key: (r.val as string | null) ?? null, n: num(r.n) })) as Record<'day' | 'severity' | 'org' | 'tool' | 'sender', Breakdown<Count>>;
+  return split(sets, rows, (r) => ({ key: (r.val as string | null) ?? null, n: num(r.n) })) as Record<'severity' | 'org' | 'tool' | 'sender', Breakdown<Count>>;
 }
 
-/** The scope's events per local day, by status, org, severity and kind, with how many are open, in one pass. */
-export async function eventBreakdowns(deps: Deps, scope: ReportScope): Promise<Record<'day' | 'status' | 'org' | 'severity' | 'kind', Breakdown<EventCount>>> {
+/** The scope's events by status, org, severity and kind, with how many are open, in one pass. */
+export async function eventBreakdowns(deps: Deps, scope: ReportScope): Promise<Record<'status' | 'org' | 'severity' | 'kind', Breakdown<EventCount>>> {
   const p = new Params(deps.db.dialect);
   const sets: SetSpec[] = [
-    { name: 'day', expr: localDay(deps, 'created_at', scope.range, p), limit: null },
     { name: 'status', expr: 'status', limit: null },
     { name: 'org', expr: 'org', limit: TOP.orgs },
     { name: 'severity', expr: 'severity', limit: null },
@@ -199,47 +218,45 @@ export async function eventBreakdowns(deps: Deps, scope: ReportScope): Promise<R
   const rows = await select<Record<string, unknown>>(deps, breakdownSql(deps, inner, sets, aggregates), p);
   return split(sets, rows, (r) => ({
     key: (r.val as string | null) ?? null, n: num(r.n), open: num(r.open), unassignedOpen: num(r.unassigned_open), completedUnassigned: num(r.completed_unassigned),
-  })) as Record<'day' | 'status' | 'org' | 'severity' | 'kind', Breakdown<EventCount>>;
+  })) as Record<'status' | 'org' | 'severity' | 'kind', Breakdown<EventCount>>;
 }
 
 const MEASURES = { a: 'first_assigned_at', c: 'completed_at' } as const;
 
+/** Schedule alerts (a stream that went quiet or too loud, docs/schedules.md): events of kind schedule-*. */
+export const SCHEDULE_ALERT = `kind IN ('schedule-missing', 'schedule-excess')`;
+
 /**
- * Times from creation to first assignment (a) and to completion (c) of the scope's events, by
- * severity and by kind: n, min, max, mean, median and the buckets, over the events that have the
- * moment (the others are counted apart by eventBreakdowns, never as zero).
+ * Times from creation to first assignment (a) and to completion (c) of the scope's events (`where`
+ * narrows them), by `group`: n, min, max, mean, median and the buckets, over the events that have
+ * the moment (the others are counted apart by eventBreakdowns, never as zero).
  */
-export async function eventTimes(deps: Deps, scope: ReportScope): Promise<Record<'severity' | 'kind', Times[]>> {
+export async function eventTimes(deps: Deps, scope: ReportScope, group: 'severity' | 'kind', where = ''): Promise<Times[]> {
   const p = new Params(deps.db.dialect);
-  const where = scopeWhere(scope, 'created_at', p);
+  const filter = `${scopeWhere(scope, 'created_at', p)}${where ? ` AND ${where}` : ''}`;
   const measured = Object.entries(MEASURES).map(([m, end]) => `${seconds(deps, 'created_at', end)} AS d${m}`).join(', ');
-  const base = `SELECT severity, kind, ${measured} FROM events WHERE ${where}`;
+  const base = `SELECT ${group} AS g, ${measured} FROM events WHERE ${filter}`;
   const withBuckets = `SELECT b.*, ${Object.keys(MEASURES).map((m) => `${bucketOf(`d${m}`)} AS b${m}`).join(', ')} FROM (${base}) b`;
   const bucketSums = (m: string) => [...DELAY_BUCKETS, null].map((_, i) => `sum(CASE WHEN b${m} = ${i} THEN 1 ELSE 0 END) AS ${m}_b${i}`).join(', ');
   const common = (m: string) => `count(d${m}) AS ${m}_n, min(d${m}) AS ${m}_min, max(d${m}) AS ${m}_max, avg(d${m}) AS ${m}_mean, ${bucketSums(m)}`;
   let sql: string;
   if (deps.db.dialect === 'postgres') {
     const aggregates = Object.keys(MEASURES).map((m) => `${common(m)}, percentile_cont(0.5) WITHIN GROUP (ORDER BY d${m}) AS ${m}_median`).join(', ');
-    sql = `SELECT CASE WHEN GROUPING(severity) = 0 THEN 'severity' ELSE 'kind' END AS grp,
-                  CASE WHEN GROUPING(severity) = 0 THEN severity ELSE kind END AS val, ${aggregates}
-           FROM (${withBuckets}) r GROUP BY GROUPING SETS ((severity), (kind))`;
+    sql = `SELECT g, ${aggregates} FROM (${withBuckets}) r GROUP BY g`;
   } else {
     // The middle of n ranked values: ranks (n+1)/2 and (n+2)/2 in integer division, one row when n is odd.
     const median = (m: string) => `avg(CASE WHEN r${m} IN ((c${m} + 1) / 2, (c${m} + 2) / 2) THEN d${m} END) AS ${m}_median`;
-    const ranked = (g: string) => `SELECT w.*, ${Object.keys(MEASURES)
-      .map((m) => `CASE WHEN d${m} IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY ${g}, d${m} IS NULL ORDER BY d${m}) END AS r${m}, count(d${m}) OVER (PARTITION BY ${g}) AS c${m}`)
+    const ranked = `SELECT w.*, ${Object.keys(MEASURES)
+      .map((m) => `CASE WHEN d${m} IS NULL THEN NULL ELSE row_number() OVER (PARTITION BY g, d${m} IS NULL ORDER BY d${m}) END AS r${m}, count(d${m}) OVER (PARTITION BY g) AS c${m}`)
       .join(', ')} FROM (${withBuckets}) w`;
-    const aggregates = Object.keys(MEASURES).map((m) => `${common(m)}, ${median(m)}`).join(', ');
-    sql = ['severity', 'kind'].map((g) => `SELECT '${g}' AS grp, ${g} AS val, ${aggregates} FROM (${ranked(g)}) r GROUP BY ${g}`).join('\nUNION ALL\n');
+    sql = `SELECT g, ${Object.keys(MEASURES).map((m) => `${common(m)}, ${median(m)}`).join(', ')} FROM (${ranked}) r GROUP BY g`;
   }
   const rows = await select<Record<string, unknown>>(deps, sql, p);
   const stats = (r: Record<string, unknown>, m: string): TimeStats => ({
     n: num(r[`${m}_n`]), min: numOrNull(r[`${m}_min`]), max: numOrNull(r[`${m}_max`]), mean: numOrNull(r[`${m}_mean`]), median: numOrNull(r[`${m}_median`]),
     buckets: [...DELAY_BUCKETS, null].map((_, i) => num(r[`${m}_b${i}`])),
   });
-  const out: Record<'severity' | 'kind', Times[]> = { severity: [], kind: [] };
-  for (const r of rows) out[r.grp as 'severity' | 'kind'].push({ key: (r.val as string | null) ?? null, assignment: stats(r, 'a'), completion: stats(r, 'c') });
-  return out;
+  return rows.map((r) => ({ key: (r.g as string | null) ?? null, assignment: stats(r, 'a'), completion: stats(r, 'c') }));
 }
 
 /** The messages in the scope's message events: with the events' count, what correlation folded. */

@@ -119,33 +119,3 @@ export function resolveRange(input: RangeInput, now: Date, timeZone: string): Re
     problems,
   };
 }
-
-/**
- * The zone's offset from UTC, piece by piece over the range: [from, offset in minutes] with each
- * piece lasting until the next one starts. SQLite has no time zones, so it finds a message's
- * local day by adding the offset of its piece (queries.ts); a year has at most a few pieces.
- */
-export function offsetPieces(range: Pick<ReportRange, 'start' | 'end' | 'timeZone'>): Array<{ from: Date; minutes: number }> {
-  const offset = (t: number) => {
-    const l = localTime(new Date(t), range.timeZone);
-    return Math.round((Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second) - Math.floor(t / 1000) * 1000) / 60_000);
-  };
-  const pieces = [{ from: range.start, minutes: offset(range.start.getTime()) }];
-  // Zones change their offset at most once a day: a day at a time, then the minute of the change.
-  const DAY = 86_400_000;
-  const MINUTE = 60_000;
-  for (let t = range.start.getTime(); t < range.end.getTime(); t += DAY) {
-    const current = pieces[pieces.length - 1]!.minutes;
-    const probe = Math.min(t + DAY, range.end.getTime() - 1);
-    if (offset(probe) === current) continue;
-    let lo = Math.floor(t / MINUTE);
-    let hi = Math.ceil(probe / MINUTE);
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (offset(mid * MINUTE) === current) lo = mid;
-      else hi = mid;
-    }
-    pieces.push({ from: new Date(hi * MINUTE), minutes: offset(hi * MINUTE) });
-  }
-  return pieces;
-}

@@ -3,7 +3,7 @@
 // here; the arithmetic left (shares, messages per event) is on those sums.
 import type { Deps } from '../deps.js';
 import { barChart, columnChart, SEVERITY_COLOURS } from './charts.js';
-import { eventBreakdowns, eventTimes, messageBreakdowns, messagesInEvents, type Breakdown, type Count, type EventCount, type ReportScope, type TimeStats } from './queries.js';
+import { eventBreakdowns, eventTimes, messageBreakdowns, messagesInEvents, perDay, SCHEDULE_ALERT, type Breakdown, type Count, type EventCount, type ReportScope, type TimeStats } from './queries.js';
 import { count, decimal, exactRatio, exactSeconds, ratio, secs, SEVERITIES, severityName, text, type Cell, type ReportTable } from './tables.js';
 
 export interface Report {
@@ -35,7 +35,10 @@ const DELAY_LABELS = ['under 5 min', '5 to 15 min', '15 min to 1 h', '1 to 4 h',
 const NO_EVENTS: EventCount = { key: null, n: 0, open: 0, unassignedOpen: 0, completedUnassigned: 0 };
 
 export async function buildReport(deps: Deps, scope: ReportScope): Promise<Report> {
-  const [m, e, times, linked] = await Promise.all([messageBreakdowns(deps, scope), eventBreakdowns(deps, scope), eventTimes(deps, scope), messagesInEvents(deps, scope)]);
+  const [m, e, severityTimes, alertTimes, linked, messageDays, eventDays] = await Promise.all([
+    messageBreakdowns(deps, scope), eventBreakdowns(deps, scope), eventTimes(deps, scope, 'severity'), eventTimes(deps, scope, 'kind', SCHEDULE_ALERT),
+    messagesInEvents(deps, scope), perDay(deps, scope, 'messages'), perDay(deps, scope, 'events'),
+  ]);
   const messages = m.severity.rows.reduce((n, r) => n + r.n, 0);
   const events = e.status.rows.reduce((n, r) => n + r.n, 0);
   const open = e.status.rows.reduce((n, r) => n + r.open, 0);
@@ -43,19 +46,19 @@ export async function buildReport(deps: Deps, scope: ReportScope): Promise<Repor
   const reduction = linked === 0 ? null : exactRatio(1 - messageEvents / linked);
   const range = scope.range;
 
-  const msgPerDay = byKey(m.day.rows);
-  const evPerDay = byKey(e.day.rows);
+  const msgPerDay = byKey(messageDays);
+  const evPerDay = byKey(eventDays);
   const dayRows: Cell[][] = range.days.map((day) => [day, msgPerDay.get(day)?.n ?? 0, evPerDay.get(day)?.n ?? 0]);
   const sevMessages = byKey(m.severity.rows);
   const sevEvents = byKey(e.severity.rows);
   const status = byKey(e.status.rows);
   const kinds = byKey(e.kind.rows);
-  const sevTimes = byKey(times.severity);
-  const kindTimes = byKey(times.kind);
+  const sevTimes = byKey(severityTimes);
+  const kindTimes = byKey(alertTimes);
   const eventsOf = (s: string | null) => sevEvents.get(keyOf(s)) ?? NO_EVENTS;
   const countRows = (rows: Count[], label: (k: string | null) => string): Cell[][] => rows.map((r) => [label(r.key), r.n, share(r.n, messages)]);
   // The distribution over every event: the sum of the severities' buckets.
-  const bucketsOf = (which: 'assignment' | 'completion') => DELAY_LABELS.map((_, i) => times.severity.reduce((n, t) => n + (t[which].buckets[i] ?? 0), 0));
+  const bucketsOf = (which: 'assignment' | 'completion') => DELAY_LABELS.map((_, i) => severityTimes.reduce((n, t) => n + (t[which].buckets[i] ?? 0), 0));
   const assignBuckets = bucketsOf('assignment');
   const completeBuckets = bucketsOf('completion');
 
@@ -96,15 +99,10 @@ export async function buildReport(deps: Deps, scope: ReportScope): Promise<Repor
       note: null,
     },
     {
-      id: 'noise-reduction', title: 'What correlation folded', columns: [text('Figure'), decimal('Value')],
-      rows: [
-        ['MSEs in the events created', linked],
-        ['Events they make', messageEvents],
-        ['MSEs folded into an existing event', linked - messageEvents],
-        ['MSEs per event', messageEvents === 0 ? null : Math.round((linked / messageEvents) * 100) / 100],
-        ['Noise reduction (1 − events / MSEs)', reduction],
-      ],
-      note: 'Events made from MSEs only; schedule alerts have no MSE.',
+      id: 'noise-reduction', title: 'What correlation folded',
+      columns: [count('MSEs in the events'), count('Events'), count('MSEs folded into an event'), decimal('MSEs per event'), ratio('Noise reduction')],
+      rows: [[linked, messageEvents, linked - messageEvents, messageEvents === 0 ? null : Math.round((linked / messageEvents) * 100) / 100, reduction]],
+      note: 'Over the events made from MSEs (schedule alerts have none). Noise reduction: 1 − events ÷ MSEs.',
     },
     {
       id: 'time-to-assignment', title: 'Time from creation to first assignment',
