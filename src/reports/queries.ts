@@ -90,8 +90,9 @@ function scopeWhere(scope: ReportScope, time: string, p: Params): string {
 
 /** Seconds from one timestamp column to another (null when either is). */
 function seconds(deps: Deps, from: string, to: string): string {
+  // date_part gives a double; EXTRACT gives a numeric since PostgreSQL 14, several times slower.
   return deps.db.dialect === 'postgres'
-    ? `EXTRACT(EPOCH FROM (${to} - ${from}))::float8`
+    ? `date_part('epoch', ${to} - ${from})`
     : `(unixepoch(${to}, 'subsec') - unixepoch(${from}, 'subsec'))`;
 }
 
@@ -99,16 +100,18 @@ function seconds(deps: Deps, from: string, to: string): string {
 const bucketOf = (d: string) => `CASE WHEN ${d} IS NULL THEN NULL ${DELAY_BUCKETS.map((limit, i) => `WHEN ${d} < ${limit} THEN ${i}`).join(' ')} ELSE ${DELAY_BUCKETS.length} END`;
 
 /**
- * PostgreSQL sorts for the medians and the days; with its default work_mem (4 MB) a year's sort
- * spills to disk. A report's statements get more, for their own transaction only.
+ * PostgreSQL sorts for the medians; with its default work_mem (4 MB) a year's sort spills to
+ * disk. And a year's statement costs enough for its JIT compiler to step in, whose compiling
+ * (with inlining and optimisation) takes longer than the statement it would speed up, measured
+ * (BENCHMARKS.md, Reports). A report's statements get both settings for their own transaction only.
  */
-const REPORT_WORK_MEM = '32MB';
+const REPORT_SETTINGS = ["SET LOCAL work_mem = '32MB'", 'SET LOCAL jit = off'];
 
 function select<T extends object>(deps: Deps, sql: string, p: Params): Promise<T[]> {
   const { sequelize } = deps.db;
   if (deps.db.dialect !== 'postgres') return sequelize.query<T>(sql, { type: QueryTypes.SELECT, bind: p.values });
   return sequelize.transaction(async (transaction) => {
-    await sequelize.query(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`, { transaction });
+    for (const setting of REPORT_SETTINGS) await sequelize.query(setting, { transaction });
     return sequelize.query<T>(sql, { type: QueryTypes.SELECT, bind: p.values, transaction });
   });
 }
@@ -235,8 +238,11 @@ export async function eventTimes(deps: Deps, scope: ReportScope, group: 'severit
   const p = new Params(deps.db.dialect);
   const filter = `${scopeWhere(scope, 'created_at', p)}${where ? ` AND ${where}` : ''}`;
   const measured = Object.entries(MEASURES).map(([m, end]) => `${seconds(deps, 'created_at', end)} AS d${m}`).join(', ');
-  const base = `SELECT ${group} AS g, ${measured} FROM events WHERE ${filter}`;
-  const withBuckets = `SELECT b.*, ${Object.keys(MEASURES).map((m) => `${bucketOf(`d${m}`)} AS b${m}`).join(', ')} FROM (${base}) b`;
+  // OFFSET 0 keeps PostgreSQL from folding the subqueries into the aggregates, where it would work
+  // each time out again in every aggregate and bucket that reads it (measured: BENCHMARKS.md, Reports).
+  const fence = deps.db.dialect === 'postgres' ? ' OFFSET 0' : '';
+  const base = `SELECT ${group} AS g, ${measured} FROM events WHERE ${filter}${fence}`;
+  const withBuckets = `SELECT b.*, ${Object.keys(MEASURES).map((m) => `${bucketOf(`d${m}`)} AS b${m}`).join(', ')} FROM (${base}) b${fence}`;
   const bucketSums = (m: string) => [...DELAY_BUCKETS, null].map((_, i) => `sum(CASE WHEN b${m} = ${i} THEN 1 ELSE 0 END) AS ${m}_b${i}`).join(', ');
   const common = (m: string) => `count(d${m}) AS ${m}_n, min(d${m}) AS ${m}_min, max(d${m}) AS ${m}_max, avg(d${m}) AS ${m}_mean, ${bucketSums(m)}`;
   let sql: string;
