@@ -2,7 +2,7 @@ import { DataTypes, type ModelStatic, type Sequelize } from 'sequelize';
 import { type Row, tableOptions } from './row.js';
 
 /** Why a user is told about an event (docs/notifications.md). */
-export type NoticeReason = 'opened' | 'raised' | 'repeat' | 'reopened' | 'resolved' | 'assigned';
+export type NoticeReason = 'opened' | 'late' | 'raised' | 'repeat' | 'reopened' | 'resolved' | 'assigned';
 
 /**
  * Something one user must be told about one event: written by the notifier when it reads a

@@ -33,9 +33,11 @@ export interface StreamAttributes {
   /** the open alerts' events */
   missingEventId: number | null;
   excessEventId: number | null;
+  /** its arrivals up to here include imported history: no alert for a window reaching into it */
+  historyUntil: Date | null;
   createdAt: Date;
 }
-export type Stream = Row<StreamAttributes, 'id' | 'label' | 'graceMs' | 'missingEventId' | 'excessEventId'>;
+export type Stream = Row<StreamAttributes, 'id' | 'label' | 'graceMs' | 'missingEventId' | 'excessEventId' | 'historyUntil'>;
 
 export const defineStream = (sequelize: Sequelize): ModelStatic<Stream> =>
   sequelize.define<Stream>(
@@ -61,6 +63,7 @@ export const defineStream = (sequelize: Sequelize): ModelStatic<Stream> =>
       nextCheckAt: { type: DataTypes.DATE, allowNull: false },
       missingEventId: { type: DataTypes.INTEGER, allowNull: true },
       excessEventId: { type: DataTypes.INTEGER, allowNull: true },
+      historyUntil: { type: DataTypes.DATE, allowNull: true },
       createdAt: { type: DataTypes.DATE, allowNull: false },
     },
     tableOptions('streams'),

@@ -29,7 +29,7 @@ export interface SendReport {
 
 const WORD: Record<string, string> = { critical: 'CRITICAL', warn: 'WARNING', info: 'INFO' };
 const STATE: Record<Notice['reason'], string> = {
-  opened: 'open', raised: 'raised', repeat: 'still open', reopened: 'reopened', resolved: 'resolved', assigned: 'assigned',
+  opened: 'open', late: 'open (late)', raised: 'raised', repeat: 'still open', reopened: 'reopened', resolved: 'resolved', assigned: 'assigned',
 };
 const PER = { hour: 'an hour', day: '24 hours', month: '30 days' } as const;
 const TITLE_LENGTH = 70;
@@ -62,9 +62,12 @@ function staleness(notice: Notice, event: Event | undefined): string | null {
 /** What a schedule alert says beyond its title (was an inline text; now part of the template). */
 function detailLines(event: Event, reason: Notice['reason']): string[] {
   if (reason === 'resolved') return ['Resolved: the count is back in range.'];
+  // Told late (docs/notifications.md): DaTamer was stopped or catching up when it opened.
+  const late = reason === 'late' ? [`Told late: it opened ${event.createdAt.toISOString()}, when DaTamer was not running or was catching up.`] : [];
   const d = event.detail as { stream?: string; expected?: { n: number; v: number; period: keyof typeof PER }; count?: number; lastSeenAt?: string } | null;
-  if (!d?.stream || !d.expected) return [];
+  if (!d?.stream || !d.expected) return late;
   return [
+    ...late,
     `Stream: ${d.stream}`,
     `Expected: ${d.expected.n}${d.expected.v ? ` ± ${d.expected.v}` : ''} in ${PER[d.expected.period]}`,
     `Came: ${d.count ?? 0}`,
@@ -145,7 +148,7 @@ async function sendToUser(deps: Deps, tenantId: number, userId: number, report: 
 }
 
 /** Which of several pending notices about one event says it (opened, then raised in the wait: raised). */
-const WEIGHT: Record<Notice['reason'], number> = { repeat: 1, opened: 2, reopened: 3, raised: 4, resolved: 5, assigned: 0 };
+const WEIGHT: Record<Notice['reason'], number> = { repeat: 1, late: 2, opened: 2, reopened: 3, raised: 4, resolved: 5, assigned: 0 };
 
 function latestPerEvent(notices: Notice[]): Notice[] {
   const chosen = new Map<number, Notice>();

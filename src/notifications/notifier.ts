@@ -15,6 +15,7 @@ import { compareAndSet, readMark } from '../job-cursors.js';
 import { SEVERITY_RANK, type Severity } from '../classification/tags.js';
 import type { Activity, Event, NoticeReason, User } from '../../models/index.js';
 import type { AlertSettings } from './defaults.js';
+import { NoticeBatch } from './notice-batch.js';
 import { alertsFor, severityOf, Router } from './routing.js';
 
 const CURSOR = { events: 'notify:events', activities: 'notify:activities' } as const;
@@ -52,35 +53,86 @@ class StaleCursor extends Error {}
 export async function notifyTransitions(deps: Deps, settings: AlertSettings): Promise<NotifyReport> {
   const report: NotifyReport = { read: 0, notices: 0, unrouted: 0, repeated: 0 };
   const router = new Router(deps);
-  const pass = new Pass(deps, settings, router, report);
-  await follow(deps, CURSOR.events, (after) => deps.db.models.Event.findAll({ where: { id: { [Op.gt]: after } }, order: [['id', 'ASC']], limit: BATCH }), (e) => e.createdAt, (e, tx) => pass.opened(e, tx), report);
+  await follow(
+    deps, CURSOR.events,
+    (after) => deps.db.models.Event.findAll({ where: { id: { [Op.gt]: after } }, order: [['id', 'ASC']], limit: BATCH }),
+    (e) => e.createdAt,
+    async (events, batch, transaction) => {
+      const pass = new Pass(deps, settings, router, report, batch, transaction);
+      await batch.load(deps, events, transaction);
+      const history = await openedByImport(deps, events, transaction);
+      for (const event of events) await pass.opened(event, history.has(event.id));
+    },
+    report,
+  );
   await follow(
     deps, CURSOR.activities,
     // Every row, those of no event too (a rule or a user changed on the site): skipped, but read,
     // so that they are no gap the cursor must wait a minute for.
     (after) => deps.db.models.Activity.findAll({ where: { id: { [Op.gt]: after } }, order: [['id', 'ASC']], limit: BATCH }),
-    (a) => a.at, (a, tx) => (a.eventId === null ? Promise.resolve() : pass.activity(a, tx)), report,
+    (a) => a.at,
+    async (activities, batch, transaction) => {
+      const pass = new Pass(deps, settings, router, report, batch, transaction);
+      const ids = [...new Set(activities.filter((a) => a.eventId !== null).map((a) => a.eventId!))];
+      const events = ids.length === 0 ? [] : await deps.db.models.Event.findAll({ where: { id: { [Op.in]: ids } }, transaction });
+      await batch.load(deps, events, transaction);
+      const byId = new Map(events.map((e) => [e.id, e]));
+      for (const a of activities) {
+        const event = a.eventId === null ? undefined : byId.get(a.eventId);
+        // Never another tenant's event, whatever the id says.
+        if (event && event.tenantId === a.tenantId) await pass.activity(a, event);
+      }
+    },
+    report,
   );
-  if (!settings.replay) await pass.repeatUnclaimed();
+  if (!settings.replay) await new Pass(deps, settings, router, report, null, null).repeatUnclaimed();
   return report;
 }
 
+/**
+ * The events of this batch opened by `datamer import` (docs/cli.md, import): history, not news. An
+ * event's opening message is its first; mail that joins it later does not make it news either.
+ */
+async function openedByImport(deps: Deps, events: Event[], transaction: Transaction): Promise<Set<number>> {
+  const ids = events.filter((e) => e.kind === 'message').map((e) => e.id);
+  if (ids.length === 0) return new Set();
+  const links = await deps.db.models.EventMessage.findAll({ where: { eventId: { [Op.in]: ids } }, attributes: ['tenantId', 'eventId', 'messageId'], transaction });
+  const first = new Map<number, { tenantId: number; messageId: number }>();
+  for (const l of links) {
+    const had = first.get(l.eventId);
+    if (!had || l.messageId < had.messageId) first.set(l.eventId, { tenantId: l.tenantId, messageId: l.messageId });
+  }
+  if (first.size === 0) return new Set();
+  const imported = await deps.db.models.Message.findAll({
+    where: { id: { [Op.in]: [...first.values()].map((f) => f.messageId) }, source: 'import' },
+    attributes: ['id', 'tenantId'],
+    transaction,
+  });
+  const importedIds = new Set(imported.map((m) => `${m.tenantId}:${m.id}`));
+  return new Set([...first].filter(([, f]) => importedIds.has(`${f.tenantId}:${f.messageId}`)).map(([eventId]) => eventId));
+}
+
+/** Reads settled rows after the cursor a batch at a time; each batch's notices and cursor move commit together. */
 async function follow<T extends { id: number }>(
   deps: Deps, cursorName: string, read: (after: number) => Promise<T[]>, timeOf: (row: T) => Date,
-  handle: (row: T, transaction: Transaction) => Promise<void>, report: NotifyReport,
+  handle: (rows: T[], batch: NoticeBatch, transaction: Transaction) => Promise<void>, report: NotifyReport,
 ): Promise<void> {
   for (;;) {
     const cursor = await readMark(deps, cursorName);
     const rows = settled(await read(cursor), cursor, timeOf, deps.clock.now());
     if (rows.length === 0) return;
+    const before = { notices: report.notices, unrouted: report.unrouted };
     try {
       await deps.db.transaction(async (transaction) => {
-        for (const row of rows) await handle(row, transaction);
+        const batch = new NoticeBatch();
+        await handle(rows, batch, transaction);
+        await batch.write(deps, transaction);
         // Another process read the same rows meanwhile: its notices stand, these roll back.
         if (!(await compareAndSet(deps, cursorName, cursor, rows[rows.length - 1]!.id, transaction))) throw new StaleCursor();
       });
       report.read += rows.length;
     } catch (err) {
+      Object.assign(report, before);
       if (!(err instanceof StaleCursor)) throw err;
     }
   }
@@ -92,119 +144,120 @@ class Pass {
     private readonly settings: AlertSettings,
     private readonly router: Router,
     private readonly report: NotifyReport,
+    private readonly batch: NoticeBatch | null,
+    private readonly transaction: Transaction | null,
   ) {}
 
   private get now() {
     return this.deps.clock.now();
   }
 
-  private async notice(event: Event, user: User | null, reason: NoticeReason, dueAt: Date, transaction: Transaction, extra: { actor?: string; dropped?: string } = {}) {
-    await this.deps.db.models.Notice.create(
-      {
-        tenantId: event.tenantId, userId: user?.id ?? null, eventId: event.id, reason, severity: event.severity, dueAt, createdAt: this.now,
-        actor: extra.actor ?? null, dropped: extra.dropped ?? null,
-      },
-      { transaction },
-    );
+  private notice(event: Event, user: User | null, reason: NoticeReason, dueAt: Date, extra: { actor?: string; dropped?: string } = {}) {
+    this.batch!.notices.push({
+      tenantId: event.tenantId, userId: user?.id ?? null, eventId: event.id, reason, severity: event.severity, dueAt, createdAt: this.now,
+      actor: extra.actor ?? null, dropped: extra.dropped ?? null,
+    });
     if (user) this.report.notices++;
   }
 
   /** Tells the event's responders (or triage) who alert on its severity; answers whether anyone was told. */
-  private async tellResponders(event: Event, reason: NoticeReason, dueAt: Date, transaction: Transaction): Promise<boolean> {
-    const route = await this.router.route(event.tenantId, event.org, transaction);
+  private async tellResponders(event: Event, reason: NoticeReason, dueAt: Date): Promise<boolean> {
+    const route = await this.router.route(event.tenantId, event.org, this.transaction ?? undefined);
     if (route.users.length === 0) {
       // Nobody responds and the triage group is empty: kept and logged, never silently dropped.
       const why = `nobody responds to ${event.org ?? 'unclassified events'} and the triage group has no members`;
-      await this.notice(event, null, reason, dueAt, transaction, { dropped: why });
+      this.notice(event, null, reason, dueAt, { dropped: why });
       this.report.unrouted++;
       this.deps.log.warn({ tenantId: event.tenantId, eventId: event.id, reason }, `alert reached nobody: ${why}`);
       return false;
     }
     const told = route.users.filter((u) => alertsFor(u, event.severity));
-    for (const user of told) await this.notice(event, user, reason, dueAt, transaction);
+    for (const user of told) this.notice(event, user, reason, dueAt);
     return told.length > 0;
   }
 
-  private async alertState(event: Event, transaction: Transaction) {
-    return this.deps.db.models.EventAlert.findOne({ where: { tenantId: event.tenantId, eventId: event.id }, transaction });
+  private remember(event: Event, toldSeverity: string | null, repeatAt: Date | null) {
+    this.batch!.remember(event.tenantId, event.id, { toldSeverity, toldAt: this.now, repeatAt });
   }
 
-  private async remember(event: Event, toldSeverity: string | null, repeatAt: Date | null, transaction: Transaction) {
-    const existing = await this.alertState(event, transaction);
-    if (existing) await existing.update({ toldSeverity, toldAt: this.now, repeatAt }, { transaction });
-    else await this.deps.db.models.EventAlert.create({ tenantId: event.tenantId, eventId: event.id, toldSeverity, toldAt: this.now, repeatAt }, { transaction });
+  private stopRepeating(event: Event) {
+    this.batch!.repeatAt(event.tenantId, event.id, null);
   }
 
-  private async stopRepeating(event: Event, transaction: Transaction) {
-    await this.deps.db.models.EventAlert.update({ repeatAt: null }, { where: { tenantId: event.tenantId, eventId: event.id }, transaction });
+  /**
+   * An event opened. Mail brought in by `datamer import` is history: nobody is told. An event
+   * the notifier first sees more than a repeat interval after it opened (DaTamer was stopped, or
+   * is catching up on a backlog) is told once, marked late, and only if it is still open and
+   * nobody has taken it: what was taken or completed meanwhile is old noise.
+   */
+  async opened(event: Event, imported: boolean): Promise<void> {
+    if (imported && !this.settings.replay) return;
+    const late = !this.settings.replay && event.createdAt.getTime() < this.now.getTime() - this.settings.repeatMs;
+    if (late && event.status !== 'open') return;
+    // Late ones wait one group wait from now, so a backlog read over several runs is one mail.
+    const from = late ? this.now : event.createdAt;
+    const told = await this.tellResponders(event, late ? 'late' : 'opened', new Date(from.getTime() + this.settings.groupWaitMs));
+    this.remember(event, event.severity, told ? new Date(from.getTime() + this.settings.repeatMs) : null);
   }
 
-  async opened(event: Event, transaction: Transaction): Promise<void> {
-    // Mail imported from the past is history, not news: it shows in lists and digests only.
-    if (!this.settings.replay && event.createdAt.getTime() < this.now.getTime() - this.settings.repeatMs) return;
-    const told = await this.tellResponders(event, 'opened', new Date(event.createdAt.getTime() + this.settings.groupWaitMs), transaction);
-    await this.remember(event, event.severity, told ? new Date(event.createdAt.getTime() + this.settings.repeatMs) : null, transaction);
-  }
-
-  async activity(a: Activity, transaction: Transaction): Promise<void> {
-    const event = await this.deps.db.models.Event.findOne({ where: { tenantId: a.tenantId, id: a.eventId! }, transaction });
-    if (!event) return;
+  async activity(a: Activity, event: Event): Promise<void> {
     const detail = a.detail ?? {};
+    const state = this.batch!.state(event.tenantId, event.id);
     switch (a.action) {
       case 'assigned':
       case 'reassigned': {
-        await this.stopRepeating(event, transaction);
+        this.stopRepeating(event);
         const handle = typeof detail.assignee === 'string' ? detail.assignee : null;
-        const assignee = handle ? await this.router.userByHandle(a.tenantId, handle, transaction) : null;
+        const assignee = handle ? await this.router.userByHandle(a.tenantId, handle, this.transaction!) : null;
         // Nobody needs telling what they just did themselves (ASSIGN by email is answered anyway).
         // A claim folder only names whose it is, not who dragged the message there: always tell.
         if (!assignee || (a.actor === assignee.handle && a.via !== 'mailbox')) return;
-        await this.notice(event, assignee, 'assigned', a.at, transaction, { actor: a.actor });
+        this.notice(event, assignee, 'assigned', a.at, { actor: a.actor });
         return;
       }
       case 'unassigned': {
-        const state = await this.alertState(event, transaction);
-        if (state && event.status === 'open') await state.update({ repeatAt: new Date(a.at.getTime() + this.settings.repeatMs) }, { transaction });
+        if (state && event.status === 'open') this.batch!.repeatAt(event.tenantId, event.id, new Date(a.at.getTime() + this.settings.repeatMs));
         return;
       }
       case 'completed':
       case 'merged-into':
-        await this.stopRepeating(event, transaction);
+        this.stopRepeating(event);
         return;
       case 'merged-from': {
         // An engineer's MERGE (docs/correlation.md): both events were news already, so nobody is
         // told anew, not even of a severity the merge raised; that severity counts as told, so
         // mail joining later does not tell it either.
-        const state = await this.alertState(event, transaction);
-        if (state && rank(event.severity) > rank(state.toldSeverity)) await state.update({ toldSeverity: event.severity }, { transaction });
+        if (state && rank(event.severity) > rank(state.toldSeverity)) this.batch!.remember(event.tenantId, event.id, { ...state, toldSeverity: event.severity });
         return;
       }
       case 'reopened': {
         if (event.status === 'completed') return;
         if (event.assigneeId !== null) {
           // Back to whoever handled it: they are the one to tell.
-          const assignee = await this.router.user(a.tenantId, event.assigneeId, transaction);
-          if (assignee && assignee.handle !== a.actor) await this.notice(event, assignee, 'reopened', a.at, transaction, { actor: a.actor });
+          const assignee = await this.router.user(a.tenantId, event.assigneeId, this.transaction!);
+          if (assignee && assignee.handle !== a.actor) this.notice(event, assignee, 'reopened', a.at, { actor: a.actor });
           return;
         }
-        const told = await this.tellResponders(event, 'reopened', new Date(a.at.getTime() + this.settings.groupWaitMs), transaction);
-        await this.remember(event, event.severity, told ? new Date(a.at.getTime() + this.settings.repeatMs) : null, transaction);
+        const told = await this.tellResponders(event, 'reopened', new Date(a.at.getTime() + this.settings.groupWaitMs));
+        this.remember(event, event.severity, told ? new Date(a.at.getTime() + this.settings.repeatMs) : null);
         return;
       }
       case 'resolved':
-        await this.stopRepeating(event, transaction);
-        await this.tellResponders(event, 'resolved', a.at, transaction);
+        // An alert nobody was told about (history, or over before DaTamer saw it) needs no ending.
+        if (!state) return;
+        this.stopRepeating(event);
+        await this.tellResponders(event, 'resolved', a.at);
         return;
       case 'severity-changed':
       case 'reclassified':
       case 'labelled': {
-        if (event.status === 'completed') return;
-        const state = await this.alertState(event, transaction);
+        // Never told (history, or taken before DaTamer saw it): a rise is no news either.
+        if (event.status === 'completed' || !state) return;
         // Told once per rise: mail that joins an event, or a quieter severity, tells nobody again.
-        if (state && rank(event.severity) <= rank(state.toldSeverity)) return;
-        const told = await this.tellResponders(event, 'raised', new Date(a.at.getTime() + this.settings.groupWaitMs), transaction);
-        const repeatAt = event.status === 'open' && told ? new Date(a.at.getTime() + this.settings.repeatMs) : (state?.repeatAt ?? null);
-        await this.remember(event, event.severity, repeatAt, transaction);
+        if (rank(event.severity) <= rank(state.toldSeverity)) return;
+        const told = await this.tellResponders(event, 'raised', new Date(a.at.getTime() + this.settings.groupWaitMs));
+        const repeatAt = event.status === 'open' && told ? new Date(a.at.getTime() + this.settings.repeatMs) : state.repeatAt;
+        this.remember(event, event.severity, repeatAt);
         return;
       }
       default:
@@ -219,12 +272,14 @@ class Pass {
     for (const state of due) {
       await this.deps.db.transaction(async (transaction) => {
         const event = await Event.findOne({ where: { tenantId: state.tenantId, id: state.eventId }, transaction });
-        // Taken or done: never told again.
+        // Taken or done: never told again. After a long stop, told once now, not once per missed interval.
         const following = state.repeatAt!.getTime() + this.settings.repeatMs;
         const next = event?.status === 'open' ? new Date(following > now.getTime() ? following : now.getTime() + this.settings.repeatMs) : null;
         const [claimed] = await EventAlert.update({ repeatAt: next }, { where: { id: state.id, repeatAt: state.repeatAt }, transaction });
         if (claimed !== 1 || !event || next === null) return;
-        await this.tellResponders(event, 'repeat', now, transaction);
+        const batch = new NoticeBatch();
+        await new Pass(this.deps, this.settings, this.router, this.report, batch, transaction).tellResponders(event, 'repeat', now);
+        await batch.write(this.deps, transaction);
         this.report.repeated++;
       });
     }

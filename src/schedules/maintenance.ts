@@ -30,6 +30,15 @@ export function coversStream(scope: string, stream: { key: string; org: string |
   return stream.org !== null && orgMatches(scope, stream.org);
 }
 
+/**
+ * Imported history is quiet like a maintenance window that ended when the import was taken in
+ * (docs/schedules.md): a window reaching into it raises nothing, so an import of last month's mail
+ * pages nobody about last month; a stream still out of range a window later is alerted then.
+ */
+export function historySpan(stream: { historyUntil: Date | null }): MaintenanceSpan[] {
+  return stream.historyUntil ? [{ startsAt: new Date(0), endsAt: stream.historyUntil, endedAt: null }] : [];
+}
+
 /** When a window really ended: its planned end, or earlier if it was ended early. */
 export const endOf = (w: MaintenanceSpan): Date => (w.endedAt && w.endedAt < w.endsAt ? w.endedAt : w.endsAt);
 

@@ -8,7 +8,7 @@ import { DatamerError } from '../errors.js';
 import { completeIfOpen, setEventSeverity } from '../events/change.js';
 import type { ActivityVia, Stream } from '../../models/index.js';
 import { WINDOW_MS, type Condition, type StreamState } from './evaluate.js';
-import { coversStream, quietUntilAt, wakeStreams, windowsFor } from './maintenance.js';
+import { coversStream, historySpan, quietUntilAt, wakeStreams, windowsFor } from './maintenance.js';
 import { streamsOf } from './streams.js';
 
 export const SEVERITIES: readonly Severity[] = ['info', 'warn', 'critical'];
@@ -91,7 +91,7 @@ function summaryOf(s: Stream, count: number, quietUntil: Date | null): StreamSum
 
 async function quietNow(deps: Deps, tenantId: number, now: Date): Promise<(s: Stream) => Date | null> {
   const windows = (await windowsFor(deps, [tenantId], now, now)).get(tenantId) ?? [];
-  return (s) => quietUntilAt(windows.filter((w) => coversStream(w.scope, s)), WINDOW_MS[s.period], now);
+  return (s) => quietUntilAt([...windows.filter((w) => coversStream(w.scope, s)), ...historySpan(s)], WINDOW_MS[s.period], now);
 }
 
 /** The tenant's streams, by key. */

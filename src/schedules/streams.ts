@@ -31,7 +31,7 @@ export async function syncStreams(deps: Deps): Promise<number> {
   for (;;) {
     const arrivals = await Message.findAll({
       where: { id: { [Op.gt]: after }, streamKey: { [Op.ne]: null } },
-      attributes: ['id', 'tenantId', 'streamKey', 'schedule', 'receivedAt'],
+      attributes: ['id', 'tenantId', 'streamKey', 'schedule', 'receivedAt', 'source'],
       order: [['id', 'ASC']],
       limit: BATCH,
     });
@@ -51,6 +51,9 @@ export async function syncStreams(deps: Deps): Promise<number> {
         const latest = group.reduce((a, b) => (b.receivedAt > a.receivedAt ? b : a));
         const earliest = group.reduce((a, b) => (b.receivedAt < a.receivedAt ? b : a)).receivedAt;
         const schedule = latest.schedule!;
+        // History brought in by `datamer import` (docs/schedules.md): the stream's past up to now is
+        // known only from it, so no window reaching into it raises an alert.
+        const history = group.some((m) => m.source === 'import') ? now : null;
         const existing = await Stream.findOne({ where: { tenantId: first.tenantId, key: first.streamKey! }, transaction });
         if (existing) {
           await existing.update(
@@ -60,6 +63,7 @@ export async function syncStreams(deps: Deps): Promise<number> {
               lastSeenAt: latest.receivedAt > existing.lastSeenAt ? latest.receivedAt : existing.lastSeenAt,
               // Look again from the first new arrival on: it may end a missing alert then.
               nextCheckAt: earliest < existing.nextCheckAt ? earliest : existing.nextCheckAt,
+              ...(history && !(existing.historyUntil && existing.historyUntil > history) ? { historyUntil: history } : {}),
             },
             { transaction },
           );
@@ -69,7 +73,7 @@ export async function syncStreams(deps: Deps): Promise<number> {
             {
               tenantId: first.tenantId, key: first.streamKey!, org, servers, fromAddress: from, period: schedule.period, n: schedule.n, v: schedule.v,
               missingSeverity: 'warn', muted: false, state: 'learning', count: 0,
-              firstSeenAt: earliest, lastSeenAt: latest.receivedAt, nextCheckAt: earliest, createdAt: now,
+              firstSeenAt: earliest, lastSeenAt: latest.receivedAt, nextCheckAt: earliest, historyUntil: history, createdAt: now,
             },
             { transaction },
           );

@@ -10,7 +10,7 @@ import { createScheduleAlert } from '../events/create.js';
 import type { Period } from '../classification/tags.js';
 import type { Event, Stream } from '../../models/index.js';
 import { DEFAULT_GRACE_MS, WINDOW_MS, evaluate, type Condition, type Evaluation } from './evaluate.js';
-import { coversStream, quietUntilAt, windowsFor, type MaintenanceSpan } from './maintenance.js';
+import { coversStream, historySpan, quietUntilAt, windowsFor, type MaintenanceSpan } from './maintenance.js';
 
 export interface Raised {
   eventId: number;
@@ -56,7 +56,7 @@ export async function evaluateDue(deps: Deps, now: Date = deps.clock.now(), grac
     const windows = await windowsFor(deps, due.map((s) => s.tenantId), earliest, now);
     for (const stream of due) {
       afterId = stream.id;
-      const spans = (windows.get(stream.tenantId) ?? []).filter((w) => coversStream(w.scope, stream));
+      const spans = [...(windows.get(stream.tenantId) ?? []).filter((w) => coversStream(w.scope, stream)), ...historySpan(stream)];
       await evaluateStream(deps, stream, now, report, spans, grace);
     }
   }

@@ -1,8 +1,9 @@
-// Alerts per event, end to end on the real database and through the outbox to a real SMTP server
-// (the suite's sink): who is told, once, grouped, louder when the event gets louder, again while
-// nobody takes it, quiet at night, and never across tenants (docs/notifications.md).
+// Alerts per event, end to end: MSEs go in through DaTamer's own SMTP listener, alerts come out
+// of the outbox to a real SMTP server (the suite's sink), on the real database: who is told,
+// once, grouped, louder when the event gets louder, again while nobody takes it, quiet at night,
+// and never across tenants (docs/notifications.md).
 import { expect } from 'chai';
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import { addRule } from '../../../src/classification/rule-store.js';
 import { reclassify } from '../../../src/classification/reclassify.js';
 import { changeEvent } from '../../../src/events/change.js';
@@ -11,10 +12,12 @@ import { notifyTransitions } from '../../../src/notifications/notifier.js';
 import { deliverDue } from '../../../src/notifications/outbox.js';
 import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
 import { setPreferences } from '../../../src/people/preferences.js';
-import { receive } from '../../../src/pipeline.js';
+import { loadConfig } from '../../../src/config.js';
+import { createSmtpListener, type SmtpListener } from '../../../src/mailboxes/smtp/listener.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import { inProcess } from '../../helpers/cli.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
+import { freePort } from '../../helpers/net.js';
 import { notifyNow } from '../../helpers/notify.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
 
@@ -24,12 +27,18 @@ const HOUR = 3600 * SECOND;
 describe('alerts: one per event to its responders', () => {
   let t: TestDb;
   let sink: SmtpSink;
+  let listener: SmtpListener;
+  let monitor: Transporter;
   let acme: number;
   let counter = 0;
 
   beforeEach(async () => {
     t = await openTestDb('2026-11-23T08:00:00Z');
     sink = await startSmtpSink();
+    const port = await freePort();
+    listener = createSmtpListener(t.deps, { ...loadConfig({}).smtp, host: '127.0.0.1', port });
+    await listener.listen();
+    monitor = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
     acme = (await addTenant(t.deps, { name: 'acme', address: 'alerts@acme.test' })).tenant.id;
     for (const handle of ['alice', 'bob', 'carol']) await addUser(t.deps, acme, { email: `${handle}@acme.test`, handle });
     await addGroup(t.deps, acme, 'dbas');
@@ -38,12 +47,22 @@ describe('alerts: one per event to its responders', () => {
     await subscribe(t.deps, acme, 'dbas', 'infra.db.*', 'responder');
   });
   afterEach(async () => {
+    monitor.close();
+    await listener.close();
     await sink.close();
     await t.dispose();
   });
 
-  const mse = (tenantId: number, subject: string, messageId = `<m${++counter}@monitor>`) =>
-    receive(t.deps, [{ tenantId, mailboxId: null, source: 'smtp', raw: Buffer.from(`From: nagios@monitor.test\r\nMessage-ID: ${messageId}\r\nSubject: ${subject}\r\n\r\nbody\r\n`) }]);
+  /** A monitoring mail to the tenant's address, as a monitor sends it; answers its event once the 250 came. */
+  const mse = async (tenantId: number, subject: string, messageId = `<m${++counter}@monitor>`) => {
+    const to = tenantId === acme ? 'alerts@acme.test' : 'alerts@globex.test';
+    const raw = Buffer.from(`From: nagios@monitor.test\r\nTo: ${to}\r\nMessage-ID: ${messageId}\r\nSubject: ${subject}\r\n\r\nbody\r\n`);
+    await monitor.sendMail({ raw, envelope: { from: 'nagios@monitor.test', to: [to] } });
+    // A 250 means stored with its event (docs/architecture.md): no waiting.
+    const message = await t.db.models.Message.findOne({ where: { tenantId, messageIdHeader: messageId } });
+    const link = await t.db.models.EventMessage.findOne({ where: { tenantId, messageId: message!.id } });
+    return [{ eventId: link!.eventId, deliveries: message!.deliveries }];
+  };
   const eventOf = async (tenantId: number, subject: string) => (await mse(tenantId, subject))[0]!.eventId!;
   /** The notifier and the outbox, as their jobs run them; answers what reached the server this time. */
   const run = async () => {
@@ -83,7 +102,8 @@ describe('alerts: one per event to its responders', () => {
     expect(alice.parsed.subject).to.equal(`CRITICAL open: replication broken on pg1 [DaTamer #${first!.eventId}]`);
     expect(alice.parsed.replyTo?.text).to.match(new RegExp(`^alerts\\+k[a-z2-7]{20}-e${first!.eventId}@acme\\.test$`));
 
-    await mse(acme, raw, '<once@monitor>');
+    const [again] = await mse(acme, raw, '<once@monitor>');
+    expect(again).to.deep.equal({ eventId: first!.eventId, deliveries: 2 });
     t.clock.advance(60 * SECOND);
     expect(await run()).to.deep.equal([]);
   });
