@@ -120,6 +120,9 @@ const schema = z.object({
   // mail, and how often an event nobody has taken is told again.
   DATAMER_ALERT_GROUP_WAIT: duration.optional(),
   DATAMER_ALERT_REPEAT: duration.optional(),
+  // For DaTamer's own crash tests only (test/integration/notifications/crash.test.ts): the alert
+  // pass stops for good after queueing a mail, before its commit, so a test can kill it there.
+  DATAMER_TEST_HOLD: z.enum(['alert-mail-commit'], { error: 'must be alert-mail-commit (for DaTamer\'s own tests)' }).optional(),
   // The key that encrypts mailbox passwords at rest (src/mailboxes/secrets.ts).
   // How long a watched mailbox may go without a look at its folders when its inbox is quiet.
   DATAMER_MAILBOX_POLL: duration.optional(),
@@ -176,7 +179,12 @@ export interface Config {
   /** grace periods of schedule alerts, ms, per period */
   readonly grace: { readonly hour: number; readonly day: number; readonly month: number };
   /** alerts: the group wait and the repeat interval, ms */
-  readonly alerts: { readonly groupWaitMs: number; readonly repeatMs: number };
+  readonly alerts: {
+    readonly groupWaitMs: number;
+    readonly repeatMs: number;
+    /** DATAMER_TEST_HOLD=alert-mail-commit: a test's kill point, never set in use */
+    readonly holdBeforeCommit?: boolean;
+  };
   /** how often a mailbox's folders are looked at when nothing arrives, ms */
   readonly mailboxPollMs: number;
   /** DATAMER_SECRET_KEY, the key of mailbox secrets; null: the key file is used */
@@ -274,6 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alerts: {
       groupWaitMs: e.DATAMER_ALERT_GROUP_WAIT ? parseDuration(e.DATAMER_ALERT_GROUP_WAIT)! : DEFAULT_ALERTS.groupWaitMs,
       repeatMs: e.DATAMER_ALERT_REPEAT ? parseDuration(e.DATAMER_ALERT_REPEAT)! : DEFAULT_ALERTS.repeatMs,
+      holdBeforeCommit: e.DATAMER_TEST_HOLD === 'alert-mail-commit',
     },
     mailboxPollMs: e.DATAMER_MAILBOX_POLL ? parseDuration(e.DATAMER_MAILBOX_POLL)! : 10_000,
     secretKey: e.DATAMER_SECRET_KEY !== undefined ? parseSecretKey(e.DATAMER_SECRET_KEY) : null,

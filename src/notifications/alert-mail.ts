@@ -75,8 +75,20 @@ function detailLines(event: Event, reason: Notice['reason']): string[] {
   ];
 }
 
+export interface SendOptions {
+  /** a crash test's kill point: stop for good once a mail is queued, before the commit */
+  holdBeforeCommit?: boolean;
+}
+
+/** Never ends: the process is to be killed here (DATAMER_TEST_HOLD, docs/operations.md). */
+async function holdForKill(deps: Deps): Promise<never> {
+  deps.log.warn('alert mail held before its commit (DATAMER_TEST_HOLD): kill the process now');
+  process.stderr.write('datamer: alert mail held before its commit\n');
+  for (;;) await new Promise((resolve) => setTimeout(resolve, 60_000));
+}
+
 /** Sends every user's due notices. */
-export async function sendDueAlerts(deps: Deps): Promise<SendReport> {
+export async function sendDueAlerts(deps: Deps, options: SendOptions = {}): Promise<SendReport> {
   const report: SendReport = { mails: 0, notices: 0, dropped: 0, deferred: 0 };
   const now = deps.clock.now();
   const dueNotices = await deps.db.models.Notice.findAll({
@@ -87,7 +99,11 @@ export async function sendDueAlerts(deps: Deps): Promise<SendReport> {
   const due = new Map(dueNotices.map((n) => [`${n.tenantId}:${n.userId}`, { tenantId: n.tenantId, userId: n.userId! }]));
   for (const { tenantId, userId } of due.values()) {
     try {
-      await deps.db.transaction((transaction) => sendToUser(deps, tenantId, userId, report, transaction));
+      await deps.db.transaction(async (transaction) => {
+        const queued = report.mails;
+        await sendToUser(deps, tenantId, userId, report, transaction);
+        if (options.holdBeforeCommit && report.mails > queued) await holdForKill(deps);
+      });
     } catch (err) {
       if (!(err instanceof Taken)) throw err;
     }

@@ -12,6 +12,8 @@ export type AlertSettings = {
   readonly repeatMs: number;
   /** `datamer replay` (docs/replay.md): its clock jumps a batch at a time, so every event is news and nothing is repeated */
   readonly replay?: boolean;
+  /** DATAMER_TEST_HOLD (docs/operations.md): the alert pass stops after queueing a mail, before its commit */
+  readonly holdBeforeCommit?: boolean;
 };
 
 /** Severities that alert a user who has not said otherwise; info waits for the digest. */

@@ -14,7 +14,7 @@ import { notifyTransitions, type NotifyReport } from './notifier.js';
 
 export async function notify(deps: Deps, settings: AlertSettings): Promise<NotifyReport & { sent: SendReport }> {
   const read = await notifyTransitions(deps, settings);
-  return { ...read, sent: await sendDueAlerts(deps) };
+  return { ...read, sent: await sendDueAlerts(deps, { holdBeforeCommit: settings.holdBeforeCommit === true }) };
 }
 
 export async function runNotifier(config: Config, log: Logger): Promise<void> {

@@ -7,8 +7,6 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { addRule } from '../../../src/classification/rule-store.js';
 import { reclassify } from '../../../src/classification/reclassify.js';
 import { changeEvent } from '../../../src/events/change.js';
-import { sendDueAlerts } from '../../../src/notifications/alert-mail.js';
-import { notifyTransitions } from '../../../src/notifications/notifier.js';
 import { deliverDue } from '../../../src/notifications/outbox.js';
 import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
 import { setPreferences } from '../../../src/people/preferences.js';
@@ -209,25 +207,5 @@ describe('alerts: one per event to its responders', () => {
     const gina = await eventOf(globex, ':critical: :org:infra.db.pg: pg4 down at globex');
     t.clock.advance(31 * SECOND);
     expect((await run()).map((m) => [m.envelope.to[0], m.parsed.subject])).to.deep.equal([['gina@globex.test', `CRITICAL open: pg4 down at globex [DaTamer #${gina}]`]]);
-  });
-
-  it('a notifier stopped between rendering and the commit loses and doubles nothing', async () => {
-    await eventOf(acme, ':critical: :org:infra.db.pg: pg5 down');
-    t.clock.advance(31 * SECOND);
-    await notifyTransitions(t.deps, { groupWaitMs: 30 * SECOND, repeatMs: 4 * HOUR });
-    // The mail is rendered and queued, then the process dies before marking its notices: the
-    // transaction never commits.
-    const { Notice } = t.db.models;
-    const update = Notice.update;
-    Notice.update = (() => Promise.reject(new Error('killed'))) as never;
-    try {
-      await sendDueAlerts(t.deps).then(() => expect.fail('the run should have died'), (err: Error) => expect(err.message).to.equal('killed'));
-    } finally {
-      Notice.update = update;
-    }
-    expect(await t.db.models.OutboxMail.count({ where: { kind: 'alert' } })).to.equal(0);
-    const mails = await run();
-    expect(to(mails)).to.deep.equal(['alice@acme.test', 'bob@acme.test']);
-    expect(await run()).to.deep.equal([]);
   });
 });

@@ -1,0 +1,126 @@
+// A notifier killed between rendering an alert and committing it, for real: DaTamer runs as its
+// own process with its jobs on, MSEs arrive through its SMTP address, and the alert pass is held
+// right after it queued a mail, inside the transaction (DATAMER_TEST_HOLD), where the process is
+// killed with -9. After a restart every responder gets their mail exactly once at the suite's
+// SMTP sink, listing every event of theirs (docs/notifications.md, How it works).
+import { expect } from 'chai';
+import nodemailer from 'nodemailer';
+import { systemClock } from '../../../src/clock.js';
+import { openDb } from '../../../src/db.js';
+import { silentLogger } from '../../../src/log.js';
+import { migrate } from '../../../src/migrate.js';
+import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
+import { addTenant } from '../../../src/tenants/tenants.js';
+import { startDatamer, type DatamerProcess } from '../../helpers/datamer-process.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/db.js';
+import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
+
+const ADDRESS = 'alerts@acme.test';
+const HELD = 'alert mail held before its commit';
+
+/** Polls until `ready` answers true; `what` names the wait in the failure. */
+async function until(what: string, ready: () => boolean | Promise<boolean>, proc: DatamerProcess, timeoutMs = 120_000): Promise<void> {
+  const started = Date.now();
+  while (!(await ready())) {
+    if (proc.hasExited()) throw new Error(`DaTamer exited while waiting for ${what}\n${proc.transcript()}`);
+    if (Date.now() - started > timeoutMs) throw new Error(`no ${what} within ${timeoutMs} ms\n${proc.transcript()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('alerts: a notifier killed between rendering and the commit', function () {
+  this.timeout(300_000);
+  let database: TestDatabase;
+  let sink: SmtpSink;
+  const running: DatamerProcess[] = [];
+
+  beforeEach(async () => {
+    database = await createTestDatabase();
+    sink = await startSmtpSink();
+    // The tenant and its people, set up as an admin would before starting the service.
+    const db = await openDb(database.url);
+    try {
+      await migrate(db);
+      const deps = { db, clock: systemClock, log: silentLogger() };
+      const acme = (await addTenant(deps, { name: 'acme', address: ADDRESS })).tenant.id;
+      for (const handle of ['alice', 'bob', 'carol']) await addUser(deps, acme, { email: `${handle}@acme.test`, handle });
+      await addGroup(deps, acme, 'dbas');
+      await joinGroup(deps, acme, 'dbas', 'alice');
+      await joinGroup(deps, acme, 'dbas', 'bob');
+      await subscribe(deps, acme, 'dbas', 'infra.db.*', 'responder');
+      await addGroup(deps, acme, 'web');
+      await joinGroup(deps, acme, 'web', 'carol');
+      await subscribe(deps, acme, 'web', 'infra.web', 'responder');
+    } finally {
+      await db.close();
+    }
+  });
+
+  afterEach(async () => {
+    for (const proc of running.splice(0)) await proc.dispose();
+    await sink.close();
+    await database.drop();
+  });
+
+  async function start(env: Record<string, string | undefined>, dataDir?: string): Promise<DatamerProcess> {
+    const proc = await startDatamer({
+      databaseUrl: database.url,
+      dataDir,
+      // The group wait outlasts the burst by far: on SQLite the held transaction keeps the
+      // database's write lock, so no MSE could be stored after the hold.
+      env: { DATAMER_JOBS: '1', DATAMER_ALERT_GROUP_WAIT: '20s', DATAMER_OUTGOING_SMTP_URL: `smtp://127.0.0.1:${sink.port}`, ...env },
+    });
+    running.push(proc);
+    return proc;
+  }
+
+  async function counts() {
+    const db = await openDb(database.url);
+    try {
+      const { Notice, OutboxMail } = db.models;
+      return {
+        alerts: await OutboxMail.count({ where: { kind: 'alert' } }),
+        pending: await Notice.count({ where: { outboxId: null, dropped: null } }),
+        notices: await Notice.count(),
+      };
+    } finally {
+      await db.close();
+    }
+  }
+
+  it('loses and doubles nothing: after a restart each responder gets one mail listing all their events', async () => {
+    const first = await start({ DATAMER_TEST_HOLD: 'alert-mail-commit' });
+    const monitor = nodemailer.createTransport({ host: '127.0.0.1', port: first.smtpPort, secure: false, ignoreTLS: true });
+    try {
+      for (let i = 1; i <= 30; i++) {
+        const subject = i <= 20 ? `:critical: :org:infra.db.pg: replication lag on pg${i}` : `:warn: :org:infra.web: 502s on web${i}`;
+        const raw = Buffer.from(`From: nagios@monitor.test\r\nTo: ${ADDRESS}\r\nMessage-ID: <burst-${i}@monitor>\r\nSubject: ${subject}\r\n\r\nbody\r\n`);
+        await monitor.sendMail({ raw, envelope: { from: 'nagios@monitor.test', to: [ADDRESS] } });
+      }
+    } finally {
+      monitor.close();
+    }
+
+    // The notify job reads the 30 events into notices, renders the first mail, queues it and stops.
+    await until('held alert pass', () => first.stderr().includes(HELD), first);
+    first.kill('SIGKILL');
+    expect((await first.exited).signal).to.equal('SIGKILL');
+    // Nothing of the held transaction is left: no mail queued, every notice still to send.
+    const afterKill = await counts();
+    expect(afterKill).to.deep.equal({ alerts: 0, pending: 50, notices: 50 });
+    expect(sink.mails).to.deep.equal([]);
+
+    const second = await start({}, first.dataDir);
+    await until('three alert mails at the sink', () => sink.mails.length >= 3, second);
+    // Every notice went out in exactly one queued mail; none is left to send again.
+    await until('every alert marked sent', async () => (await counts()).pending === 0, second);
+    expect(await counts()).to.deep.equal({ alerts: 3, pending: 0, notices: 50 });
+
+    const byRecipient = new Map(sink.mails.map((m) => [m.envelope.to.join(','), m]));
+    expect([...byRecipient.keys()].sort()).to.deep.equal(['alice@acme.test', 'bob@acme.test', 'carol@acme.test']);
+    expect(sink.mails).to.have.length(3);
+    const listed = (to: string) => (byRecipient.get(to)!.parsed.text!.match(/^#\d+ (CRITICAL|WARNING) open: /gm) ?? []).length;
+    expect([listed('alice@acme.test'), listed('bob@acme.test'), listed('carol@acme.test')]).to.deep.equal([20, 20, 10]);
+    expect(byRecipient.get('carol@acme.test')!.parsed.subject).to.match(/^WARNING open: 502s on web\d+ \(and 9 more events\) \[DaTamer\]$/);
+  });
+});
