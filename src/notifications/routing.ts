@@ -42,12 +42,11 @@ export class Router {
     let people = this.tenants.get(tenantId);
     if (!people) {
       const { Subscription, Membership, Group, User } = this.deps.db.models;
-      const [subscriptions, memberships, triage, users] = await Promise.all([
-        Subscription.findAll({ where: { tenantId }, transaction }),
-        Membership.findAll({ where: { tenantId }, transaction }),
-        Group.findOne({ where: { tenantId, name: TRIAGE_GROUP }, transaction }),
-        User.findAll({ where: { tenantId }, transaction }),
-      ]);
+      // One after the other: a transaction is one connection, which runs one query at a time.
+      const subscriptions = await Subscription.findAll({ where: { tenantId }, transaction });
+      const memberships = await Membership.findAll({ where: { tenantId }, transaction });
+      const triage = await Group.findOne({ where: { tenantId, name: TRIAGE_GROUP }, transaction });
+      const users = await User.findAll({ where: { tenantId }, transaction });
       people = { subscriptions, memberships, triageGroupId: triage?.id ?? null, users: new Map(users.map((u) => [u.id, u])) };
       this.tenants.set(tenantId, people);
     }

@@ -3,15 +3,21 @@
 // once, grouped, louder when the event gets louder, again while nobody takes it, quiet at night,
 // and never across tenants (docs/notifications.md).
 import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { addRule } from '../../../src/classification/rule-store.js';
 import { reclassify } from '../../../src/classification/reclassify.js';
 import { changeEvent } from '../../../src/events/change.js';
 import { deliverDue } from '../../../src/notifications/outbox.js';
+import { importSources, planImport } from '../../../src/cli/import.js';
 import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
 import { setPreferences } from '../../../src/people/preferences.js';
 import { loadConfig } from '../../../src/config.js';
 import { createSmtpListener, type SmtpListener } from '../../../src/mailboxes/smtp/listener.js';
+import { syncStreams } from '../../../src/schedules/streams.js';
+import { evaluateDue } from '../../../src/schedules/tick.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import { inProcess } from '../../helpers/cli.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
@@ -207,5 +213,82 @@ describe('alerts: one per event to its responders', () => {
     const gina = await eventOf(globex, ':critical: :org:infra.db.pg: pg4 down at globex');
     t.clock.advance(31 * SECOND);
     expect((await run()).map((m) => [m.envelope.to[0], m.parsed.subject])).to.deep.equal([['gina@globex.test', `CRITICAL open: pg4 down at globex [DaTamer #${gina}]`]]);
+  });
+
+  it('after a stop, tells once what is still open and untaken, marked late, and not what was taken or completed meanwhile', async () => {
+    // DaTamer took the mail in, but its notifier did not run for five hours (a backlog, a stop).
+    const open1 = await eventOf(acme, ':critical: :org:infra.db.pg: pg6 down');
+    const open2 = await eventOf(acme, ':warn: :org:infra.db.pg: slow queries on pg6');
+    const taken = await eventOf(acme, ':critical: :org:infra.db.pg: pg7 down');
+    const over = await eventOf(acme, ':critical: :org:infra.db.pg: pg8 down');
+    await changeEvent(t.deps, acme, taken, { command: 'assign', handle: 'bob', actor: 'bob', via: 'email' });
+    await changeEvent(t.deps, acme, over, { command: 'complete', actor: 'alice', via: 'email' });
+    t.clock.advance(5 * HOUR);
+
+    // One mail each, a group wait after the notifier saw them, listing only the two still open.
+    expect(await run()).to.deep.equal([]);
+    t.clock.advance(31 * SECOND);
+    const late = await run();
+    expect(to(late)).to.deep.equal(['alice@acme.test', 'bob@acme.test']);
+    for (const mail of late) {
+      expect(mail.parsed.subject).to.equal(`CRITICAL open (late): pg6 down (and 1 more event) [DaTamer]`);
+      expect(mail.parsed.text).to.contain(`#${open1} CRITICAL open (late): `).and.contain(`#${open2} WARNING open (late): `);
+      expect(mail.parsed.text).to.contain('Told late: it opened 2026-11-23T08:00').and.not.contain(`#${taken} `).and.not.contain(`#${over} `);
+    }
+    // Told once, then repeated once per interval like any other: no burst of the missed repeats.
+    t.clock.advance(HOUR);
+    expect(await run()).to.deep.equal([]);
+    t.clock.advance(3 * HOUR);
+    const repeat = await run();
+    expect(to(repeat)).to.deep.equal(['alice@acme.test', 'bob@acme.test']);
+    expect(repeat[0]!.parsed.subject).to.equal('CRITICAL still open: pg6 down (and 1 more event) [DaTamer]');
+  });
+
+  it('pages nobody about history brought in by datamer import, events or schedules, and still tells what happens after it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'datamer-history-'));
+    try {
+      // A week of the nightly backup (which stopped three days ago), and criticals of two days and of one hour ago.
+      const mail = (date: string, subject: string, id: string) =>
+        `From nagios@monitor.test ${new Date(date).toUTCString()}\nFrom: nagios@monitor.test\nTo: alerts@acme.test\nDate: ${new Date(date).toUTCString()}\nMessage-ID: <${id}@monitor>\nSubject: ${subject}\n\nbody\n\n`;
+      const backups = [14, 15, 16, 17, 18, 19, 20].map((d) => mail(`2026-11-${d}T02:00:00Z`, ':info: :org:infra.db.backup: nightly backup of db1 finished :sched-perday-1:', `backup-${d}`));
+      const history = [
+        ...backups,
+        mail('2026-11-21T09:00:00Z', ':critical: :org:infra.db.pg: pg9 down', 'old-critical'),
+        mail('2026-11-23T07:00:00Z', ':critical: :org:infra.db.pg: pg10 down', 'recent-critical'),
+      ];
+      const file = path.join(dir, 'history.mbox');
+      writeFileSync(file, history.join(''));
+      const tally = await importSources(t.deps, { tenantId: acme, mailboxId: null, maxBytes: 1 << 20 }, await planImport([file]));
+      expect(tally.stored).to.equal(9);
+
+      // The jobs run as they do in the service, for the next few hours: nobody is told anything.
+      const jobs = async () => {
+        await syncStreams(t.deps);
+        await evaluateDue(t.deps);
+        return run();
+      };
+      for (const step of [0, 31 * SECOND, HOUR, 5 * HOUR]) {
+        t.clock.advance(step);
+        expect(await jobs(), `${step / 1000} s after the import`).to.deep.equal([]);
+      }
+      expect(await t.db.models.Event.count({ where: { tenantId: acme, kind: 'schedule-missing' } }), 'schedule alerts about the past').to.equal(0);
+      expect(await t.db.models.Notice.count(), 'notices about history').to.equal(0);
+
+      // Live mail after the import is news as ever.
+      const live = await eventOf(acme, ':critical: :org:infra.db.pg: pg11 down');
+      t.clock.advance(31 * SECOND);
+      expect((await jobs()).map((m) => m.parsed.subject)).to.deep.equal([`CRITICAL open: pg11 down [DaTamer #${live}]`, `CRITICAL open: pg11 down [DaTamer #${live}]`]);
+      await changeEvent(t.deps, acme, live, { command: 'assign', handle: 'bob', actor: 'bob', via: 'email' });
+      // The backup still has not come a full window after the import: that is news now, told once.
+      t.clock.set(new Date('2026-11-24T08:01:00Z'));
+      const missing = await jobs();
+      t.clock.advance(31 * SECOND);
+      missing.push(...(await jobs()));
+      expect(to(missing)).to.deep.equal(['alice@acme.test', 'bob@acme.test']);
+      expect(missing[0]!.parsed.subject).to.match(/^WARNING open: Missing: org=infra\.db\.backup\|.* \[DaTamer #\d+\]$/);
+      expect(missing[0]!.parsed.text).to.contain('Came: 0').and.contain('Last seen: 2026-11-20T02:00:00.000Z');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
