@@ -11,7 +11,7 @@ import { actorFor, actorOption, tenantNamed, tenantOption, trail, withDeps } fro
 
 const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const expected = (s: Pick<StreamSummary, 'n' | 'v' | 'period'>) => `${s.n}${s.v ? `±${s.v}` : ''}/${s.period}`;
-const stateOf = (s: StreamSummary) => (s.quietUntil && s.state !== 'muted' ? `${s.state} (maintenance)` : s.state);
+const stateOf = (s: StreamSummary) => (s.quietUntil && s.state !== 'muted' ? `${s.state} (${s.quietFor})` : s.state);
 const alertsOf = (s: StreamSummary) => s.openAlerts.map((a) => `#${a.eventId} ${a.condition}`).join(', ') || '-';
 
 export function streamCommands(program: Command, io: CliIo): void {
@@ -46,7 +46,7 @@ export function streamCommands(program: Command, io: CliIo): void {
         if (o.json) return void writeJson(io.stdout, s);
         writeLine(io.stdout, `stream ${s.id}${s.label ? ` "${s.label}"` : ''}: ${s.key}`);
         writeLine(io.stdout, `  expected ${expected(s)}, ${s.count} in the window now; state ${s.state}${s.muted ? '' : `; missing alerts are ${s.missingSeverity}`}`);
-        if (s.quietUntil) writeLine(io.stdout, `  quiet until ${s.quietUntil} (maintenance, and one window after it)`);
+        if (s.quietUntil) writeLine(io.stdout, `  quiet until ${s.quietUntil} (${s.quietFor}, and one window after it)`);
         writeLine(io.stdout, `  first seen ${s.firstSeenAt}, last seen ${s.lastSeenAt}`);
         writeLine(io.stdout, `  open alerts: ${alertsOf(s)}`);
         writeLine(io.stdout, 'messages in the window:');

@@ -32,8 +32,10 @@ export interface StreamSummary {
   muted: boolean;
   missingSeverity: string;
   openAlerts: Array<{ eventId: number; condition: Condition }>;
-  /** no alert before this instant: a maintenance window, and one window after it */
+  /** no alert before this instant: a maintenance window, or imported history, and one window after it */
   quietUntil: string | null;
+  /** what makes it quiet until then */
+  quietFor: 'maintenance' | 'imported history' | null;
 }
 
 export interface StreamDetail extends StreamSummary {
@@ -77,7 +79,12 @@ async function countsNow(deps: Deps, tenantId: number, now: Date): Promise<Map<s
   return counts;
 }
 
-function summaryOf(s: Stream, count: number, quietUntil: Date | null): StreamSummary {
+interface Quiet {
+  until: Date | null;
+  why: StreamSummary['quietFor'];
+}
+
+function summaryOf(s: Stream, count: number, quiet: Quiet): StreamSummary {
   const openAlerts: StreamSummary['openAlerts'] = [];
   if (s.missingEventId !== null) openAlerts.push({ eventId: s.missingEventId, condition: 'missing' });
   if (s.excessEventId !== null) openAlerts.push({ eventId: s.excessEventId, condition: 'excess' });
@@ -85,13 +92,19 @@ function summaryOf(s: Stream, count: number, quietUntil: Date | null): StreamSum
     id: s.id, key: s.key, label: s.label, org: s.org, servers: s.servers, from: s.fromAddress, period: s.period, n: s.n, v: s.v, count,
     firstSeenAt: s.firstSeenAt.toISOString(), lastSeenAt: s.lastSeenAt.toISOString(),
     state: s.muted ? 'muted' : s.state, muted: s.muted, missingSeverity: s.missingSeverity, openAlerts,
-    quietUntil: quietUntil?.toISOString() ?? null,
+    quietUntil: quiet.until?.toISOString() ?? null,
+    quietFor: quiet.why,
   };
 }
 
-async function quietNow(deps: Deps, tenantId: number, now: Date): Promise<(s: Stream) => Date | null> {
+async function quietNow(deps: Deps, tenantId: number, now: Date): Promise<(s: Stream) => Quiet> {
   const windows = (await windowsFor(deps, [tenantId], now, now)).get(tenantId) ?? [];
-  return (s) => quietUntilAt([...windows.filter((w) => coversStream(w.scope, s)), ...historySpan(s)], WINDOW_MS[s.period], now);
+  return (s) => {
+    const maintenance = quietUntilAt(windows.filter((w) => coversStream(w.scope, s)), WINDOW_MS[s.period], now);
+    const history = quietUntilAt(historySpan(s), WINDOW_MS[s.period], now);
+    if (history && (!maintenance || history > maintenance)) return { until: history, why: 'imported history' };
+    return { until: maintenance, why: maintenance ? 'maintenance' : null };
+  };
 }
 
 /** The tenant's streams, by key. */

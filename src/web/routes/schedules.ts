@@ -25,9 +25,10 @@ const expected = (s: { n: number; v: number; period: Period }) => `${s.n}${s.v ?
 const nameOf = (s: { id: number; label: string | null; key: string }) => s.label ?? s.key;
 
 /** The state as a person reads it: `learning until …`, `in maintenance until …`, or the verdict. */
-function stateText(s: Pick<StreamSummary, 'state' | 'quietUntil' | 'muted'>, outlook: Outlook): { key: string; text: string; until: Date | null } {
+function stateText(s: Pick<StreamSummary, 'state' | 'quietUntil' | 'quietFor' | 'muted'>, outlook: Outlook): { key: string; text: string; until: Date | null } {
   if (s.muted) return { key: 'muted', text: 'muted', until: null };
   if (s.state === 'missing' || s.state === 'excess') return { key: s.state, text: s.state, until: null };
+  if (s.quietUntil && s.quietFor === 'imported history') return { key: 'learning', text: 'learning from imported history until', until: new Date(s.quietUntil) };
   if (s.quietUntil) return { key: 'maintenance', text: 'in maintenance until', until: new Date(s.quietUntil) };
   if (outlook.learningUntil) return { key: 'learning', text: 'learning until', until: outlook.learningUntil };
   return { key: s.state === 'learning' ? 'ok' : s.state, text: s.state === 'learning' ? 'ok' : s.state, until: null };

@@ -7,6 +7,7 @@ import { isDatamerError } from '../../../src/errors.js';
 import { countMessages, findMessage, listMessages } from '../../../src/ingest/messages.js';
 import { projectRoot } from '../../../src/paths.js';
 import { evaluateDue } from '../../../src/schedules/tick.js';
+import { streamSummaries } from '../../../src/schedules/stream-admin.js';
 import { syncStreams } from '../../../src/schedules/streams.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
@@ -87,6 +88,7 @@ describe('datamer import', () => {
     // History pages nobody: the job stopped after the 24th, but no window reaching into the
     // imported past raises an alert; still missing a full window after the import, it is alerted then.
     expect((await evaluateDue(t.deps)).raised, 'alerts about the imported past').to.deep.equal([]);
+    expect((await streamSummaries(t.deps, acme.tenantId))[0]).to.deep.include({ quietUntil: '2026-12-04T09:00:00.000Z', quietFor: 'imported history' });
     t.clock.set(new Date('2026-12-04T09:00:00Z'));
     const report = await evaluateDue(t.deps);
     expect(report.raised.map((r) => [r.condition, r.at.toISOString()])).to.deep.equal([['missing', '2026-12-04T09:00:00.000Z']]);
