@@ -3,7 +3,8 @@
 // burst that opens 30 events for one person is one mail. In the same transaction the mail is
 // queued in the outbox and its notices are marked with it, only if still unsent (a conditional
 // update): a crash between rendering and the commit leaves the notices pending and they are
-// sent once, next time; two processes never send the same notice twice.
+// sent once, next time; two processes never send the same notice twice. A hundred users are served
+// per transaction, their notices and events read in one go (BENCHMARKS.md, Notifications).
 //
 // Before sending, what is no longer news is dropped: an event someone took or completed during
 // the wait is not told to its responders. In a user's quiet hours only critical alerts go; the
@@ -87,6 +88,9 @@ async function holdForKill(deps: Deps): Promise<never> {
   for (;;) await new Promise((resolve) => setTimeout(resolve, 60_000));
 }
 
+/** Users served per transaction: their notices, events and message counts are read in one go. */
+const CHUNK = 100;
+
 /** Sends every user's due notices. */
 export async function sendDueAlerts(deps: Deps, options: SendOptions = {}): Promise<SendReport> {
   const report: SendReport = { mails: 0, notices: 0, dropped: 0, deferred: 0 };
@@ -96,16 +100,17 @@ export async function sendDueAlerts(deps: Deps, options: SendOptions = {}): Prom
     where: { outboxId: null, dropped: null, userId: { [Op.ne]: null }, dueAt: { [Op.lte]: now } },
     order: [['id', 'ASC']],
   });
-  const due = new Map(dueNotices.map((n) => [`${n.tenantId}:${n.userId}`, { tenantId: n.tenantId, userId: n.userId! }]));
-  for (const { tenantId, userId } of due.values()) {
-    try {
-      await deps.db.transaction(async (transaction) => {
-        const queued = report.mails;
-        await sendToUser(deps, tenantId, userId, report, transaction);
-        if (options.holdBeforeCommit && report.mails > queued) await holdForKill(deps);
-      });
-    } catch (err) {
-      if (!(err instanceof Taken)) throw err;
+  const byTenant = new Map<number, Set<number>>();
+  for (const n of dueNotices) byTenant.set(n.tenantId, (byTenant.get(n.tenantId) ?? new Set()).add(n.userId!));
+  for (const [tenantId, users] of byTenant) {
+    const ids = [...users];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      // Another process sent some of these users' notices meanwhile: the chunk rolls back whole,
+      // then each user is tried alone, so only what the other process sent is left out.
+      if (!(await sendChunk(deps, tenantId, chunk, report, options)) && chunk.length > 1) {
+        for (const userId of chunk) await sendChunk(deps, tenantId, [userId], report, options);
+      }
     }
   }
   return report;
@@ -113,26 +118,70 @@ export async function sendDueAlerts(deps: Deps, options: SendOptions = {}): Prom
 
 class Taken extends Error {}
 
-async function sendToUser(deps: Deps, tenantId: number, userId: number, report: SendReport, transaction: Transaction): Promise<void> {
+/** One transaction for these users' mail; false when another process took some of it first. */
+async function sendChunk(deps: Deps, tenantId: number, userIds: number[], report: SendReport, options: SendOptions): Promise<boolean> {
+  const before = { ...report };
+  try {
+    await deps.db.transaction(async (transaction) => {
+      const loaded = await load(deps, tenantId, userIds, transaction);
+      for (const userId of userIds) await sendToUser(deps, loaded, userId, report, transaction);
+      if (options.holdBeforeCommit && report.mails > before.mails) await holdForKill(deps);
+    });
+    return true;
+  } catch (err) {
+    Object.assign(report, before);
+    if (!(err instanceof Taken)) throw err;
+    return false;
+  }
+}
+
+/** What the mail of a few users needs, read once for all of them. */
+interface Loaded {
+  users: Map<number, User>;
+  pending: Map<number, Notice[]>;
+  events: Map<number, Event>;
+  /** messages per event */
+  messages: Map<number, number>;
+  from: string;
+}
+
+async function load(deps: Deps, tenantId: number, userIds: number[], transaction: Transaction): Promise<Loaded> {
   const { Notice, Event, EventMessage, User } = deps.db.models;
+  const users = new Map((await User.findAll({ where: { tenantId, id: { [Op.in]: userIds } }, transaction })).map((u) => [u.id, u]));
+  const pending = new Map<number, Notice[]>();
+  for (const n of await Notice.findAll({ where: { tenantId, userId: { [Op.in]: userIds }, outboxId: null, dropped: null }, order: [['id', 'ASC']], transaction })) {
+    pending.set(n.userId!, [...(pending.get(n.userId!) ?? []), n]);
+  }
+  const eventIds = [...new Set([...pending.values()].flat().map((n) => n.eventId))];
+  const events = new Map(eventIds.length === 0 ? [] : (await Event.findAll({ where: { tenantId, id: { [Op.in]: eventIds } }, transaction })).map((e) => [e.id, e]));
+  const messages = new Map<number, number>();
+  if (eventIds.length > 0) {
+    const counted = await EventMessage.count({ where: { tenantId, eventId: { [Op.in]: eventIds } }, group: ['eventId'], transaction });
+    for (const row of counted as unknown as Array<{ eventId: number; count: number | string }>) messages.set(Number(row.eventId), Number(row.count));
+  }
+  return { users, pending, events, messages, from: await senderAddressOf(deps, tenantId, transaction) };
+}
+
+async function sendToUser(deps: Deps, loaded: Loaded, userId: number, report: SendReport, transaction: Transaction): Promise<void> {
+  const { Notice } = deps.db.models;
   const now = deps.clock.now();
-  const user = await User.findOne({ where: { tenantId, id: userId }, transaction });
-  const pending = await Notice.findAll({ where: { tenantId, userId, outboxId: null, dropped: null }, order: [['id', 'ASC']], transaction });
+  const user = loaded.users.get(userId);
+  const pending = loaded.pending.get(userId) ?? [];
   if (pending.length === 0) return;
   if (!user) {
     await Notice.update({ dropped: 'the user was removed' }, { where: { id: pending.map((n) => n.id), outboxId: null }, transaction });
     return;
   }
-  const events = new Map((await Event.findAll({ where: { tenantId, id: [...new Set(pending.map((n) => n.eventId))] }, transaction })).map((e) => [e.id, e]));
+  const events = loaded.events;
 
   const send: Notice[] = [];
+  const stale: Array<{ notice: Notice; why: string }> = [];
   const quiet = user.quietHours ? parseQuietHours(user.quietHours) : null;
   const quietNow = quiet !== null && isQuiet(now, user.timeZone, quiet);
   for (const notice of pending) {
-    const stale = staleness(notice, events.get(notice.eventId));
-    if (stale) {
-      await mark(deps, [notice], { dropped: stale }, transaction);
-      report.dropped++;
+    const why = staleness(notice, events.get(notice.eventId));
+    if (why) {
+      stale.push({ notice, why });
     } else if (quietNow && notice.reason !== 'assigned' && severityOf(events.get(notice.eventId)!.severity) !== 'critical') {
       // Quiet hours: only critical alerts now; the rest when they end (if still news then).
       const until = quietEnd(now, user.timeZone, quiet!);
@@ -142,9 +191,15 @@ async function sendToUser(deps: Deps, tenantId: number, userId: number, report: 
       send.push(notice);
     }
   }
+  // No longer news: dropped with the reason, one statement per reason.
+  for (const why of new Set(stale.map((x) => x.why))) {
+    const notices = stale.filter((x) => x.why === why).map((x) => x.notice);
+    await mark(deps, notices, { dropped: why }, transaction);
+    report.dropped += notices.length;
+  }
   if (send.length === 0) return;
 
-  const from = await senderAddressOf(deps, tenantId, transaction);
+  const from = loaded.from;
   // Assignments are personal: one mail each. Everything else goes in one mail, one line per event.
   for (const notice of send.filter((n) => n.reason === 'assigned')) {
     await queueAssignment(deps, user, events.get(notice.eventId)!, notice, from, transaction);
@@ -152,11 +207,8 @@ async function sendToUser(deps: Deps, tenantId: number, userId: number, report: 
   }
   const alerts = latestPerEvent(send.filter((n) => n.reason !== 'assigned'));
   if (alerts.length > 0) {
-    const counts = new Map<number, number>();
-    for (const link of await EventMessage.findAll({ where: { tenantId, eventId: alerts.map((n) => n.eventId) }, attributes: ['eventId'], transaction })) {
-      counts.set(link.eventId, (counts.get(link.eventId) ?? 0) + 1);
-    }
-    const outbox = await queueAlert(deps, user, alerts.map((n) => ({ notice: n, event: events.get(n.eventId)!, messages: counts.get(n.eventId) ?? 0 })), from, transaction);
+    const items = alerts.map((n) => ({ notice: n, event: events.get(n.eventId)!, messages: loaded.messages.get(n.eventId) ?? 0 }));
+    const outbox = await queueAlert(deps, user, items, from, transaction);
     await mark(deps, send.filter((n) => n.reason !== 'assigned'), { outboxId: outbox }, transaction);
     report.mails++;
   }

@@ -58,7 +58,8 @@ describe('alerts: a notifier killed between rendering and the commit', function 
   });
 
   afterEach(async () => {
-    for (const proc of running.splice(0)) await proc.dispose();
+    // The last started first: the first owns the data dir the later ones share.
+    for (const proc of running.splice(0).reverse()) await proc.dispose();
     await sink.close();
     await database.drop();
   });
@@ -67,9 +68,7 @@ describe('alerts: a notifier killed between rendering and the commit', function 
     const proc = await startDatamer({
       databaseUrl: database.url,
       dataDir,
-      // The group wait outlasts the burst by far: on SQLite the held transaction keeps the
-      // database's write lock, so no MSE could be stored after the hold.
-      env: { DATAMER_JOBS: '1', DATAMER_ALERT_GROUP_WAIT: '20s', DATAMER_OUTGOING_SMTP_URL: `smtp://127.0.0.1:${sink.port}`, ...env },
+      env: { DATAMER_ALERT_GROUP_WAIT: '1s', DATAMER_OUTGOING_SMTP_URL: `smtp://127.0.0.1:${sink.port}`, ...env },
     });
     running.push(proc);
     return proc;
@@ -100,8 +99,10 @@ describe('alerts: a notifier killed between rendering and the commit', function 
   }
 
   it('loses and doubles nothing: after a restart each responder is told every one of their events once', async () => {
-    const first = await start({ DATAMER_TEST_HOLD: 'alert-mail-commit' });
-    const monitor = nodemailer.createTransport({ host: '127.0.0.1', port: first.smtpPort, secure: false, ignoreTLS: true });
+    // The burst comes in first, with the jobs off: on SQLite a held transaction keeps the
+    // database's write lock, so no MSE could be stored once the alert pass is held.
+    const intake = await start({ DATAMER_JOBS: '0' });
+    const monitor = nodemailer.createTransport({ host: '127.0.0.1', port: intake.smtpPort, secure: false, ignoreTLS: true });
     try {
       for (let i = 1; i <= 30; i++) {
         const subject = i <= 20 ? `:critical: :org:infra.db.pg: replication lag on pg${i}` : `:warn: :org:infra.web: 502s on web${i}`;
@@ -111,7 +112,10 @@ describe('alerts: a notifier killed between rendering and the commit', function 
     } finally {
       monitor.close();
     }
+    intake.kill('SIGINT');
+    expect((await intake.exited).code, intake.transcript()).to.equal(0);
 
+    const first = await start({ DATAMER_JOBS: '1', DATAMER_TEST_HOLD: 'alert-mail-commit' }, intake.dataDir);
     // The notify job reads the events into notices and, after the group wait, renders the first
     // mail, queues it and stops before its commit.
     await until('held alert pass', () => first.stderr().includes(HELD), first);
@@ -123,7 +127,7 @@ describe('alerts: a notifier killed between rendering and the commit', function 
     expect(afterKill.pending).to.equal(afterKill.notices).and.be.above(0);
     expect(sink.mails).to.deep.equal([]);
 
-    const second = await start({}, first.dataDir);
+    const second = await start({ DATAMER_JOBS: '1' }, first.dataDir);
     // Done when all 50 notices (20 events × alice and bob, 10 × carol) went out, each in a mail the sink got.
     const done = async () => {
       const c = await counts();
