@@ -186,7 +186,10 @@ async function queueDigest(deps: Deps, user: User, view: TenantView, options: Di
   });
   const section = async (list: Event[]) => {
     const sorted = [...list].sort(digestOrder);
-    return { lines: await Promise.all(sorted.slice(0, MAX_LINES).map(line)), more: Math.max(0, sorted.length - MAX_LINES) };
+    // One line after the other: the first may make the user's token, in this transaction's one connection.
+    const lines: Line[] = [];
+    for (const e of sorted.slice(0, MAX_LINES)) lines.push(await line(e));
+    return { lines, more: Math.max(0, sorted.length - MAX_LINES) };
   };
   const all = [...responding, ...interested];
   const counts = (['critical', 'warn', 'info'] as const).map((s) => ({ severity: WORD[s], count: all.filter((e) => severityOf(e.severity) === s).length })).filter((c) => c.count > 0);

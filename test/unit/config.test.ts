@@ -76,6 +76,7 @@ describe('configuration', () => {
     [{ DATAMER_SMTP_MAX_BYTES: '10' }, /^DATAMER_SMTP_MAX_BYTES: must be at least 1024 bytes/],
     [{ DATAMER_LOG_LEVEL: 'loud' }, /^DATAMER_LOG_LEVEL: must be one of/],
     [{ DATAMER_JOBS: 'maybe' }, /^DATAMER_JOBS: must be 1 or 0/],
+    [{ DATAMER_TEST_HOLD: 'yes' }, /^DATAMER_TEST_HOLD: must be alert-mail-commit \(for DaTamer's own tests\)/],
     [{ DATAMER_GRACE_DAY: 'two hours' }, /^DATAMER_GRACE_DAY: must be a duration such as 90s, 10m, 2h or 1d, got "two hours"$/],
     [{ DATAMER_OUTGOING_SMTP_URL: 'mail.example.com' }, /^DATAMER_OUTGOING_SMTP_URL: must look like smtp:\/\/host:port/],
     [{ DATAMER_SMTP_TLS_KEY_FILE: '/k.pem' }, /^DATAMER_SMTP_TLS_CERT_FILE: must be set when DATAMER_SMTP_TLS_KEY_FILE is set$/],
@@ -93,6 +94,11 @@ describe('configuration', () => {
   it('takes the schedule grace periods per period, defaulting to 10 minutes, 2 hours and a day', () => {
     expect(loadConfig({}).grace).to.deep.equal({ hour: 600_000, day: 7_200_000, month: 86_400_000 });
     expect(loadConfig({ DATAMER_GRACE_DAY: '30m', DATAMER_GRACE_HOUR: '90s' }).grace).to.deep.equal({ hour: 90_000, day: 1_800_000, month: 86_400_000 });
+  });
+
+  it('holds the alert pass before its commit only when a crash test asks for it', () => {
+    expect(loadConfig({}).alerts).to.deep.equal({ groupWaitMs: 30_000, repeatMs: 14_400_000, holdBeforeCommit: false });
+    expect(loadConfig({ DATAMER_TEST_HOLD: 'alert-mail-commit', DATAMER_ALERT_GROUP_WAIT: '1s' }).alerts).to.deep.equal({ groupWaitMs: 1_000, repeatMs: 14_400_000, holdBeforeCommit: true });
   });
 
   it('reads the SMTP AUTH password from a file, as secrets should be', () => {
