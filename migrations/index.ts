@@ -19,6 +19,7 @@ import { migration as m40 } from './2026-12-03-40-web-login.js';
 import { migration as m41 } from './2026-12-03-41-open-events-index.js';
 import { migration as m50 } from './2026-12-03-50-notifications.js';
 import { migration as m55 } from './2026-12-03-55-stream-history.js';
+import { migration as m60 } from './2026-12-03-60-grouping.js';
 import { migration as m61 } from './2026-12-03-61-event-corrections.js';
 import { migration as m70 } from './2026-12-03-70-reports.js';
 import { migration as m70b } from './2026-12-03-70-reports-messages-index.js';
@@ -48,6 +49,7 @@ export const migrations: Array<{ name: string } & Migration> = [
   { name: '2026-12-03-41-open-events-index', ...m41 },
   { name: '2026-12-03-50-notifications', ...m50 },
   { name: '2026-12-03-55-stream-history', ...m55 },
+  { name: '2026-12-03-60-grouping', ...m60 },
   { name: '2026-12-03-61-event-corrections', ...m61 },
   { name: '2026-12-03-70-reports', ...m70 },
   { name: '2026-12-03-70-reports-messages-index', ...m70b },

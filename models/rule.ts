@@ -23,6 +23,8 @@ export interface RuleActions {
   schedule?: Schedule;
   /** file into this folder instead of the org's (used by the mailbox workspace) */
   folder?: string;
+  /** grouping (docs/correlation.md): `never` keeps the mail out of every event but its own, `new` always opens a new event */
+  group?: 'never' | 'new';
 }
 
 export interface RuleDefinition {

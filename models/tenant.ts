@@ -14,8 +14,10 @@ export interface TenantAttributes {
   selfAddress: string | null;
   /** the authserv-id whose Authentication-Results (DKIM/SPF) may stand in for a command token; null: tokens only */
   trustedAuthservId: string | null;
+  /** a recovery that leaves no source of an unclaimed event in trouble completes it (docs/correlation.md) */
+  recoveryCompletes: boolean;
 }
-export type Tenant = Row<TenantAttributes, 'id' | 'rulesRevision' | 'selfAddress' | 'trustedAuthservId'>;
+export type Tenant = Row<TenantAttributes, 'id' | 'rulesRevision' | 'selfAddress' | 'trustedAuthservId' | 'recoveryCompletes'>;
 
 export const defineTenant = (sequelize: Sequelize): ModelStatic<Tenant> =>
   sequelize.define<Tenant>(
@@ -28,6 +30,7 @@ export const defineTenant = (sequelize: Sequelize): ModelStatic<Tenant> =>
       rulesRevision: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       selfAddress: { type: DataTypes.STRING(320), allowNull: true },
       trustedAuthservId: { type: DataTypes.STRING(255), allowNull: true },
+      recoveryCompletes: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
     },
     tableOptions('tenants'),
   );

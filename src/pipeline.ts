@@ -15,7 +15,9 @@ import { recordHits, tenantRuleSet } from './classification/rule-store.js';
 import type { Deps } from './deps.js';
 import { signMessages } from './correlation/signature-store.js';
 import { messageOf } from './errors.js';
-import { createMessageEvent } from './events/create.js';
+import { groupingKeysOf } from './correlation/grouping-keys.js';
+import { messageEventColumns, ormGroupingWriter } from './events/create.js';
+import { GroupingSession } from './events/grouping-session.js';
 import { commitClassifiedOnPostgres } from './ingest/commit-postgres.js';
 import type { Committed } from './ingest/commit-rows.js';
 import { commitClassifiedOnSqlite } from './ingest/commit-sqlite.js';
@@ -65,11 +67,17 @@ async function sign(deps: Deps, tenantIds: number[], outcomes: Array<Outcome | n
   }
 }
 
-/** What a classified message leads to, in its transaction: rule hits and its event. */
-async function followUp(deps: Deps, tenantId: number, messageId: number, subject: string | null, outcome: Outcome, at: Date, transaction: Transaction): Promise<number> {
+/**
+ * What a classified message leads to, in its transaction: rule hits and its event (grouped as
+ * the commit path groups). The session is committed() by the caller after the commit.
+ */
+async function followUp(deps: Deps, tenantId: number, messageId: number, subject: string | null, outcome: Outcome, at: Date, transaction: Transaction): Promise<GroupingSession> {
   await recordHits(deps, tenantId, outcome.matchedRuleIds, at, transaction);
-  const event = await createMessageEvent(deps, { tenantId, messageId, subject, classification: outcome.classification, at }, transaction);
-  return event.id;
+  const session = await GroupingSession.begin(deps, transaction, [tenantId], at);
+  const eventRow = messageEventColumns({ tenantId, subject, classification: outcome.classification, at });
+  session.place({ tenantId, messageId, keys: groupingKeysOf(outcome, outcome.group), at, eventRow });
+  await session.write(ormGroupingWriter(deps, transaction));
+  return session;
 }
 
 const commitClassified = (deps: Deps) => (deps.db.dialect === 'postgres' ? commitClassifiedOnPostgres : commitClassifiedOnSqlite);
@@ -167,7 +175,7 @@ export async function processPending(deps: Deps, options: { batch?: number; atte
       const { parsed } = tried;
       await sign(deps, [m.tenantId], [outcome]);
       try {
-        await deps.db.transaction(async (transaction) => {
+        const session = await deps.db.transaction(async (transaction) => {
           // Claimed by the conditional update: of two processes, only one finds it unprocessed.
           const at = deps.clock.now();
           const [claimed] = await Message.update(classificationColumns(outcome, at), {
@@ -175,8 +183,10 @@ export async function processPending(deps: Deps, options: { batch?: number; atte
             transaction,
           });
           // A heartbeat stored alone is classified, and makes no event either.
-          if (claimed === 1 && !(parsed && isOwnHeartbeat(parsed.headers, outcome.classification.org))) await followUp(deps, m.tenantId, m.id, parsed?.subject ?? m.subject, outcome, at, transaction);
+          if (claimed === 1 && !(parsed && isOwnHeartbeat(parsed.headers, outcome.classification.org))) return followUp(deps, m.tenantId, m.id, parsed?.subject ?? m.subject, outcome, at, transaction);
+          return null;
         });
+        session?.committed();
         done++;
       } catch (err) {
         deps.log.error({ messageId: m.id, err: messageOf(err) }, last ? `could not process a stored message; tried ${attempts} times, it is not tried again` : 'could not process a stored message');

@@ -10,6 +10,7 @@ import { streamKey } from '../schedules/stream-key.js';
 import { parseTags, type TagWarning } from './tags.js';
 import { readTool, withoutTags, type ToolFacts } from './tool-packs/index.js';
 import { SIGNATURE_SCAN, signatureTokens } from '../correlation/signature.js';
+import type { GroupAction } from '../correlation/grouping-keys.js';
 
 export interface Outcome {
   classification: Classification;
@@ -22,6 +23,8 @@ export interface Outcome {
   tool: ToolFacts | null;
   /** what its signature is mined from: subject and first lines, tags left out, variables masked */
   signatureTokens: string[];
+  /** what a matching rule says about grouping (docs/correlation.md): never group it, or always open a new event; null when none says */
+  group: GroupAction | null;
   /** its signature (src/correlation/signature-store.ts), once mined; null until then or when it could not be */
   signatureId: number | null;
   /** why the classification is partial or missing (a body cut short, a task stopped); null when it is whole */
@@ -44,6 +47,7 @@ export function classifyMessage(message: Pick<ParsedMessage, 'subject' | 'text' 
     classification, tagWarnings: tags.warnings, matchedRuleIds: matches.map((m) => m.rule.id), stream, tool,
     // The sender's tags say how a team files the mail, not what kind of mail it is.
     signatureTokens: signatureTokens(withoutTags(base.subject), withoutTags(base.body.slice(0, SIGNATURE_SCAN))),
+    group: options.safe ? null : (matches.find((m) => m.rule.actions.group)?.rule.actions.group ?? null),
     signatureId: null,
     note,
   };
@@ -51,7 +55,7 @@ export function classifyMessage(message: Pick<ParsedMessage, 'subject' | 'text' 
 
 /** The outcome of a message that could not be classified at all: it still gets its event. */
 export function unclassifiedOutcome(note: string): Outcome {
-  return { classification: { ...UNCLASSIFIED, servers: [], decidedBy: {} }, tagWarnings: [], matchedRuleIds: [], stream: null, tool: null, signatureTokens: [], signatureId: null, note };
+  return { classification: { ...UNCLASSIFIED, servers: [], decidedBy: {} }, tagWarnings: [], matchedRuleIds: [], stream: null, tool: null, signatureTokens: [], group: null, signatureId: null, note };
 }
 
 /** The message columns that hold an outcome. */

@@ -15,6 +15,8 @@ import { DatamerError } from '../errors.js';
 import type { Classification } from '../classification/classify.js';
 import type { Event, EventKind } from '../../models/index.js';
 import type { EventAttributes } from '../../models/event.js';
+import type { GroupingKeys } from '../correlation/grouping-keys.js';
+import type { GroupingWriter } from './grouping-session.js';
 
 /** Inserts on the ingest path write and return only the id: no hooks, no model validation. */
 const LEAN = { hooks: false, validate: false } as const;
@@ -109,32 +111,95 @@ export function messageEventColumns(input: Omit<NewMessageEvent, 'messageId'>): 
   };
 }
 
+export interface Membership {
+  tenantId: number;
+  eventId: number;
+  messageId: number;
+  at: Date;
+  /** why the message is in the event, for a person to read (docs/correlation.md) */
+  reason: string;
+  /** what it brought to grouping (src/correlation/grouping-keys.ts) */
+  keys: GroupingKeys;
+}
+
+/** A message's membership of its event, in the table's column names. */
+export function membershipRow(m: Membership): Record<string, SqlValue> {
+  return { tenant_id: m.tenantId, event_id: m.eventId, message_id: m.messageId, created_at: m.at, reason: m.reason, grouping_keys: JSON.stringify(m.keys) };
+}
+
+const EVENT_COLUMNS = ['tenant_id', 'kind', 'status', 'title', 'severity', 'org', 'servers', 'triage', 'created_at'];
+const LINK_COLUMNS = ['tenant_id', 'event_id', 'message_id', 'created_at', 'reason', 'grouping_keys'];
+
 /**
- * On SQLite (src/ingest/commit-sqlite.ts): the event and its link to the message, as raw inserts
- * in the commit's transaction. `insert` runs one INSERT and answers the new row's id.
+ * The ORM path (messages finished by process-pending): the new events and the memberships
+ * grouping decided, in the caller's transaction.
  */
-export async function insertMessageEvent(
-  insert: (table: string, row: Record<string, SqlValue>) => Promise<number>, event: Record<string, SqlValue>, messageId: number,
-): Promise<number> {
-  const eventId = await insert('events', event);
-  await insert('event_messages', { tenant_id: event.tenant_id!, event_id: eventId, message_id: messageId, created_at: event.created_at! });
-  return eventId;
+export function ormGroupingWriter(deps: Deps, transaction: Transaction): GroupingWriter {
+  const { Event, EventMessage } = deps.db.models;
+  return {
+    async eventIds(rows) {
+      const ids: number[] = [];
+      for (const row of rows) {
+        const event = await Event.create(
+          { tenantId: row.tenant_id as number, kind: 'message', status: 'open', title: row.title as string, severity: row.severity as string | null, org: row.org as string | null,
+            servers: JSON.parse(row.servers as string) as string[], triage: Boolean(row.triage), assigneeId: null, createdAt: row.created_at as Date, assignedAt: null, completedAt: null, streamId: null, detail: null },
+          { transaction, returning: ['id'], ...LEAN },
+        );
+        ids.push(event.id);
+      }
+      return ids;
+    },
+    async insert(_events, links) {
+      for (const l of links) {
+        await EventMessage.create(
+          { tenantId: l.tenant_id as number, eventId: l.event_id as number, messageId: l.message_id as number, createdAt: l.created_at as Date, reason: l.reason as string, groupingKeys: l.grouping_keys as string },
+          { transaction, ...LEAN },
+        );
+      }
+    },
+  };
 }
 
 /**
- * On PostgreSQL (src/ingest/commit-postgres.ts): the data-modifying CTEs that insert the events
- * and their links from `source`, a CTE with `event_id`, `message_id`, `tenant_id` and the
- * event's columns prefixed `e_`.
+ * On SQLite (src/ingest/commit-sqlite.ts): the new events and the memberships as raw inserts in
+ * the commit's transaction. `insert` runs one INSERT and answers the new row's id.
  */
-export function messageEventCtes(eventColumns: string[], source: string): string {
-  const columns = eventColumns.map((c) => c.replace(/^e_/, ''));
-  return `e AS (
-  INSERT INTO events (id, ${columns.join(', ')})
-  SELECT event_id, ${eventColumns.join(', ')} FROM ${source}
-), l AS (
-  INSERT INTO event_messages (tenant_id, event_id, message_id, created_at)
-  SELECT tenant_id, event_id, message_id, e_created_at FROM ${source}
-)`;
+export function sqliteGroupingWriter(insert: (table: string, row: Record<string, SqlValue>) => Promise<number>): GroupingWriter {
+  return {
+    async eventIds(rows) {
+      const ids: number[] = [];
+      for (const row of rows) ids.push(await insert('events', row));
+      return ids;
+    },
+    async insert(_events, links) {
+      for (const link of links) await insert('event_messages', link);
+    },
+  };
+}
+
+/**
+ * On PostgreSQL (src/ingest/commit-postgres.ts): the new events' ids are taken from the
+ * sequence first, then the events and the memberships are written by one statement.
+ * `query` runs a statement with bind parameters in the commit's transaction.
+ */
+export function postgresGroupingWriter(query: (sql: string, bind: unknown[]) => Promise<Array<Record<string, unknown>>>): GroupingWriter {
+  return {
+    async eventIds(rows) {
+      const ids = await query("SELECT nextval(pg_get_serial_sequence('events', 'id')) AS id FROM generate_series(1, $1::int) ORDER BY 1", [rows.length]);
+      return ids.map((r) => Number(r.id));
+    },
+    async insert(events, links) {
+      const bind: unknown[] = [];
+      const values = (columns: string[], rows: Array<Record<string, SqlValue>>, types: Record<string, string>) =>
+        rows.map((row) => `(${columns.map((c) => `$${bind.push(row[c] ?? null)}::${types[c] ?? 'text'}`).join(', ')})`).join(', ');
+      const eventTypes = { id: 'int', tenant_id: 'int', servers: 'json', triage: 'boolean', created_at: 'timestamptz' };
+      const linkTypes = { tenant_id: 'int', event_id: 'int', message_id: 'int', created_at: 'timestamptz' };
+      const eventValues = values(['id', ...EVENT_COLUMNS], events.map((e) => ({ ...e.row, id: e.id })), eventTypes);
+      const linkValues = values(LINK_COLUMNS, links, linkTypes);
+      const insertLinks = `INSERT INTO event_messages (${LINK_COLUMNS.join(', ')}) VALUES ${linkValues}`;
+      await query(events.length > 0 ? `WITH e AS (INSERT INTO events (id, ${EVENT_COLUMNS.join(', ')}) VALUES ${eventValues}) ${insertLinks}` : insertLinks, bind);
+    },
+  };
 }
 
 export interface NewScheduleAlert {

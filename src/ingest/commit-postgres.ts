@@ -1,14 +1,18 @@
-// On PostgreSQL, classified messages, their events, the links between them and the rule hits are
-// written by ONE statement (data-modifying CTEs), prepared once per connection: one round trip
-// before the SMTP 250 instead of six, and messages that arrive together share it (group-commit.ts).
-// Measured in BENCHMARKS.md.
+// On PostgreSQL, classified messages and the rule hits are written by ONE statement
+// (data-modifying CTEs), prepared once per connection, and messages that arrive together share it
+// (group-commit.ts). In the same transaction, under the tenant's lock, grouping decides where each
+// new message goes, and its events and memberships are written by a second statement
+// (src/events/grouping-session.ts). Measured in BENCHMARKS.md.
 import { createHash } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import type { Outcome } from '../classification/classifier.js';
 import type { Deps } from '../deps.js';
-import { messageEventCtes } from '../events/create.js';
+import { groupingKeysOf } from '../correlation/grouping-keys.js';
+import { postgresGroupingWriter } from '../events/create.js';
+import { GroupingSession } from '../events/grouping-session.js';
 import { eventIdOfMessage } from '../events/events.js';
 import { classifiedMessageRow, messageEventColumns, type Committed, type Row } from './commit-rows.js';
+import type { Transaction } from 'sequelize';
 import { groupCommit } from './group-commit.js';
 import type { Prepared } from './store.js';
 
@@ -26,16 +30,14 @@ const TYPES: Record<string, string> = {
 };
 const typeOf = (column: string) => TYPES[column.replace(/^e_/, '')] ?? 'text';
 
-/** One input row: its position, the message's columns, the event's (prefixed e_) and the rules it hit. */
+/** One input row: its position, the message's columns and the rules it hit. */
 function inputRow(ord: number, { p, outcome }: ClassifiedArrival): Row {
-  const event = Object.fromEntries(Object.entries(messageEventColumns(p, outcome)).map(([k, v]) => [`e_${k}`, v]));
-  return { ord, ...classifiedMessageRow(p, outcome), ...event, hits: `{${outcome.matchedRuleIds.join(',')}}` };
+  return { ord, ...classifiedMessageRow(p, outcome), hits: `{${outcome.matchedRuleIds.join(',')}}` };
 }
 
 function statement(columns: string[], rows: number): string {
   const values = Array.from({ length: rows }, (_, r) => `(${columns.map((c, i) => `$${r * columns.length + i + 1}::${typeOf(c)}`).join(', ')})`);
-  const messageColumns = columns.filter((c) => c !== 'ord' && c !== 'hits' && !c.startsWith('e_'));
-  const eventColumns = columns.filter((c) => c.startsWith('e_'));
+  const messageColumns = columns.filter((c) => c !== 'ord' && c !== 'hits');
   return `
 WITH input (${columns.join(', ')}) AS (
   VALUES ${values.join(',\n    ')}
@@ -46,24 +48,20 @@ WITH input (${columns.join(', ')}) AS (
   RETURNING id, tenant_id, dedup_key
 ), x AS MATERIALIZED (
   -- A key twice in one batch: the first input row made the message; the second is a re-delivery.
-  SELECT first.*, m.id AS message_id, nextval(pg_get_serial_sequence('events', 'id')) AS event_id
+  SELECT first.*, m.id AS message_id
   FROM m JOIN (SELECT DISTINCT ON (tenant_id, dedup_key) * FROM input ORDER BY tenant_id, dedup_key, ord) first
     USING (tenant_id, dedup_key)
-), ${messageEventCtes(eventColumns, 'x')}, h AS (
+), h AS (
   UPDATE rules r SET hits = r.hits + c.n, last_matched_at = c.at
   FROM (SELECT tenant_id, rule_id, count(*) AS n, max(received_at) AS at FROM x, unnest(x.hits) AS rule_id GROUP BY tenant_id, rule_id) c
   WHERE r.tenant_id = c.tenant_id AND r.id = c.rule_id
 )
-SELECT ord, message_id, event_id FROM x`;
+SELECT ord, message_id FROM x ORDER BY ord`;
 }
 
 /** A pg client, as sequelize's connection manager hands it out. */
 interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Array<{ ord: number; message_id: number; event_id: string | number }> }>;
-}
-interface ConnectionManager {
-  getConnection(options: { type: 'write' }): Promise<PgClient>;
-  releaseConnection(client: PgClient): Promise<void>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Array<{ ord: number; message_id: number }> }>;
 }
 
 /** A statement's text and the name it is prepared under on every connection. */
@@ -90,38 +88,56 @@ function statementFor(columns: string[], rows: number): NamedStatement {
 }
 
 /**
- * Runs the statement as a named prepared statement: each connection parses and plans it once
- * per batch size, not per message. Sequelize cannot name statements; this is the one place
- * DaTamer talks to pg directly, on a connection sequelize manages.
+ * Runs the statement as a named prepared statement, on the transaction's connection: each
+ * connection parses and plans it once per batch size, not per message. Sequelize cannot name
+ * statements; this is the one place DaTamer talks to pg directly, on a connection sequelize manages.
  */
-async function runPrepared(deps: Deps, { name, text }: NamedStatement, values: unknown[]) {
-  const manager = deps.db.sequelize.connectionManager as unknown as ConnectionManager;
-  const client = await manager.getConnection({ type: 'write' });
-  try {
-    return await client.query({ name, text, values });
-  } finally {
-    await manager.releaseConnection(client);
-  }
+function runPrepared(transaction: Transaction, { name, text }: NamedStatement, values: unknown[]) {
+  const client = (transaction as unknown as { connection: PgClient }).connection;
+  return client.query({ name, text, values });
 }
 
 /** A message that was already stored: count the delivery; it belongs to the first copy's event. */
-async function countDelivery(deps: Deps, p: Prepared): Promise<Committed> {
+async function countDelivery(deps: Deps, p: Prepared, transaction: Transaction): Promise<number> {
   const [first] = await deps.db.sequelize.query<{ id: number }>(
     'UPDATE messages SET deliveries = deliveries + 1 WHERE tenant_id = $1 AND dedup_key = $2 RETURNING id',
-    { type: QueryTypes.SELECT, bind: [p.arrival.tenantId, p.dedupKey] },
+    { type: QueryTypes.SELECT, bind: [p.arrival.tenantId, p.dedupKey], transaction },
   );
   if (!first) throw new Error(`message ${p.dedupKey} was neither inserted nor found`);
-  return { messageId: first.id, duplicateOf: first.id, eventId: await eventIdOfMessage(deps, p.arrival.tenantId, first.id) };
+  return first.id;
 }
 
-/** Commits a batch in one statement (all of it, or none); what it did not insert were re-deliveries. */
+/** Commits a batch (all of it, or none); what it did not insert were re-deliveries. */
 async function commitBatch(deps: Deps, items: ClassifiedArrival[]): Promise<Committed[]> {
-  const rows = items.map((item, i) => inputRow(i, item));
-  const { rows: made } = await runPrepared(deps, statementFor(Object.keys(rows[0]!), rows.length), rows.flatMap((row) => Object.values(row)));
-  const byOrd = new Map(made.map((r) => [r.ord, { messageId: Number(r.message_id), duplicateOf: null, eventId: Number(r.event_id) }]));
-  const out: Committed[] = [];
-  // Re-deliveries (rare) only count up the first copy, after the batch is committed.
-  for (const [i, { p }] of items.entries()) out.push(byOrd.get(i) ?? (await countDelivery(deps, p)));
+  let session: GroupingSession | null = null;
+  const out = await deps.db.transaction(async (transaction) => {
+    const at = new Date(Math.min(...items.map((i) => i.p.receivedAt.getTime())));
+    const grouping = await GroupingSession.begin(deps, transaction, items.map((i) => i.p.arrival.tenantId), at);
+    session = grouping;
+    const rows = items.map((item, i) => inputRow(i, item));
+    const { rows: made } = await runPrepared(transaction, statementFor(Object.keys(rows[0]!), rows.length), rows.flatMap((row) => Object.values(row)));
+    const inserted = new Map(made.map((r) => [r.ord, Number(r.message_id)]));
+    for (const [i, { p, outcome }] of items.entries()) {
+      const messageId = inserted.get(i);
+      if (messageId === undefined) continue;
+      grouping.place({ tenantId: p.arrival.tenantId, messageId, keys: groupingKeysOf(outcome, outcome.group), at: p.receivedAt, eventRow: messageEventColumns(p, outcome) });
+    }
+    const query = (sql: string, bind: unknown[]) => deps.db.sequelize.query<Record<string, unknown>>(sql, { type: QueryTypes.SELECT, bind, transaction });
+    await grouping.write(postgresGroupingWriter(query));
+    const placed = grouping.placements();
+    const result: Committed[] = [];
+    // Re-deliveries (rare) only count up the first copy.
+    for (const [i, { p }] of items.entries()) {
+      const messageId = inserted.get(i);
+      if (messageId !== undefined) result.push({ messageId, duplicateOf: null, eventId: placed.get(messageId)!.eventId });
+      else {
+        const first = await countDelivery(deps, p, transaction);
+        result.push({ messageId: first, duplicateOf: first, eventId: placed.get(first)?.eventId ?? (await eventIdOfMessage(deps, p.arrival.tenantId, first, transaction)) });
+      }
+    }
+    return result;
+  });
+  (session as GroupingSession | null)?.committed();
   return out;
 }
 

@@ -1,12 +1,15 @@
-// On SQLite, a classified message and its event are three plain INSERTs, in one transaction with
-// whatever else arrived meanwhile (group-commit.ts).
+// On SQLite, a classified message, its event (when it opens one) and its membership are plain
+// INSERTs, in one transaction with whatever else arrived meanwhile (group-commit.ts); where each
+// message goes is decided in that transaction (src/events/grouping-session.ts).
 // SQLite has no data-modifying CTEs; it is in-process, so what matters is not round trips but
 // the ORM's work per statement, which raw statements skip (about half the time per message;
 // BENCHMARKS.md).
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Outcome } from '../classification/classifier.js';
 import type { Deps } from '../deps.js';
-import { insertMessageEvent } from '../events/create.js';
+import { sqliteGroupingWriter } from '../events/create.js';
+import { GroupingSession } from '../events/grouping-session.js';
+import { groupingKeysOf } from '../correlation/grouping-keys.js';
 import { eventIdOfMessage } from '../events/events.js';
 import { classifiedMessageRow, messageEventColumns, type Committed, type Row } from './commit-rows.js';
 import { groupCommit } from './group-commit.js';
@@ -29,7 +32,10 @@ function insert(table: string, row: Row, suffix = ''): string {
 /** What sequelize answers a raw INSERT with on SQLite: the new rowid and how many rows changed. */
 type RunResult = [lastId: number, changes: number];
 
-async function commitOne(deps: Deps, p: Prepared, outcome: Outcome, transaction: Transaction): Promise<Committed> {
+/** A message stored, or found stored already (its event is known once the batch's grouping is written). */
+type Stored = { messageId: number; duplicateOf: number | null };
+
+async function storeOne(deps: Deps, p: Prepared, outcome: Outcome, session: GroupingSession, transaction: Transaction): Promise<Stored> {
   const query = (sql: string, bind: unknown[]) => deps.db.sequelize.query(sql, { type: QueryTypes.INSERT, transaction, bind }) as unknown as Promise<RunResult>;
   const { tenantId } = p.arrival;
   const message = classifiedMessageRow(p, outcome);
@@ -41,23 +47,37 @@ async function commitOne(deps: Deps, p: Prepared, outcome: Outcome, transaction:
       transaction,
       bind: [tenantId, p.dedupKey],
     });
-    return { messageId: first!.id, duplicateOf: first!.id, eventId: await eventIdOfMessage(deps, tenantId, first!.id, transaction) };
+    return { messageId: first!.id, duplicateOf: first!.id };
   }
-  const eventId = await insertMessageEvent(async (table, row) => (await query(insert(table, row), values(row)))[0], messageEventColumns(p, outcome), messageId);
+  session.place({ tenantId, messageId, keys: groupingKeysOf(outcome, outcome.group), at: p.receivedAt, eventRow: messageEventColumns(p, outcome) });
   const at = sqliteDate(p.receivedAt);
   if (outcome.matchedRuleIds.length > 0) {
     const ids = outcome.matchedRuleIds.map((id) => Number(id)).join(', ');
     await query(`UPDATE rules SET hits = hits + 1, last_matched_at = $1 WHERE tenant_id = $2 AND id IN (${ids})`, [at, tenantId]);
   }
-  return { messageId, duplicateOf: null, eventId };
+  return { messageId, duplicateOf: null };
 }
 
 async function commitBatch(deps: Deps, items: Array<{ p: Prepared; outcome: Outcome }>): Promise<Committed[]> {
-  return deps.db.transaction(async (transaction) => {
-    const out: Committed[] = [];
-    for (const { p, outcome } of items) out.push(await commitOne(deps, p, outcome, transaction));
-    return out;
+  let session: GroupingSession | null = null;
+  const out = await deps.db.transaction(async (transaction) => {
+    const at = new Date(Math.min(...items.map((i) => i.p.receivedAt.getTime())));
+    const grouping = await GroupingSession.begin(deps, transaction, items.map((i) => i.p.arrival.tenantId), at);
+    session = grouping;
+    const stored: Stored[] = [];
+    for (const { p, outcome } of items) stored.push(await storeOne(deps, p, outcome, grouping, transaction));
+    const query = (sql: string, bind: unknown[]) => deps.db.sequelize.query(sql, { type: QueryTypes.INSERT, transaction, bind }) as unknown as Promise<RunResult>;
+    await grouping.write(sqliteGroupingWriter(async (table, row) => (await query(insert(table, row), values(row)))[0]));
+    const placed = grouping.placements();
+    const result: Committed[] = [];
+    for (const [i, s] of stored.entries()) {
+      const eventId = placed.get(s.messageId)?.eventId ?? (await eventIdOfMessage(deps, items[i]!.p.arrival.tenantId, s.messageId, transaction));
+      result.push({ ...s, eventId });
+    }
+    return result;
   });
+  (session as GroupingSession | null)?.committed();
+  return out;
 }
 
 /** Stores classified messages with their events, exactly once; resolves after the commit. */

@@ -29,7 +29,7 @@ describe('a message that could not be classified', () => {
     // Fault injection: storing it with its classification fails while this message arrives
     // (a bug, for instance), and so does making its event afterwards.
     const failingCommit = sinon.stub(commitRows, 'classifiedMessageRow').throws(new Error('injected failure'));
-    const failing = sinon.stub(events, 'createMessageEvent').rejects(new Error('injected failure'));
+    const failing = sinon.stub(events, 'ormGroupingWriter').throws(new Error('injected failure'));
     const [r] = await receive(t.deps, [{ tenantId, mailboxId: null, raw, source: 'smtp' }]);
     failingCommit.restore();
     expect(r).to.deep.include({ duplicateOf: null, eventId: null, outcome: null });
@@ -72,7 +72,7 @@ describe('a message that could not be classified', () => {
 
   it('is tried a bounded number of times, then left alone', async () => {
     sinon.stub(commitRows, 'classifiedMessageRow').throws(new Error('injected failure'));
-    const failing = sinon.stub(events, 'createMessageEvent').rejects(new Error('injected failure'));
+    const failing = sinon.stub(events, 'ormGroupingWriter').throws(new Error('injected failure'));
     const [r] = await receive(t.deps, [{ tenantId, mailboxId: null, raw, source: 'smtp' }]);
     for (let run = 0; run < 3; run++) expect(await processPending(t.deps, { attempts: 3 })).to.equal(0);
     expect(failing.callCount).to.equal(3);
