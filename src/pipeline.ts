@@ -34,6 +34,8 @@ export interface Received extends Stored {
   outcome: Outcome | null;
   /** DaTamer's own heartbeat: stored and counted in its stream, no event, filed nowhere */
   heartbeat: boolean;
+  /** why it is in its event (docs/correlation.md); null for a re-delivery, a heartbeat, or when processing failed */
+  reason?: string | null;
 }
 
 /**

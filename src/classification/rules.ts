@@ -203,8 +203,10 @@ export function ruleProblems(rule: Pick<RuleDefinition, 'name' | 'conditions' | 
   if (schedule && !(['hour', 'day', 'month'].includes(schedule.period) && schedule.n >= 0 && schedule.v >= 0)) {
     problems.push('schedule needs a period (hour, day, month) and non-negative n and v');
   }
-  if (severity === undefined && org === undefined && !servers?.length && !schedule && !rule.actions.folder) {
-    problems.push('a rule needs at least one action (severity, org, servers, schedule or folder)');
+  const { group } = rule.actions;
+  if (group !== undefined && group !== 'never' && group !== 'new') problems.push(`group "${String(group)}": use never (never group this mail) or new (always open a new event)`);
+  if (severity === undefined && org === undefined && !servers?.length && !schedule && !rule.actions.folder && group === undefined) {
+    problems.push('a rule needs at least one action (severity, org, servers, schedule, folder or group)');
   }
   return problems;
 }

@@ -36,7 +36,7 @@ export interface GroupingSettings {
 const MINUTE = 60_000;
 export const DEFAULT_GROUPING: GroupingSettings = {
   signals: SIGNALS,
-  windowMs: 15 * MINUTE,
+  windowMs: 10 * MINUTE,
   cookForMs: 2 * 60 * MINUTE,
   repeatMs: 24 * 60 * MINUTE,
   recoveryCompletes: true,
@@ -219,11 +219,14 @@ function matchEvent(event: OpenEvent, keys: GroupingKeys, at: number, settings: 
   if (at - event.createdAt > settings.cookForMs) return null;
   const recent = event.members.filter((m) => at - m.at <= settings.windowMs && !m.keys.routine);
   if (recent.length === 0) return null;
-  if (on.has('storm') && keys.sig !== null) {
-    const same = recent.filter((m) => m.keys.sig === keys.sig);
-    // A storm is one kind of mail from more than one host: the same host again is a repeat.
-    if (same.length > 0 && (keys.hosts.length === 0 || same.some((m) => !m.keys.hosts.every((h) => keys.hosts.some((k) => shortHost(k) === shortHost(h)))) || same.some((m) => m.keys.hosts.length === 0))) {
-      return { event, signal: 'storm', reason: `joined ${id}: same signature as ${describe(same, at)}`, recovered: false, completes: false };
+  // A storm is one kind of mail from more than one host (the same host again is a repeat). One
+  // kind: the same signature, or the same check of the same tool (two processes meeting a new
+  // kind of mail at once may each mine a signature for it: docs/correlation.md, Signatures).
+  if (on.has('storm') && keys.hosts.length > 0) {
+    const sameKind = (m: Member) => (keys.sig !== null && m.keys.sig === keys.sig) || (keys.tool !== null && keys.check !== null && m.keys.tool === keys.tool && m.keys.check === keys.check && m.keys.state === keys.state);
+    const same = recent.filter((m) => sameKind(m) && m.keys.hosts.length > 0);
+    if (same.length > 0 && same.some((m) => !sharesHost(m.keys, keys))) {
+      return { event, signal: 'storm', reason: `joined ${id}: same ${same.every((m) => m.keys.sig === keys.sig) ? 'signature' : 'check'} as ${describe(same, at)}`, recovered: false, completes: false };
     }
   }
   if (on.has('host') && keys.hosts.length > 0) {
@@ -233,8 +236,8 @@ function matchEvent(event: OpenEvent, keys: GroupingKeys, at: number, settings: 
       return { event, signal: 'host', reason: `joined ${id}: same host ${host} as ${describe(same, at)}`, recovered: false, completes: false };
     }
   }
-  if (on.has('org') && keys.org !== null) {
-    const same = recent.filter((m) => m.keys.org === keys.org);
+  if (on.has('org') && keys.org !== null && keys.hosts.length > 0) {
+    const same = recent.filter((m) => m.keys.org === keys.org && m.keys.hosts.length > 0);
     if (same.length > 0) return { event, signal: 'org', reason: `joined ${id}: hosts of one org, ${keys.org}: ${describe(same, at)}`, recovered: false, completes: false };
   }
   return null;

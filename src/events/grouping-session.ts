@@ -184,6 +184,11 @@ export class GroupingSession {
     } else if (event.severity !== null) this.rises.set(event.id, { tenantId, severity: event.severity });
   }
 
+  /** A reason names its event by id; an event opened in this transaction had none yet when it was decided. */
+  private withId(reason: string): string {
+    return reason.replace(/#(-\d+)/, (_, ref: string) => `#${this.ids.get(Number(ref))}`);
+  }
+
   /** The event id of a placement, once written. */
   eventIdOf(ref: number): number {
     return ref < 0 ? this.ids.get(ref)! : ref;
@@ -196,7 +201,7 @@ export class GroupingSession {
       this.newEvents.forEach((e, i) => this.ids.set(e.ref, ids[i]!));
       for (const held of this.tenants.values()) for (const e of this.newEvents) held.open.rename(e.ref, ids[this.newEvents.indexOf(e)]!);
     }
-    const withId = (reason: string) => reason.replace(/#(-\d+)/, (_, ref: string) => `#${this.ids.get(Number(ref))}`);
+    const withId = (reason: string) => this.withId(reason);
     await writer.insert(
       this.newEvents.map((e) => ({ id: this.ids.get(e.ref)!, row: e.row })),
       this.links.map((l) => membershipRow({ tenantId: l.tenantId, eventId: this.eventIdOf(l.ref), messageId: l.messageId, at: l.at, reason: withId(l.reason), keys: l.keys })),
@@ -227,6 +232,6 @@ export class GroupingSession {
 
   /** The reason of a message's membership, by its message id (for what receive() answers). */
   placements(): Map<number, Placed> {
-    return new Map(this.links.map((l) => [l.messageId, { eventId: this.eventIdOf(l.ref), reason: l.reason }]));
+    return new Map(this.links.map((l) => [l.messageId, { eventId: this.eventIdOf(l.ref), reason: this.withId(l.reason) }]));
   }
 }

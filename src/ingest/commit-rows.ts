@@ -57,4 +57,6 @@ export interface Committed {
   messageId: number;
   duplicateOf: number | null;
   eventId: number | null;
+  /** why the message is in its event (docs/correlation.md); null for a re-delivery or a message stored alone */
+  reason?: string | null;
 }

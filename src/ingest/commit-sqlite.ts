@@ -71,8 +71,9 @@ async function commitBatch(deps: Deps, items: Array<{ p: Prepared; outcome: Outc
     const placed = grouping.placements();
     const result: Committed[] = [];
     for (const [i, s] of stored.entries()) {
-      const eventId = placed.get(s.messageId)?.eventId ?? (await eventIdOfMessage(deps, items[i]!.p.arrival.tenantId, s.messageId, transaction));
-      result.push({ ...s, eventId });
+      const here = placed.get(s.messageId);
+      const eventId = here?.eventId ?? (await eventIdOfMessage(deps, items[i]!.p.arrival.tenantId, s.messageId, transaction));
+      result.push({ ...s, eventId, reason: s.duplicateOf === null ? (here?.reason ?? null) : null });
     }
     return result;
   });

@@ -31,6 +31,8 @@ export interface MessageLine {
   tagWarnings: TagWarning[] | null;
   /** the event the message belongs to (a repeat: its first copy's) */
   eventId: string | null;
+  /** why it is in that event (docs/correlation.md): "joined #12: …" or "opened: …"; null for a repeat */
+  reason: string | null;
   /** the index of the first copy in the mbox when this one is a repeat, else null */
   duplicateOf: number | null;
   /** its signature: the id of its template for this kind of mail (docs/correlation.md); a repeat: its first copy's */
@@ -86,7 +88,7 @@ export interface ReplayedMessage {
   /** the Message-ID header as stored */
   messageIdHeader: string | null;
   /** what receive() answered for this message */
-  received: Pick<Received, 'messageId' | 'duplicateOf' | 'eventId' | 'outcome'>;
+  received: Pick<Received, 'messageId' | 'duplicateOf' | 'eventId' | 'outcome' | 'reason'>;
 }
 
 /** What a repeat needs of the first copy of its message. */
@@ -122,6 +124,7 @@ export function messageLine(message: ReplayedMessage, firstCopies: ReadonlyMap<n
     classification: own?.classification ?? null,
     tagWarnings: own?.tagWarnings ?? null,
     eventId: received.eventId === null ? null : String(received.eventId),
+    reason: received.reason ?? null,
     duplicateOf: received.duplicateOf === null ? null : (firstCopies.get(received.duplicateOf)?.index ?? null),
     signature: own?.signature ?? null,
   };

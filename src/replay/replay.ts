@@ -7,6 +7,7 @@ import type { Period } from '../classification/tags.js';
 import { VirtualClock } from '../clock.js';
 import { openDb } from '../db.js';
 import type { Deps } from '../deps.js';
+import type { GroupingSettings } from '../correlation/grouping.js';
 import { silentLogger, type Logger } from '../log.js';
 import { migrate } from '../migrate.js';
 import { receive } from '../pipeline.js';
@@ -41,6 +42,8 @@ export interface ReplayOptions {
   maxBytes: number;
   /** schedule grace periods per period, as DATAMER_GRACE_*; default: the defaults */
   grace?: Record<Period, number>;
+  /** grouping's settings where they differ from the defaults: `npm run score -- --ladder` switches signals on one by one */
+  grouping?: Partial<GroupingSettings>;
   log?: Logger;
 }
 
@@ -80,7 +83,7 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
   const db = await openDb('sqlite::memory:');
   try {
     await migrate(db);
-    const deps: Deps = { db, clock, log: options.log ?? silentLogger() };
+    const deps: Deps = { db, clock, log: options.log ?? silentLogger(), ...(options.grouping ? { grouping: options.grouping } : {}) };
     const name = options.setup?.name ?? options.tenant ?? DEFAULT_REPLAY_TENANT;
     const { tenant, mailbox } = options.setup
       ? await addTenant(deps, { name, displayName: options.setup.displayName, address: options.setup.address })

@@ -1,7 +1,10 @@
 // `npm run score -- --truth T.json --replay R.jsonl [--json]`: reads a dataset's truth and a
 // `datamer replay` output, prints the score (docs/scoring.md). Low scores are a result, not a
 // failure: the exit code is 0 whenever both files could be read and scored.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { loadConfig } from '../config.js';
+import { configureFence } from '../ingest/parse-pool.js';
+import { LADDER_HEADER, climbLadder, ladderLine } from './ladder.js';
 import { Command, CommanderError } from 'commander';
 import { messageOf } from '../errors.js';
 import { renderReport } from './report-text.js';
@@ -42,11 +45,25 @@ function readReplayFile(file: string) {
   }
 }
 
+/** The ladder: a replay per rung, in this process (the fence's threads parse and classify). */
+async function ladder(truth: Truth, mbox: string, json: boolean): Promise<number> {
+  if (!existsSync(mbox)) throw new InputError(`cannot read ${mbox}: no such file`);
+  const config = loadConfig(process.env);
+  configureFence(config.fence);
+  if (!json) process.stdout.write(`${LADDER_HEADER}\n`);
+  const rungs = await climbLadder(truth, mbox, config.smtp.maxBytes, (rung) => {
+    if (!json) process.stdout.write(`${ladderLine(rung)}\n`);
+  });
+  if (json) process.stdout.write(`${JSON.stringify(rungs.map((r) => ({ name: r.name, signals: r.signals, grouping: r.score.grouping, incidentGrouping: r.score.incidentGrouping })))}\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const program = new Command('score')
     .description('scores a `datamer replay` output against the truth of its dataset (docs/scoring.md)')
     .requiredOption('--truth <file>', 'the truth.json written by `npm run dataset`')
-    .requiredOption('--replay <file>', 'the JSON Lines written by `datamer replay`')
+    .option('--replay <file>', 'the JSON Lines written by `datamer replay`')
+    .option('--ladder <mbox>', "replay the dataset's mbox once per rung of the ladder (B0, then each grouping signal added) and print each rung's grouping scores")
     .option('--json', 'print the score as one JSON object')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`datamer score: ${text.replace(/^error: /, '')}`) });
@@ -56,10 +73,15 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode;
     throw err;
   }
-  const options = program.opts<{ truth: string; replay: string; json?: boolean }>();
+  const options = program.opts<{ truth: string; replay?: string; ladder?: string; json?: boolean }>();
+  if (!options.replay && !options.ladder) {
+    process.stderr.write('datamer score: give --replay <file>, or --ladder <mbox>\n');
+    return 1;
+  }
   try {
-    const score = scoreReplay(readTruth(options.truth), readReplayFile(options.replay));
-    process.stdout.write(options.json ? `${JSON.stringify(score)}\n` : renderReport(score, { truth: options.truth, replay: options.replay }));
+    if (options.ladder) return await ladder(readTruth(options.truth), options.ladder, options.json === true);
+    const score = scoreReplay(readTruth(options.truth), readReplayFile(options.replay!));
+    process.stdout.write(options.json ? `${JSON.stringify(score)}\n` : renderReport(score, { truth: options.truth, replay: options.replay! }));
     return 0;
   } catch (err) {
     if (!(err instanceof InputError)) throw err;

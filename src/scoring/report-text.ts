@@ -93,5 +93,15 @@ export function renderReport(score: Score, names: { truth: string; replay: strin
   out.push(row('adjusted Rand index', num(g.adjustedRandIndex).padStart(9)));
   const nr = g.noiseReduction;
   out.push(row('noise reduction', `achieved ${percent(nr.achieved)}, ideal ${percent(nr.ideal)}, achieved/ideal ${percent(nr.ratio)}`));
+
+  const i = score.incidentGrouping;
+  out.push('', `Grouping over incidents (${i.messages} messages of ${i.incidents} incidents; ${i.events} events)`);
+  out.push(row('', ['precision', 'recall', 'F1'].map((h) => h.padStart(9)).join(' ')));
+  out.push(row('pairwise', prf(i.pairwise)));
+  out.push(row('B-cubed', prf(i.bcubed)));
+  const inr = i.noiseReduction;
+  out.push(row('noise reduction', `achieved ${percent(inr.achieved)}, ideal ${percent(inr.ideal)}, achieved/ideal ${percent(inr.ratio)}`));
+  out.push(row('over-merged events', `${i.overMerged} of ${i.events} (${percent(i.overMergeRate)}); routine messages swallowed: ${i.routineSwallowed}`));
+  out.push(row('fragmentation', `${i.fragmentation.toFixed(2)} events per incident`));
   return out.join('\n') + '\n';
 }

@@ -2,6 +2,7 @@
 import { scoreClassification, type ClassificationScore } from './classification-score.js';
 import { scoreDelivery, type DeliveryScore } from './delivery-score.js';
 import { scoreGrouping, type GroupingScore } from './grouping-score.js';
+import { scoreIncidentGrouping, type IncidentGroupingScore } from './incident-grouping-score.js';
 import { indexReplay } from './replay-index.js';
 import type { Replay } from './replay-input.js';
 import { scoreScheduleAlerts, type ScheduleAlertScore } from './schedule-alert-score.js';
@@ -16,6 +17,8 @@ export interface Score {
   delivery: DeliveryScore;
   scheduleAlerts: ScheduleAlertScore;
   grouping: GroupingScore;
+  /** grouping over the incidents' mail (docs/scoring.md) */
+  incidentGrouping: IncidentGroupingScore;
 }
 
 export function scoreReplay(truth: Truth, replay: Replay): Score {
@@ -40,5 +43,6 @@ export function scoreReplay(truth: Truth, replay: Replay): Score {
     delivery: scoreDelivery(truth, byIndex),
     scheduleAlerts: scoreScheduleAlerts(truth, replay),
     grouping: scoreGrouping(truth, byIndex),
+    incidentGrouping: scoreIncidentGrouping(truth, byIndex),
   };
 }
