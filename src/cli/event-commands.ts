@@ -111,6 +111,7 @@ export function eventCommands(program: Command, io: CliIo): void {
         writeLine(io.stdout, 'messages:');
         for (const m of e.messages) {
           writeLine(io.stdout, `  ${m.id}  ${m.receivedAt}  ${m.from ?? '-'}  ${m.subject ?? ''}`);
+          if (m.reason) writeLine(io.stdout, `      ${m.reason}`);
           if (m.sharesMessageId) writeLine(io.stdout, `      shares its Message-ID ${m.messageId} with another message of different content`);
           for (const w of m.tagWarnings as Array<{ tag: string; problem: string }>) writeLine(io.stdout, `      tag warning: ${w.tag} ${w.problem}`);
           if (m.classificationNote) writeLine(io.stdout, `      note: ${m.classificationNote}`);

@@ -34,6 +34,8 @@ export interface EventDetail extends EventSummary {
     tagWarnings: unknown[];
     /** why its classification is partial or missing (docs/operations.md); null when it is whole */
     classificationNote: string | null;
+    /** why it is in this event (docs/correlation.md): "opened: …" or "joined #12: …"; null for mail stored before grouping */
+    reason: string | null;
   }>;
   activity: Array<{ action: string; actor: string; via: string; at: string; detail: Record<string, unknown> }>;
 }
@@ -94,7 +96,8 @@ export async function eventSummaries(deps: Deps, tenantId: number, options: Even
 export async function eventDetail(deps: Deps, tenantId: number, id: number): Promise<EventDetail> {
   const { EventMessage, Message, Activity } = deps.db.models;
   const event = await findEvent(deps, tenantId, id);
-  const links = await EventMessage.findAll({ where: { tenantId, eventId: id }, attributes: ['messageId'] });
+  const links = await EventMessage.findAll({ where: { tenantId, eventId: id }, attributes: ['messageId', 'reason'] });
+  const reasonOf = new Map(links.map((l) => [l.messageId, l.reason]));
   const messages = await Message.findAll({
     where: { tenantId, id: links.map((l) => l.messageId) },
     attributes: ['id', 'messageIdHeader', 'messageIdKey', 'fromAddress', 'subject', 'receivedAt', 'tagWarnings', 'classificationNote'],
@@ -113,6 +116,7 @@ export async function eventDetail(deps: Deps, tenantId: number, id: number): Pro
       receivedAt: m.receivedAt.toISOString(),
       tagWarnings: m.tagWarnings ?? [],
       classificationNote: m.classificationNote,
+      reason: reasonOf.get(m.id) ?? null,
     })),
     activity: activity.map((a) => ({ action: a.action, actor: a.actor, via: a.via, at: a.at.toISOString(), detail: a.detail })),
   };

@@ -75,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const options = program.opts<{ truth: string; replay?: string; ladder?: string; json?: boolean }>();
   if (!options.replay && !options.ladder) {
-    process.stderr.write('datamer score: give --replay <file>, or --ladder <mbox>\n');
+    process.stderr.write("datamer score: required option '--replay <file>' not specified (or give --ladder <mbox>)\n");
     return 1;
   }
   try {

@@ -3,7 +3,7 @@
 // then how fast it classifies (classification.ts), schedules at scale (schedules.ts), and how it
 // works a shared mailbox on Dovecot (imap.ts).
 //
-//   BENCH_ONLY=smtp|classification|schedules|notifications|imap|web|reports   one part only
+//   BENCH_ONLY=smtp|classification|schedules|notifications|imap|web|reports|grouping   one part only
 //   BENCH_MESSAGES=2000   messages measured per target
 //   BENCH_ROUNDS=4        the measured messages go in this many rounds, taking the targets in
 //                         turn, so a burst of other work on the machine hits all of them alike
@@ -21,6 +21,7 @@ import { benchNotifications } from './notifications.js';
 import { benchSchedules } from './schedules.js';
 import { benchWeb } from './web.js';
 import { benchReports } from './reports.js';
+import { benchGrouping } from './grouping.js';
 import { floorTarget, parseAndStoreTarget } from './reference-targets.js';
 import { bareTarget, postgresTarget, sqliteTarget, UNFENCED, unfencedPostgresTarget, unfencedSqliteTarget, type Target } from './targets.js';
 
@@ -150,6 +151,7 @@ async function all(): Promise<void> {
   if (only === undefined || only === 'imap') await benchImap();
   if (only === undefined || only === 'web') await benchWeb();
   if (only === undefined || only === 'reports') await benchReports();
+  if (only === undefined || only === 'grouping') await benchGrouping();
 }
 
 all().catch((err: unknown) => {

@@ -14,6 +14,7 @@ import { deliverDue } from '../../../src/notifications/outbox.js';
 import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
 import { receive } from '../../../src/pipeline.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
+import { inProcess } from '../../helpers/cli.js';
 import { openTestDb, type TestDb } from '../../helpers/db.js';
 import { freePort } from '../../helpers/net.js';
 import { notifyNow } from '../../helpers/notify.js';
@@ -81,6 +82,10 @@ describe('grouping: many messages, one event', () => {
     // The louder messages raised it through the one changer: the notifier hears of it.
     const rises = await t.db.models.Activity.findAll({ where: { tenantId: acme, eventId: ids[0]!, action: 'severity-changed' } });
     expect(rises.map((a) => a.detail)).to.deep.equal([{ from: 'warn', to: 'critical' }]);
+    // `datamer event show` lists the messages with their reasons.
+    const shown = await inProcess({ ...process.env, DATABASE_URL: t.url }, 'event', 'show', String(ids[0]), '--tenant', 'acme');
+    expect(shown.stdout).to.contain('** PROBLEM Service Alert: app12/NFS mount /mnt/shared is CRITICAL **\n');
+    expect(shown.stdout).to.contain(`      joined #${ids[0]}: same signature as 11 messages from 11 hosts in the last 4 minutes\n`);
   });
 
   it('completes the event when every host has recovered; a later problem opens a new one', async () => {

@@ -100,6 +100,6 @@ describe('npm run score', () => {
   it('says which option is missing', async () => {
     const run = await score('--truth', TRUTH);
     expect(run.code).to.not.equal(0);
-    expect(run.stderr).to.equal("datamer score: required option '--replay <file>' not specified\n");
+    expect(run.stderr).to.equal("datamer score: required option '--replay <file>' not specified (or give --ladder <mbox>)\n");
   });
 });
