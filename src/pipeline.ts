@@ -36,6 +36,8 @@ export interface Received extends Stored {
   heartbeat: boolean;
   /** why it is in its event (docs/correlation.md); null for a re-delivery, a heartbeat, or when processing failed */
   reason?: string | null;
+  /** it opened its event; false when it joined one (or has none) */
+  opened?: boolean;
 }
 
 /**

@@ -8,7 +8,7 @@ import { table, writeLine, type CliIo } from './io.js';
 import { tenantNamed, tenantOption, trail, withDeps } from './session.js';
 
 const CONDITION_OPTIONS = ['subject', 'body', 'from', 'header', 'server'] as const;
-const ACTION_OPTIONS = ['severity', 'org', 'svr', 'sched', 'folder'] as const;
+const ACTION_OPTIONS = ['severity', 'org', 'svr', 'sched', 'folder', 'group'] as const;
 
 export function ruleChangeCommands(program: Command, io: CliIo): void {
   const rule = program.commands.find((c) => c.name() === 'rule')!;

@@ -30,6 +30,7 @@ export interface DraftOptions {
   svr?: string[];
   sched?: string;
   folder?: string;
+  group?: 'never' | 'new';
   continue?: boolean;
   override?: boolean;
   position?: string;
@@ -48,6 +49,7 @@ export function draftOptions(command: Command): Command {
     .option('--svr <fqdn|$group>', 'add a server: a name, or $name for a named group (?P<name>…) of a condition (repeatable)', collect)
     .option('--sched <spec>', 'set the schedule, e.g. perday-1/0')
     .option('--folder <folder>', 'file into this folder instead of the org folder')
+    .addOption(new Option('--group <never|new>', 'grouping (docs/correlation.md): never group this mail, or always open a new event for it').choices(['never', 'new']))
     .option('--continue', 'after this rule matches, keep trying later rules')
     .option('--override', 'set fields even where the tags already did')
     .option('--position <n>', 'where the rule goes: rules are tried in ascending position (default: last)');
@@ -81,6 +83,7 @@ export function draftFrom(name: string, o: DraftOptions): RuleDraft {
       ...(o.svr?.length ? { servers: o.svr } : {}),
       ...(schedule ? { schedule } : {}),
       ...(o.folder ? { folder: o.folder } : {}),
+      ...(o.group ? { group: o.group } : {}),
     },
     ...(o.position !== undefined ? { position: Number(o.position) } : {}),
     continue: Boolean(o.continue),
@@ -98,6 +101,7 @@ function describeActions(rule: Pick<Rule, 'actions' | 'continue' | 'override'>):
     a.servers?.length && `svr=${a.servers.join(',')}`,
     a.schedule && `sched=per${a.schedule.period}-${a.schedule.n}/${a.schedule.v}`,
     a.folder && `folder=${a.folder}`,
+    a.group && `group=${a.group}`,
     rule.continue && 'continue',
     rule.override && 'override',
   ];

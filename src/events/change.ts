@@ -149,6 +149,8 @@ export async function reclassifyMessageEvent(deps: Deps, tenantId: number, messa
   const eventId = await eventIdOfMessage(deps, tenantId, messageId, transaction);
   const event = eventId === null ? null : await deps.db.models.Event.findOne({ where: { tenantId, id: eventId, kind: 'message' }, transaction });
   if (!event) return;
+  // An event of several messages (docs/correlation.md, Grouping) is not one message's to restate.
+  if ((await deps.db.models.EventMessage.count({ where: { tenantId, eventId: event.id }, transaction })) > 1) return;
   const command: EventCommand = { type: 'reclassify', severity: c.severity, org: c.org, servers: c.servers };
   if (!transition(stateOf(event), command, deps.clock.now()).ok) return;
   const detail = { messageId, from: { severity: event.severity, org: event.org }, to: { severity: c.severity, org: c.org } };

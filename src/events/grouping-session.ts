@@ -114,6 +114,8 @@ export interface GroupingWriter {
 export interface Placed {
   eventId: number;
   reason: string;
+  /** the message opened the event */
+  opened: boolean;
 }
 
 /**
@@ -232,6 +234,13 @@ export class GroupingSession {
 
   /** The reason of a message's membership, by its message id (for what receive() answers). */
   placements(): Map<number, Placed> {
-    return new Map(this.links.map((l) => [l.messageId, { eventId: this.eventIdOf(l.ref), reason: this.withId(l.reason) }]));
+    const openers = new Set(this.newEvents.map((e) => e.ref));
+    const seen = new Set<number>();
+    return new Map(this.links.map((l) => {
+      // The first membership of an event opened here is its opener's.
+      const opened = openers.has(l.ref) && !seen.has(l.ref);
+      seen.add(l.ref);
+      return [l.messageId, { eventId: this.eventIdOf(l.ref), reason: this.withId(l.reason), opened }];
+    }));
   }
 }

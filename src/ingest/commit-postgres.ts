@@ -129,7 +129,7 @@ async function commitBatch(deps: Deps, items: ClassifiedArrival[]): Promise<Comm
     // Re-deliveries (rare) only count up the first copy.
     for (const [i, { p }] of items.entries()) {
       const messageId = inserted.get(i);
-      if (messageId !== undefined) result.push({ messageId, duplicateOf: null, eventId: placed.get(messageId)!.eventId, reason: placed.get(messageId)!.reason });
+      if (messageId !== undefined) result.push({ messageId, duplicateOf: null, ...placed.get(messageId)! });
       else {
         const first = await countDelivery(deps, p, transaction);
         result.push({ messageId: first, duplicateOf: first, eventId: placed.get(first)?.eventId ?? (await eventIdOfMessage(deps, p.arrival.tenantId, first, transaction)) });

@@ -59,4 +59,6 @@ export interface Committed {
   eventId: number | null;
   /** why the message is in its event (docs/correlation.md); null for a re-delivery or a message stored alone */
   reason?: string | null;
+  /** the message opened its event (it did not join one) */
+  opened?: boolean;
 }

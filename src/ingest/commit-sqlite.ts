@@ -73,7 +73,7 @@ async function commitBatch(deps: Deps, items: Array<{ p: Prepared; outcome: Outc
     for (const [i, s] of stored.entries()) {
       const here = placed.get(s.messageId);
       const eventId = here?.eventId ?? (await eventIdOfMessage(deps, items[i]!.p.arrival.tenantId, s.messageId, transaction));
-      result.push({ ...s, eventId, reason: s.duplicateOf === null ? (here?.reason ?? null) : null });
+      result.push({ ...s, eventId, reason: s.duplicateOf === null ? (here?.reason ?? null) : null, opened: s.duplicateOf === null && here?.opened === true });
     }
     return result;
   });

@@ -60,6 +60,14 @@ export interface EventLine {
   stream: string | null;
 }
 
+/** The messages of an event that more than one message joined, once the replay has ended. */
+export interface EventMessagesLine {
+  type: 'event-messages';
+  id: string;
+  /** the messageId of each message of the event, in the order they came */
+  messageIds: Array<string | null>;
+}
+
 /** An event was resolved (a schedule alert whose count came back in range: a later issue). */
 export interface EventResolvedLine {
   type: 'event-resolved';
@@ -79,7 +87,7 @@ export interface NoticeLine {
   at: string;
 }
 
-export type ReplayLine = MessageLine | RejectedLine | EventLine | EventResolvedLine | NoticeLine;
+export type ReplayLine = MessageLine | RejectedLine | EventLine | EventMessagesLine | EventResolvedLine | NoticeLine;
 
 /** What the replay knows about one received message. */
 export interface ReplayedMessage {

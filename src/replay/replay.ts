@@ -116,6 +116,8 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
       }
       lastNotice = notices.at(-1)?.id ?? lastNotice;
     };
+    /** each message event's messages, in the order they came: printed at the end for those with more than one */
+    const members = new Map<number, Array<string | null>>();
     const flush = async (until: Date) => {
       clock.set(until);
       const lines: Array<{ at: number; line: ReplayLine }> = [];
@@ -131,7 +133,12 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
           if (received.duplicateOf === null) {
             firstCopies.set(received.messageId, firstCopyOf(replayed));
             summary.stored++;
-            if (received.eventId !== null) lines.push({ at, line: messageEventLine(received.eventId, replayed) });
+            if (received.eventId !== null) {
+              const of = members.get(received.eventId) ?? members.set(received.eventId, []).get(received.eventId)!;
+              of.push(entry.messageId);
+              // A message that joined an event has its line; the event had its own when it opened.
+              if (received.opened !== false) lines.push({ at, line: messageEventLine(received.eventId, replayed) });
+            }
           } else {
             summary.duplicates++;
           }
@@ -169,6 +176,7 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
       await emitNotices(lines);
       lines.sort((a, b) => a.at - b.at);
       for (const { line } of lines) await write(line);
+      for (const [id, messageIds] of members) if (messageIds.length > 1) await write({ type: 'event-messages', id: String(id), messageIds });
     }
   } finally {
     await db.close();

@@ -118,7 +118,10 @@ describe('grouping: many messages, one event', () => {
   });
 
   it('keeps routine mail and mail a rule keeps apart out of the storm', async () => {
-    await addRule(t.deps, acme, { name: 'apart', conditions: [{ field: 'subject', pattern: 'app5/' }], actions: { group: 'never' } }, 'alice');
+    const added = await inProcess({ ...process.env, DATABASE_URL: t.url }, 'rule', 'add', 'apart', '--subject', 'app5/', '--group', 'never', '--tenant', 'acme');
+    expect(added.stderr).to.equal('');
+    const listed = await inProcess({ ...process.env, DATABASE_URL: t.url }, 'rule', 'show', 'apart', '--tenant', 'acme');
+    expect(listed.stdout).to.contain('group=never');
     const storm = (await send(t.deps, nagios('app1', 'PROBLEM', 'CRITICAL', t.clock.now()))).eventId!;
     t.clock.advance(10 * SECOND);
     const report = await send(t.deps, Buffer.from('From: cron@app2.example.test\r\nSubject: :info: nightly report of app2.example.test\r\nMessage-ID: <r1@x>\r\n\r\nall fine\r\n'));
