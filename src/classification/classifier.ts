@@ -11,6 +11,7 @@ import { parseTags, type TagWarning } from './tags.js';
 import { readTool, withoutTags, type ToolFacts } from './tool-packs/index.js';
 import { SIGNATURE_SCAN, signatureTokens } from '../correlation/signature.js';
 import type { GroupAction } from '../correlation/grouping-keys.js';
+import { mentionedHosts } from '../correlation/mentions.js';
 
 export interface Outcome {
   classification: Classification;
@@ -23,6 +24,8 @@ export interface Outcome {
   tool: ToolFacts | null;
   /** what its signature is mined from: subject and first lines, tags left out, variables masked */
   signatureTokens: string[];
+  /** the host names its subject and first lines name (src/correlation/mentions.ts) */
+  mentions: string[];
   /** what a matching rule says about grouping (docs/correlation.md): never group it, or always open a new event; null when none says */
   group: GroupAction | null;
   /** its signature (src/correlation/signature-store.ts), once mined; null until then or when it could not be */
@@ -47,6 +50,7 @@ export function classifyMessage(message: Pick<ParsedMessage, 'subject' | 'text' 
     classification, tagWarnings: tags.warnings, matchedRuleIds: matches.map((m) => m.rule.id), stream, tool,
     // The sender's tags say how a team files the mail, not what kind of mail it is.
     signatureTokens: signatureTokens(withoutTags(base.subject), withoutTags(base.body.slice(0, SIGNATURE_SCAN))),
+    mentions: mentionedHosts(base.subject, base.body),
     group: options.safe ? null : (matches.find((m) => m.rule.actions.group)?.rule.actions.group ?? null),
     signatureId: null,
     note,
@@ -55,7 +59,7 @@ export function classifyMessage(message: Pick<ParsedMessage, 'subject' | 'text' 
 
 /** The outcome of a message that could not be classified at all: it still gets its event. */
 export function unclassifiedOutcome(note: string): Outcome {
-  return { classification: { ...UNCLASSIFIED, servers: [], decidedBy: {} }, tagWarnings: [], matchedRuleIds: [], stream: null, tool: null, signatureTokens: [], group: null, signatureId: null, note };
+  return { classification: { ...UNCLASSIFIED, servers: [], decidedBy: {} }, tagWarnings: [], matchedRuleIds: [], stream: null, tool: null, signatureTokens: [], mentions: [], group: null, signatureId: null, note };
 }
 
 /** The message columns that hold an outcome. */

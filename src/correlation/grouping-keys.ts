@@ -14,6 +14,8 @@ export interface GroupingKeys {
   sig: number | null;
   /** host names, lower-cased, sorted: the tags' and rules' servers and the hosts the tool names */
   hosts: string[];
+  /** other hosts its subject and first lines name (mentions.ts), lower-cased, sorted */
+  mentions?: string[];
   org: string | null;
   tool: string | null;
   check: string | null;
@@ -33,7 +35,8 @@ export interface GroupingKeys {
 function isRoutine(outcome: Outcome): boolean {
   const { classification: c, tool } = outcome;
   if (c.schedule !== null) return true;
-  if (tool) return tool.state === 'information';
+  if (tool && tool.state !== 'information') return false;
+  // A tool's information (cron's output) is routine unless someone made it loud (a tag, a rule).
   return c.severity !== 'warn' && c.severity !== 'critical';
 }
 
@@ -45,6 +48,8 @@ export function groupingKeysOf(outcome: Outcome, rule: GroupAction | null = null
   return {
     sig: outcome.signatureId,
     hosts: [...hosts].sort(),
+    // An org path can read as a host name (`ops.db.pg`): the message's own org is none.
+    mentions: outcome.mentions.map((h) => h.toLowerCase()).filter((h) => !hosts.has(h) && h !== c.org),
     org: c.org,
     tool: tool?.tool ?? null,
     check: tool?.check ?? null,

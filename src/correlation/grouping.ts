@@ -7,8 +7,9 @@
 // switched off so that each one's gain can be measured:
 //   repeat    the same host and check (or signature) again: a repeat joins, it never opens
 //   recovery  a recovery joins its problem's event, and says that source recovered
-//   storm     one signature from several hosts inside a window
 //   host      the same host inside a window
+//   storm     one signature from several hosts inside a window
+//   mention   a host one message is about is named by the other, inside a window
 //   org       hosts of one org inside a window
 // An event takes windowed joins while the last related message is no older than `windowMs` and
 // the event no older than `cookForMs` (Moogsoft's "cook for": each related message extends the
@@ -17,9 +18,9 @@
 import type { Severity } from '../classification/tags.js';
 import type { GroupingKeys } from './grouping-keys.js';
 
-export type Signal = 'repeat' | 'recovery' | 'storm' | 'host' | 'org';
+export type Signal = 'repeat' | 'recovery' | 'host' | 'storm' | 'mention' | 'org';
 /** In the order they are tried: the most specific first. */
-export const SIGNALS: Signal[] = ['repeat', 'recovery', 'storm', 'host', 'org'];
+export const SIGNALS: Signal[] = ['repeat', 'recovery', 'host', 'storm', 'mention', 'org'];
 
 export interface GroupingSettings {
   signals: Signal[];
@@ -85,9 +86,15 @@ export function louder(a: Severity | null, b: Severity | null): Severity | null 
 /** Host names compare by their first label: a tool's `web3` is a tag's `web3.example.test`. */
 const shortHost = (host: string) => host.split('.')[0]!;
 
-/** The keys of the sources a message speaks about. */
+// Words of state some tools write into what they name the check ("Connection failed
+// postgres-primary", "Connection succeeded postgres-primary", Monit): a problem and its recovery
+// are about one check.
+const STATE_WORDS = /\b(failed|failure|succeeded|success|ok|error|matched|changed|recovered|resolved|down|up|critical|warning|unknown)\b/g;
+const checkKey = (check: string) => check.toLowerCase().replace(STATE_WORDS, ' ').replace(/\s+/g, ' ').trim();
+
+/** The keys of the sources a message speaks about: a tool's check on a host (a host check when the tool names none), else its signature on a host. */
 export function sourceKeys(keys: GroupingKeys): string[] {
-  const what = keys.tool && keys.check ? `${keys.tool}:${keys.check.toLowerCase()}` : keys.sig !== null ? `sig:${keys.sig}` : null;
+  const what = keys.tool ? `${keys.tool}:${checkKey(keys.check ?? '')}` : keys.sig !== null ? `sig:${keys.sig}` : null;
   if (what === null) return [];
   if (keys.hosts.length === 0) return keys.tool && keys.check ? [`-|${what}`] : [];
   return [...new Set(keys.hosts.map((h) => `${shortHost(h)}|${what}`))];
@@ -219,6 +226,13 @@ function matchEvent(event: OpenEvent, keys: GroupingKeys, at: number, settings: 
   if (at - event.createdAt > settings.cookForMs) return null;
   const recent = event.members.filter((m) => at - m.at <= settings.windowMs && !m.keys.routine);
   if (recent.length === 0) return null;
+  if (on.has('host') && keys.hosts.length > 0) {
+    const same = recent.filter((m) => sharesHost(m.keys, keys));
+    if (same.length > 0) {
+      const host = keys.hosts.find((h) => same.some((m) => m.keys.hosts.some((g) => shortHost(g) === shortHost(h))))!;
+      return { event, signal: 'host', reason: `joined ${id}: same host ${host} as ${describe(same, at)}`, recovered: false, completes: false };
+    }
+  }
   // A storm is one kind of mail from more than one host (the same host again is a repeat). One
   // kind: the same signature, or the same check of the same tool (two processes meeting a new
   // kind of mail at once may each mine a signature for it: docs/correlation.md, Signatures).
@@ -229,12 +243,14 @@ function matchEvent(event: OpenEvent, keys: GroupingKeys, at: number, settings: 
       return { event, signal: 'storm', reason: `joined ${id}: same ${same.every((m) => m.keys.sig === keys.sig) ? 'signature' : 'check'} as ${describe(same, at)}`, recovered: false, completes: false };
     }
   }
-  if (on.has('host') && keys.hosts.length > 0) {
-    const same = recent.filter((m) => sharesHost(m.keys, keys));
-    if (same.length > 0) {
-      const host = keys.hosts.find((h) => same.some((m) => m.keys.hosts.some((g) => shortHost(g) === shortHost(h))))!;
-      return { event, signal: 'host', reason: `joined ${id}: same host ${host} as ${describe(same, at)}`, recovered: false, completes: false };
-    }
+  if (on.has('mention')) {
+    // What one is about, the other names (or both name it): "at [db1.example.test]:5432".
+    const about = (k: GroupingKeys) => k.hosts.map(shortHost);
+    const named = (k: GroupingKeys) => (k.mentions ?? []).map(shortHost);
+    const mine = new Set([...about(keys), ...named(keys)]);
+    const same = recent.filter((m) => [...about(m.keys), ...named(m.keys)].some((h) => mine.has(h)) && (named(keys).length > 0 || named(m.keys).length > 0));
+    const host = same.length > 0 ? [...mine].find((h) => same.some((m) => [...about(m.keys), ...named(m.keys)].includes(h))) : undefined;
+    if (host) return { event, signal: 'mention', reason: `joined ${id}: names or is about ${host}, as ${describe(same, at)}`, recovered: false, completes: false };
   }
   if (on.has('org') && keys.org !== null && keys.hosts.length > 0) {
     const same = recent.filter((m) => m.keys.org === keys.org && m.keys.hosts.length > 0);

@@ -90,6 +90,16 @@ describe('grouping: where a message goes, and why', () => {
       settings: only('host'),
     },
     {
+      why: 'mail that names the host another message is about joins it ("at [db1.example.test]:5432")',
+      steps: [
+        { keys: msg({ hosts: ['db1.example.test'] }), at: 0 },
+        { keys: msg({ sig: 7, tool: 'monit', check: 'postgres-primary', hosts: ['api1.example.test'], mentions: ['db1.example.test'], org: null }), at: 2 },
+        { keys: msg({ sig: 8, tool: 'monit', check: 'nginx', hosts: ['web9.example.test'], mentions: ['cdn.example.test'], org: null }), at: 3 },
+      ],
+      events: [1, 1, 2],
+      settings: only('mention'),
+    },
+    {
       why: 'hosts of one org inside the window join',
       steps: [{ keys: msg({}), at: 0 }, { keys: msg({ sig: 9, tool: 'monit', check: 'shared_mount', hosts: ['app7.example.test'] }), at: 5 }],
       events: [1, 1],
@@ -185,6 +195,6 @@ describe('grouping: where a message goes, and why', () => {
     const open = new OpenEvents(DEFAULT_GROUPING);
     for (let i = 0; i < 1000; i++) open.open(i + 1, msg({ sig: i, check: `check ${i}`, hosts: [`h${i}`] }), i);
     expect(decide(open, msg({ sig: 500, check: 'check 500', hosts: ['other'] }), 2000)).to.deep.include({ attach: true, eventId: 501, signal: 'storm' });
-    expect(SIGNALS).to.have.length(5);
+    expect(SIGNALS).to.have.length(6);
   });
 });

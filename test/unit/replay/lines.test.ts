@@ -14,7 +14,7 @@ describe('the line printed for each replayed message', () => {
     index: 4,
     receivedAt: at('2026-11-23T02:00:05Z'),
     messageIdHeader: '<backup-1@db1>',
-    received: { messageId: 17, duplicateOf: null, eventId: 5, outcome: { classification, tagWarnings, matchedRuleIds: [], stream: null, tool: null, signatureTokens: [], group: null, signatureId: 3, note: null } },
+    received: { messageId: 17, duplicateOf: null, eventId: 5, outcome: { classification, tagWarnings, matchedRuleIds: [], stream: null, tool: null, signatureTokens: [], mentions: [], group: null, signatureId: 3, note: null } },
   };
 
   it('names the message, when it was received, how it was classified and its event', () => {
