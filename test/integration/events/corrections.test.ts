@@ -40,6 +40,8 @@ describe('correcting the grouping: MERGE and SPLIT', function () {
 
   /** A monitoring mail: stored, its own event opened. Answers the event and message ids. */
   const mse = async (tenantId: number, subject: string) => {
+    // An hour apart: grouping (docs/correlation.md) would join mail of one org inside its window.
+    t.clock.advance(3_600_000);
     const raw = Buffer.from(`From: nagios@monitor.test\r\nMessage-ID: <c${++counter}@monitor>\r\nSubject: ${subject}\r\n\r\nbody\r\n`);
     const [r] = await receive(t.deps, [{ tenantId, mailboxId: null, source: 'smtp', raw }]);
     return { eventId: r!.eventId!, messageId: r!.messageId };
