@@ -2,7 +2,10 @@
 // is ever downloaded; the machine has no internet, so everything that would phone home is off
 // (otherwise Chromium stalls on refused connections).
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { projectRoot } from '../../src/paths.js';
+import { testDialect } from './db.js';
 
 export const chromiumPath = '/usr/bin/chromium';
 
@@ -22,4 +25,13 @@ export async function launchBrowser(): Promise<Browser> {
     throw new Error(`the browser tests need Chromium at ${chromiumPath}: install it with \`apt-get install -y chromium\``);
   }
   return chromium.launch({ executablePath: chromiumPath, args: offlineFlags });
+}
+
+/**
+ * The screenshots of docs/web.md, taken when asked (`DATAMER_SCREENSHOTS=1 npm test`), once (on
+ * SQLite): an ordinary test run leaves the checkout as it found it.
+ */
+export async function docsScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  if (process.env.DATAMER_SCREENSHOTS !== '1' || testDialect !== 'sqlite') return;
+  await page.screenshot({ path: path.join(projectRoot, 'docs', 'images', `web-${name}.png`), fullPage: options.fullPage ?? true });
 }

@@ -1,16 +1,14 @@
 // The team's pages in tests: two tenants, an engineer and an admin of acme who can log in, a
 // user of globex, the site on a loopback port, and a real Chromium to use it with.
 import { expect } from 'chai';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Logger } from '../../src/log.js';
-import { projectRoot } from '../../src/paths.js';
 import { setPassword } from '../../src/people/passwords.js';
 import { addUser, setRole } from '../../src/people/people.js';
 import { addTenant } from '../../src/tenants/tenants.js';
 import { createApp, type AppOptions } from '../../src/web/app.js';
-import { launchBrowser } from './browser.js';
-import { openTestDb, testDialect, type TestDb } from './db.js';
+import { docsScreenshot, launchBrowser } from './browser.js';
+import { openTestDb, type TestDb } from './db.js';
 import { closeServer, logIn, serve } from './site.js';
 
 export const PASSWORDS: Record<string, string> = { alice: 'alice the engineer', ada: 'ada the admin here', gus: 'gus at globex ops' };
@@ -78,7 +76,5 @@ export async function submit(page: Page, selector: string): Promise<void> {
 /** A page's form token, to post what a forged or foreign request would. */
 export const csrfOf = (page: Page) => page.locator('input[name=_csrf]').first().inputValue();
 
-/** Screenshots for docs/web.md, taken once (on SQLite). */
-export async function shoot(page: Page, name: string): Promise<void> {
-  if (testDialect === 'sqlite') await page.screenshot({ path: path.join(projectRoot, 'docs', 'images', `web-${name}.png`), fullPage: true });
-}
+/** Screenshots for docs/web.md (test/helpers/browser.ts). */
+export const shoot = docsScreenshot;

@@ -16,8 +16,8 @@ import { setPreferences } from '../../../src/people/preferences.js';
 import { receive } from '../../../src/pipeline.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import { createApp } from '../../../src/web/app.js';
-import { launchBrowser } from '../../helpers/browser.js';
-import { openTestDb, testDialect, type TestDb } from '../../helpers/db.js';
+import { docsScreenshot, launchBrowser } from '../../helpers/browser.js';
+import { openTestDb, type TestDb } from '../../helpers/db.js';
 import { closeServer, logIn, serve } from '../../helpers/site.js';
 
 const ZONE = 'Europe/Paris';
@@ -339,7 +339,7 @@ describe('the reports', function () {
       expect(delayBars).to.deep.equal(figures['delay-distribution']!.flatMap((r) => [r[1], r[2]]));
       expect(await page.locator('#chart-per-day').isVisible()).to.equal(true);
       expect(cspViolations).to.deep.equal([]);
-      if (testDialect === 'sqlite') await page.screenshot({ path: path.join(projectRoot, 'docs', 'images', 'web-reports.png'), fullPage: false });
+      await docsScreenshot(page, 'reports', { fullPage: false });
     } finally {
       await context.close();
     }

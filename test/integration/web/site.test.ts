@@ -5,27 +5,24 @@ import { expect } from 'chai';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { runCli } from '../../../src/cli/program.js';
 import { deliverDue } from '../../../src/notifications/outbox.js';
-import { projectRoot } from '../../../src/paths.js';
 import { addGroup, addUser, joinGroup, subscribe } from '../../../src/people/people.js';
 import { setPassword } from '../../../src/people/passwords.js';
 import { receive } from '../../../src/pipeline.js';
 import { addTenant } from '../../../src/tenants/tenants.js';
 import { createApp } from '../../../src/web/app.js';
 import { SESSION_COOKIE } from '../../../src/web/session.js';
-import { launchBrowser } from '../../helpers/browser.js';
-import { openTestDb, testDialect, type TestDb } from '../../helpers/db.js';
+import { docsScreenshot, launchBrowser } from '../../helpers/browser.js';
+import { openTestDb, type TestDb } from '../../helpers/db.js';
 import { notifyNow } from '../../helpers/notify.js';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.js';
 import { closeServer, logIn, serve } from '../../helpers/site.js';
 
 const PASSWORD = 'alice at the console';
-const SHOTS = path.join(projectRoot, 'docs', 'images');
 
 function mse(subject: string, body = 'details inside'): Buffer {
   return Buffer.from([`From: monitor@db1.example.com`, 'To: ops@acme.test', `Subject: ${subject}`, '', body, ''].join('\r\n'));
@@ -137,9 +134,7 @@ describe('the companion site, logged in', function () {
   const flash = async (page: Page): Promise<string> =>
     (await page.locator('#flash').count()) > 0 ? page.locator('#flash').innerText() : `no message on ${page.url()}: ${(await page.locator('main').innerText()).slice(0, 400)}`;
 
-  const shoot = async (page: Page, name: string) => {
-    if (testDialect === 'sqlite') await page.screenshot({ path: path.join(SHOTS, `web-${name}.png`), fullPage: true });
-  };
+  const shoot = docsScreenshot;
 
   describe('logging in', () => {
     it('logs in with tenant, handle and password, with a new session id kept in the database and a cookie scripts cannot read', async () => {
