@@ -9,6 +9,7 @@ import {
   activitiesOf,
   addPerson,
   addTestTenant,
+  eachMseItsOwnEvent,
   answerTo,
   eventNow,
   fixtureReply,
@@ -151,6 +152,7 @@ describe('replies shaped by real mail clients', function () {
   before(async () => {
     w = await openCommandWorld();
     acme = await addTestTenant(w, 'acme', 'ops@datamer.test');
+    await eachMseItsOwnEvent(w, acme.id);
     for (const handle of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan']) await addPerson(w, acme.id, handle);
   });
 

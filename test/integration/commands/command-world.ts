@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../../../src/config.js';
 import { replyAddress } from '../../../src/reply-address.js';
 import { commandTokenOf } from '../../../src/people/command-tokens.js';
 import { changeEvent } from '../../../src/events/change.js';
+import { addRule } from '../../../src/classification/rule-store.js';
 import { createSmtpListener, type SmtpListener } from '../../../src/mailboxes/smtp/listener.js';
 import { deliverDue, type DeliveryReport, type MailTransport } from '../../../src/notifications/outbox.js';
 import { projectRoot } from '../../../src/paths.js';
@@ -68,6 +69,14 @@ export interface TestTenant {
 export async function addTestTenant(w: CommandWorld, name: string, address: string): Promise<TestTenant> {
   const { tenant, mailbox } = await addTenant(w.deps, { name, address });
   return { id: tenant.id, address: mailbox.address };
+}
+
+/**
+ * Tests whose every raiseEvent() must open an event of its own, however alike their subjects:
+ * a rule that opens a new event for each MSE, as a team would write it (docs/correlation.md).
+ */
+export async function eachMseItsOwnEvent(w: CommandWorld, tenantId: number): Promise<void> {
+  await addRule(w.deps, tenantId, { name: 'each MSE its own event', conditions: [{ field: 'from', pattern: 'nagios@monitor\\.example\\.com' }], actions: { group: 'new' }, continue: true }, 'carol');
 }
 
 export async function addPerson(w: CommandWorld, tenantId: number, handle: string, email = `${handle}@acme.test`): Promise<User> {

@@ -11,6 +11,7 @@ import {
   answersTo,
   assignByCli,
   commandMailOf,
+  eachMseItsOwnEvent,
   eventNow,
   freshId,
   mailText,
@@ -34,6 +35,7 @@ describe('who may command by email', function () {
   before(async () => {
     w = await openCommandWorld();
     acme = await addTestTenant(w, 'acme', 'ops@datamer.test');
+    await eachMseItsOwnEvent(w, acme.id);
     globex = await addTestTenant(w, 'globex', 'ops@globex.test');
     for (const handle of ['alice', 'bob', 'carol']) await addPerson(w, acme.id, handle);
     await addPerson(w, globex.id, 'gina', 'gina@globex.test');

@@ -21,7 +21,7 @@ describe('the line printed for each replayed message', () => {
     expect(serializeLine(messageLine(first, new Map()))).to.equal(
       '{"type":"message","index":4,"messageId":"<backup-1@db1>","receivedAt":"2026-11-23T02:00:05.000Z",' +
         '"classification":{"severity":"critical","org":"ops.backup","servers":["db1.example.com"],"schedule":{"period":"day","n":1,"v":0},"by":"tag"},' +
-        '"tagWarnings":[{"tag":":org::","where":"body","problem":"org tag is empty"}],"eventId":"5","duplicateOf":null,"signature":3}',
+        '"tagWarnings":[{"tag":":org::","where":"body","problem":"org tag is empty"}],"eventId":"5","reason":null,"duplicateOf":null,"signature":3}',
     );
   });
 
