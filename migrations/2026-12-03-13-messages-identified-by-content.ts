@@ -1,8 +1,28 @@
+import { createHash } from 'node:crypto';
 import { DataTypes, QueryTypes, type QueryInterface } from 'sequelize';
-import { dedupKey } from '../src/ingest/dedup.js';
 import type { Migration } from './types.js';
 
 const BATCH = 500;
+
+// The content key as new mail got it when this migration was written (src/ingest/dedup.ts): a
+// frozen copy, so that the migration says the same thing for ever. Should the app's key ever
+// change, the rows need a migration of their own that keys them again.
+const TRACE_HEADERS = /^(received|return-path|delivered-to|x-original-to|x-envelope-to|x-envelope-from)\s*:/i;
+
+function dedupKey(raw: Buffer): string {
+  const text = raw.toString('latin1'); // one char per byte: offsets stay byte offsets
+  const end = text.search(/\r?\n\r?\n/);
+  const headerBlock = end === -1 ? text : text.slice(0, end);
+  const kept: string[] = [];
+  let dropping = false;
+  for (const line of headerBlock.split(/(?<=\n)/)) {
+    const continuation = line.startsWith(' ') || line.startsWith('\t');
+    if (!continuation) dropping = TRACE_HEADERS.test(line);
+    if (!dropping) kept.push(line);
+  }
+  const content = Buffer.concat([Buffer.from(kept.join(''), 'latin1'), raw.subarray(headerBlock.length)]);
+  return `sha:${createHash('sha256').update(content).digest('hex')}`;
+}
 
 /**
  * Gives every row keyed by its Message-ID (`mid:…`) the content key new mail gets, reading its

@@ -26,6 +26,11 @@ import { migration as m70b } from './2026-12-03-70-reports-messages-index.js';
 import { migration as m71 } from './2026-12-03-71-user-roles.js';
 import { migration as m72 } from './2026-12-03-72-site-list-and-login-links.js';
 import { migration as m80 } from './2026-12-03-80-mailbox-sends-mail.js';
+import { migration as m420 } from './2026-12-04-20-report-rollups.js';
+import { migration as m421 } from './2026-12-04-21-rule-dismissals.js';
+import { migration as m430 } from './2026-12-04-30-report-event-counts-index.js';
+import { migration as m431 } from './2026-12-04-31-report-event-time-months.js';
+import { migration as m440 } from './2026-12-04-40-learned-pairs.js';
 import type { Migration } from './types.js';
 
 export const migrations: Array<{ name: string } & Migration> = [
@@ -56,4 +61,9 @@ export const migrations: Array<{ name: string } & Migration> = [
   { name: '2026-12-03-71-user-roles', ...m71 },
   { name: '2026-12-03-72-site-list-and-login-links', ...m72 },
   { name: '2026-12-03-80-mailbox-sends-mail', ...m80 },
+  { name: '2026-12-04-20-report-rollups', ...m420 },
+  { name: '2026-12-04-21-rule-dismissals', ...m421 },
+  { name: '2026-12-04-30-report-event-counts-index', ...m430 },
+  { name: '2026-12-04-31-report-event-time-months', ...m431 },
+  { name: '2026-12-04-40-learned-pairs', ...m440 },
 ];

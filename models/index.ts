@@ -12,6 +12,7 @@ import { defineEventMessage } from './event-message.js';
 import { defineGroup } from './group.js';
 import { defineJobCursor } from './job-cursor.js';
 import { defineLabelledExample } from './labelled-example.js';
+import { defineLearnedPair } from './learned-pair.js';
 import { defineMailbox } from './mailbox.js';
 import { defineMailboxFolder } from './mailbox-folder.js';
 import { defineMaintenanceWindow } from './maintenance-window.js';
@@ -41,6 +42,7 @@ export type { EventMessage } from './event-message.js';
 export type { Notice, NoticeReason } from './notice.js';
 export type { Group } from './group.js';
 export type { LabelledExample } from './labelled-example.js';
+export type { LearnedPair, LearnedPairAttributes } from './learned-pair.js';
 export type { Mailbox, MailboxKind, MailboxMode } from './mailbox.js';
 export type { FolderRole, MailboxFolder } from './mailbox-folder.js';
 export type { MessagePlacement } from './message-placement.js';
@@ -77,6 +79,7 @@ export function defineModels(sequelize: Sequelize) {
     OutboxAttempt: defineOutboxAttempt(sequelize),
     Rule: defineRule(sequelize),
     Signature: defineSignature(sequelize),
+    LearnedPair: defineLearnedPair(sequelize),
     ReclassificationRun: defineReclassificationRun(sequelize),
     Stream: defineStream(sequelize),
     JobCursor: defineJobCursor(sequelize),

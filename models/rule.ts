@@ -49,10 +49,13 @@ export interface RuleAttributes extends RuleDefinition {
   lastMatchedAt: Date | null;
   /** a user handle, `cli` or `datamer` */
   createdBy: string;
+  /** a suggestion an engineer dismissed: it stays, disabled, and is not proposed again */
+  dismissedAt: Date | null;
+  dismissedBy: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
-export type Rule = Row<RuleAttributes, 'id' | 'hits' | 'lastMatchedAt'>;
+export type Rule = Row<RuleAttributes, 'id' | 'hits' | 'lastMatchedAt' | 'dismissedAt' | 'dismissedBy'>;
 
 export const defineRule = (sequelize: Sequelize): ModelStatic<Rule> =>
   sequelize.define<Rule>(
@@ -70,6 +73,8 @@ export const defineRule = (sequelize: Sequelize): ModelStatic<Rule> =>
       hits: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
       lastMatchedAt: { type: DataTypes.DATE, allowNull: true },
       createdBy: { type: DataTypes.STRING(320), allowNull: false },
+      dismissedAt: { type: DataTypes.DATE, allowNull: true },
+      dismissedBy: { type: DataTypes.STRING(320), allowNull: true },
       createdAt: { type: DataTypes.DATE, allowNull: false },
       updatedAt: { type: DataTypes.DATE, allowNull: false },
     },

@@ -12,6 +12,7 @@ import { DEFAULT_GRACE_MS } from './schedules/evaluate.js';
 import { DEFAULT_ALERTS } from './notifications/defaults.js';
 import { parseDuration } from './schedules/duration.js';
 import { DEFAULT_TRUSTED_RELAYS, relayEntry } from './mailboxes/smtp/border.js';
+import { DEFAULT_ANSWERS_PER_HOUR } from './commands/answer-limit.js';
 
 const MiB = 1024 * 1024;
 
@@ -86,6 +87,8 @@ const schema = z.object({
   DATAMER_SMTP_PORT: port.default(2525),
   DATAMER_SMTP_MAX_BYTES: bytes.default(25 * MiB),
   DATAMER_SMTP_DATA_MEMORY: bytes.default(256 * MiB),
+  // A message larger than this is received into a file under the data directory (src/mailboxes/smtp/spool.ts).
+  DATAMER_SMTP_SPOOL_ABOVE: bytes.default(MiB),
   // Limits of DaTamer's own address (docs/operations.md): clients at once, in all and per
   // client address, and how long a message may wait for the database before the client hears 451.
   DATAMER_SMTP_MAX_CLIENTS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').default(200),
@@ -131,6 +134,8 @@ const schema = z.object({
   DATAMER_PARSE_TIMEOUT: duration.optional(),
   DATAMER_CLASSIFY_TIMEOUT: duration.optional(),
   DATAMER_PENDING_ATTEMPTS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').default(5),
+  // Answers an hour to one user's replies that applied nothing, before DaTamer falls silent (src/commands/reply.ts).
+  DATAMER_ANSWERS_PER_HOUR: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(DEFAULT_ANSWERS_PER_HOUR),
   DATAMER_SECRET_KEY_FILE: z.string().optional(),
 });
 
@@ -154,8 +159,12 @@ export interface Config {
     readonly maxClientsPerAddress: number;
     /** ms a message may wait for the database before the client is answered 451 (and retries) */
     readonly storeWaitMs: number;
-    /** bytes all DATA transfers in progress may hold together; one that would pass it is answered 452 */
+    /** bytes the messages being received, parsed and stored may hold in memory together; past it they go to the spool */
     readonly dataMemory: number;
+    /** a message larger than this many bytes is received into a file in `spoolDir` */
+    readonly spoolAboveBytes: number;
+    /** where large messages are received (under the data directory); each listener has a directory of its own in it */
+    readonly spoolDir: string;
     /** ms one DATA transfer may take in all, however slowly it trickles; then 421 and the connection closes */
     readonly dataTimeoutMs: number;
     /** clients whose Authentication-Results headers are kept (the tenants' receiving servers); others' are deleted */
@@ -193,6 +202,8 @@ export interface Config {
   readonly secretKeyFile: string;
   /** the fence's time budgets, ms, and how often process-pending tries a message */
   readonly fence: { readonly parseTimeoutMs: number; readonly classifyTimeoutMs: number; readonly pendingAttempts: number };
+  /** answers an hour to one user's replies that applied nothing; the next says DaTamer falls silent */
+  readonly answersPerHour: number;
 }
 
 function fail(variable: string, problem: string): never {
@@ -259,6 +270,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: e.DATAMER_SMTP_PORT,
       maxBytes: e.DATAMER_SMTP_MAX_BYTES,
       dataMemory: e.DATAMER_SMTP_DATA_MEMORY,
+      spoolAboveBytes: e.DATAMER_SMTP_SPOOL_ABOVE,
+      spoolDir: path.join(dataDir, 'smtp-spool'),
       maxClients: e.DATAMER_SMTP_MAX_CLIENTS,
       maxClientsPerAddress: e.DATAMER_SMTP_MAX_CLIENTS_PER_ADDRESS,
       storeWaitMs: e.DATAMER_SMTP_STORE_WAIT ? parseDuration(e.DATAMER_SMTP_STORE_WAIT)! : 60_000,
@@ -292,6 +305,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       classifyTimeoutMs: e.DATAMER_CLASSIFY_TIMEOUT ? parseDuration(e.DATAMER_CLASSIFY_TIMEOUT)! : CLASSIFY_TIMEOUT_MS,
       pendingAttempts: e.DATAMER_PENDING_ATTEMPTS,
     },
+    answersPerHour: e.DATAMER_ANSWERS_PER_HOUR,
   };
   return deepFreeze(config);
 }

@@ -76,6 +76,17 @@ function reuseWriterConnection(sequelize: Sequelize): void {
   };
 }
 
+/**
+ * Runs `work` in the caller's transaction when there is one, else in one of its own. A store
+ * function that changes a setting takes the caller's transaction this way, so that the change and
+ * its line in the activity trail commit together (src/events/change.ts, changeWithTrail): SQLite
+ * cannot nest transactions, and this process runs its own one at a time (serialQueue), so a
+ * second transaction opened inside the first would wait for it for ever.
+ */
+export function within<T>(db: Db, transaction: Transaction | undefined, work: (t: Transaction) => Promise<T>): Promise<T> {
+  return transaction ? work(transaction) : db.transaction(work);
+}
+
 export function sqliteStorage(databaseUrl: string): string {
   const rest = databaseUrl.replace(/^sqlite:/, '');
   return rest === ':memory:' ? ':memory:' : path.resolve(rest);

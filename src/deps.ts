@@ -10,4 +10,6 @@ export interface Deps {
   readonly log: Logger;
   /** how grouping is set, where it differs from the defaults (a replay measuring one signal's gain) */
   readonly grouping?: Partial<GroupingSettings>;
+  /** answers an hour to one user's replies that applied nothing (DATAMER_ANSWERS_PER_HOUR); default 5 */
+  readonly answersPerHour?: number;
 }

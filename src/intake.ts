@@ -11,21 +11,23 @@ import { parseReplyAddress, subjectEvent, subjectToken } from './reply-address.j
 import type { Deps } from './deps.js';
 import type { ParsedMessage } from './ingest/parse.js';
 import { parseOffThread } from './ingest/parse-pool.js';
-import { receive, type Arrival, type Received } from './pipeline.js';
+import { receive, type Arrival, type Incoming, type Received } from './pipeline.js';
+import { loadArrival, type SpooledArrival } from './ingest/store.js';
 import { normalizeAddress, ownAddressesOf } from './tenants/tenants.js';
 
 export type Taken = { kind: 'message'; received: Received } | { kind: 'command'; commandMailId: number; duplicate: boolean };
 
-const HEAD_LIMIT = 64 * 1024;
+/** What is looked at of a message's start; a spooled message's `head` holds at least this much of it. */
+export const HEAD_LIMIT = 64 * 1024;
 const ANSWERS = /^(in-reply-to|references)\s*:/im;
 const NAMES_EVENT = /^subject\s*:.*\[DaTamer #\d+\]/im;
 // A user's token written into the subject (`key:<token>`): a new mail, not a reply, may command too.
 const CARRIES_KEY = /^subject\s*:.*\bkey:[a-z2-7]{20}\b/im;
 
 /** Pure and cheap: could this be a reply to DaTamer at all? */
-export function mightBeCommand(arrival: Pick<Arrival, 'raw' | 'envelopeTo'>): boolean {
+export function mightBeCommand(arrival: Pick<Arrival, 'raw' | 'envelopeTo'> | Pick<SpooledArrival, 'raw' | 'head' | 'envelopeTo'>): boolean {
   if ((arrival.envelopeTo ?? []).some((to) => parseReplyAddress(to) !== null)) return true;
-  const head = arrival.raw.subarray(0, HEAD_LIMIT).toString('latin1');
+  const head = (arrival.raw ?? arrival.head).subarray(0, HEAD_LIMIT).toString('latin1');
   const end = head.search(/\r?\n\r?\n/);
   const headers = end === -1 ? head : head.slice(0, end);
   return ANSWERS.test(headers) || NAMES_EVENT.test(headers) || CARRIES_KEY.test(headers) || /\+k[a-z2-7]{20}/i.test(headers);
@@ -63,14 +65,16 @@ async function answersDatamer(deps: Deps, tenantId: number, parsed: ParsedMessag
   return REPLY_SUBJECT.test(parsed.subject ?? '') && (await deps.db.models.Message.count({ where: { tenantId, messageIdHeader: ids } })) > 0;
 }
 
-export async function intake(deps: Deps, arrivals: Arrival[]): Promise<Taken[]> {
+export async function intake(deps: Deps, arrivals: Incoming[]): Promise<Taken[]> {
   const taken: Array<Taken | null> = arrivals.map(() => null);
-  const messages: Array<{ i: number; arrival: Arrival }> = [];
-  for (const [i, arrival] of arrivals.entries()) {
-    if (!mightBeCommand(arrival)) {
-      messages.push({ i, arrival });
+  const messages: Array<{ i: number; arrival: Incoming }> = [];
+  for (const [i, incoming] of arrivals.entries()) {
+    if (!mightBeCommand(incoming)) {
+      messages.push({ i, arrival: incoming });
       continue;
     }
+    // A reply is read whole (one large enough to be spooled too): commands are few, and short.
+    const arrival = await loadArrival(incoming);
     const parsed = await parseOffThread(arrival.raw);
     if (await isCommandMail(deps, arrival, parsed)) taken[i] = { kind: 'command', ...(await handleCommandMail(deps, arrival, parsed)) };
     // Not a reply after all: an MSE, parsed once.

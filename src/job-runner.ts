@@ -13,7 +13,7 @@ import { createLogger, type Logger } from './log.js';
 export async function withJobDeps<T>(config: Config, log: Logger, work: (deps: Deps) => Promise<T>): Promise<T> {
   const db = await openDb(config.databaseUrl);
   try {
-    return await work({ db, clock: systemClock, log });
+    return await work({ db, clock: systemClock, log, answersPerHour: config.answersPerHour });
   } finally {
     await db.close();
   }

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const db = await openDb(config.databaseUrl).catch((err) =>
     stop(`DATABASE_URL: cannot open ${redactUrl(config.databaseUrl)}: ${messageOf(err)}`),
   );
-  const deps: Deps = { db, clock: systemClock, log };
+  const deps: Deps = { db, clock: systemClock, log, answersPerHour: config.answersPerHour };
   const ran = await migrate(db);
   if (ran.length > 0) log.info({ migrations: ran }, 'database schema brought up to date');
   const { tenants } = await ensureDefaultTenant(deps);

@@ -17,15 +17,15 @@ import { signMessages } from './correlation/signature-store.js';
 import { messageOf } from './errors.js';
 import { groupingKeysOf } from './correlation/grouping-keys.js';
 import { messageEventColumns, ormGroupingWriter } from './events/create.js';
-import { GroupingSession } from './events/grouping-session.js';
+import { groupingTransaction, type GroupingSession } from './events/grouping-session.js';
 import { commitClassifiedOnPostgres } from './ingest/commit-postgres.js';
 import type { Committed } from './ingest/commit-rows.js';
 import { commitClassifiedOnSqlite } from './ingest/commit-sqlite.js';
 import type { ParsedMessage } from './ingest/parse.js';
-import { prepareArrival, storeAlone, type Arrival, type Prepared, type Stored } from './ingest/store.js';
+import { prepareArrival, storeAlone, type Arrival, type Incoming, type Prepared, type Stored } from './ingest/store.js';
 import { isOwnHeartbeat } from './selfwatch/own-heartbeat.js';
 
-export type { Arrival, Stored };
+export type { Arrival, Incoming, Stored };
 
 export interface Received extends Stored {
   /** null when processing failed (the message is stored and will be processed again), or for a heartbeat */
@@ -45,9 +45,9 @@ export interface Received extends Stored {
  * Null when its classification failed for a reason of DaTamer's own (its rules could not be
  * read, a bug): it is then stored alone and finished by processPending().
  */
-async function parseAndClassify(deps: Deps, arrival: Arrival, rules: Promise<RuleSet>): Promise<{ parsed: ParsedMessage | null; outcome: Outcome | null }> {
+async function parseAndClassify(deps: Deps, arrival: Incoming, rules: Promise<RuleSet>): Promise<{ parsed: ParsedMessage | null; outcome: Outcome | null }> {
   try {
-    const { parsed, outcomes } = await classifyFenced(arrival.parsed ? { parsed: arrival.parsed } : { raw: arrival.raw }, [await rules]);
+    const { parsed, outcomes } = await classifyFenced(arrival.parsed ? { parsed: arrival.parsed } : { raw: arrival.raw ?? { file: arrival.file } }, [await rules]);
     return { parsed, outcome: outcomes[0]! };
   } catch (err) {
     deps.log.error({ err: messageOf(err) }, 'could not classify a message; it is stored and will be retried');
@@ -71,17 +71,13 @@ async function sign(deps: Deps, tenantIds: number[], outcomes: Array<Outcome | n
   }
 }
 
-/**
- * What a classified message leads to, in its transaction: rule hits and its event (grouped as
- * the commit path groups). The session is committed() by the caller after the commit.
- */
-async function followUp(deps: Deps, tenantId: number, messageId: number, subject: string | null, outcome: Outcome, at: Date, transaction: Transaction): Promise<GroupingSession> {
+/** What a classified message leads to, in its transaction: rule hits and its event (grouped as the commit path groups). */
+async function followUp(deps: Deps, tenantId: number, messageId: number, subject: string | null, outcome: Outcome, at: Date, transaction: Transaction, grouping: GroupingSession): Promise<void> {
   await recordHits(deps, tenantId, outcome.matchedRuleIds, at, transaction);
-  const session = await GroupingSession.begin(deps, transaction, [tenantId], at);
+  await grouping.read(at);
   const eventRow = messageEventColumns({ tenantId, subject, classification: outcome.classification, at });
-  session.place({ tenantId, messageId, keys: groupingKeysOf(outcome, outcome.group), at, eventRow });
-  await session.write(ormGroupingWriter(deps, transaction));
-  return session;
+  grouping.place({ tenantId, messageId, keys: groupingKeysOf(outcome, outcome.group), at, eventRow });
+  await grouping.write(ormGroupingWriter(deps, transaction));
 }
 
 const commitClassified = (deps: Deps) => (deps.db.dialect === 'postgres' ? commitClassifiedOnPostgres : commitClassifiedOnSqlite);
@@ -96,7 +92,7 @@ export const MAX_COMMIT = 250;
 /** How many times processPending() tries a message before giving up on it (docs/operations.md). */
 export const PENDING_ATTEMPTS = 5;
 
-export async function receive(deps: Deps, arrivals: Arrival[]): Promise<Received[]> {
+export async function receive(deps: Deps, arrivals: Incoming[]): Promise<Received[]> {
   const now = deps.clock.now();
   const rules = new Map<number, Promise<RuleSet>>();
   const rulesOf = (tenantId: number) => rules.get(tenantId) ?? rules.set(tenantId, tenantRuleSet(deps, tenantId)).get(tenantId)!;
@@ -179,7 +175,7 @@ export async function processPending(deps: Deps, options: { batch?: number; atte
       const { parsed } = tried;
       await sign(deps, [m.tenantId], [outcome]);
       try {
-        const session = await deps.db.transaction(async (transaction) => {
+        await groupingTransaction(deps, [m.tenantId], async (transaction, grouping) => {
           // Claimed by the conditional update: of two processes, only one finds it unprocessed.
           const at = deps.clock.now();
           const [claimed] = await Message.update(classificationColumns(outcome, at), {
@@ -187,10 +183,8 @@ export async function processPending(deps: Deps, options: { batch?: number; atte
             transaction,
           });
           // A heartbeat stored alone is classified, and makes no event either.
-          if (claimed === 1 && !(parsed && isOwnHeartbeat(parsed.headers, outcome.classification.org))) return followUp(deps, m.tenantId, m.id, parsed?.subject ?? m.subject, outcome, at, transaction);
-          return null;
+          if (claimed === 1 && !(parsed && isOwnHeartbeat(parsed.headers, outcome.classification.org))) await followUp(deps, m.tenantId, m.id, parsed?.subject ?? m.subject, outcome, at, transaction, grouping);
         });
-        session?.committed();
         done++;
       } catch (err) {
         deps.log.error({ messageId: m.id, err: messageOf(err) }, last ? `could not process a stored message; tried ${attempts} times, it is not tried again` : 'could not process a stored message');

@@ -11,7 +11,7 @@
 // Rule sets travel to the threads once, named by a hash of their rules.
 import { createHash } from 'node:crypto';
 import type { ParsedMessage } from '../ingest/parse.js';
-import { fence, fenceLimits, whyNot } from '../ingest/parse-pool.js';
+import { fence, fenceLimits, rawOf, whyNot, type RawSource } from '../ingest/parse-pool.js';
 import type { ClassifyAnswer } from '../ingest/parse-thread.js';
 import { classifyMessage, unclassifiedOutcome, type Outcome } from './classifier.js';
 import { compileRules, type CompiledRules, type RuleDefinition } from './rules.js';
@@ -56,14 +56,14 @@ function classifyHere(parsed: ParsedMessage, sets: RuleSet[]): Outcome[] {
 const shared = (sets: RuleSet[]) => sets.map((s) => ({ key: s.key, rules: s.rules }));
 
 /** Parses (when given raw bytes) and classifies a message once per rule set, behind the fence. */
-export async function classifyFenced(input: { raw: Buffer } | { parsed: ParsedMessage }, sets: RuleSet[]): Promise<ClassifiedMessage> {
+export async function classifyFenced(input: { raw: RawSource } | { parsed: ParsedMessage }, sets: RuleSet[]): Promise<ClassifiedMessage> {
   const pool = fence();
   if (onMainThread) {
     const parsed = 'parsed' in input ? input.parsed : await pool.parse(input.raw);
     return { parsed, outcomes: classifyHere(parsed, sets) };
   }
   const { classifyTimeoutMs } = fenceLimits();
-  const first = await pool.run<ClassifyAnswer>({ task: 'classify', ...('parsed' in input ? { parsed: input.parsed } : { raw: input.raw }), shared: shared(sets) }, classifyTimeoutMs);
+  const first = await pool.run<ClassifyAnswer>({ task: 'classify', ...('parsed' in input ? { parsed: input.parsed } : rawOf(input.raw)), shared: shared(sets) }, classifyTimeoutMs);
   if (first.ok) return { parsed: 'parsed' in input ? input.parsed : first.value.parsed!, outcomes: first.value.outcomes };
 
   const stopped = `its classification was stopped: ${whyNot(first)}`;

@@ -225,7 +225,8 @@ export async function listSuggestions(deps: Deps, tenantId: number, options: { l
   const { LabelledExample, Message, Rule } = deps.db.models;
   const examples = await LabelledExample.findAll({ where: { tenantId }, order: [['id', 'DESC']] });
   const ruleIds = [...new Set(examples.map((e) => e.suggestedRuleId).filter((id): id is number => id !== null))];
-  const pending = ruleIds.length === 0 ? [] : await Rule.findAll({ where: { tenantId, id: ruleIds, enabled: false } });
+  // A dismissed suggestion is not waiting any more (rule-store.ts, dismissRule).
+  const pending = ruleIds.length === 0 ? [] : await Rule.findAll({ where: { tenantId, id: ruleIds, enabled: false, dismissedAt: null } });
   if (pending.length === 0) return [];
 
   const messages = await Message.findAll({

@@ -2,6 +2,7 @@
 // expression), ordered by position, counted when they match.
 import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
 import { monotonicMs } from '../clock.js';
+import { within } from '../db.js';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { Rule } from '../../models/index.js';
@@ -58,11 +59,11 @@ async function bumpRevision(deps: Deps, tenantId: number, transaction: Transacti
   transaction.afterCommit(() => void cacheOf(deps).delete(tenantId));
 }
 
-export async function addRule(deps: Deps, tenantId: number, draft: RuleDraft, createdBy: string): Promise<Rule> {
+export async function addRule(deps: Deps, tenantId: number, draft: RuleDraft, createdBy: string, outer?: Transaction): Promise<Rule> {
   checkDraft(draft);
   const { Rule } = deps.db.models;
   try {
-    return await deps.db.transaction(async (transaction) => {
+    return await within(deps.db, outer, async (transaction) => {
       const last = (await Rule.max<number, Rule>('position', { where: { tenantId }, transaction })) ?? 0;
       await checkBeside(deps, tenantId, { id: 0, name: draft.name, position: draft.position ?? last + POSITION_STEP, enabled: draft.enabled ?? true, conditions: draft.conditions, actions: draft.actions, continue: false, override: false }, transaction);
       const now = deps.clock.now();
@@ -91,26 +92,38 @@ export async function addRule(deps: Deps, tenantId: number, draft: RuleDraft, cr
   }
 }
 
-export function listRules(deps: Deps, tenantId: number): Promise<Rule[]> {
-  return deps.db.models.Rule.findAll({ where: { tenantId }, order: [['position', 'ASC'], ['id', 'ASC']] });
+export function listRules(deps: Deps, tenantId: number, transaction?: Transaction): Promise<Rule[]> {
+  return deps.db.models.Rule.findAll({ where: { tenantId }, order: [['position', 'ASC'], ['id', 'ASC']], transaction });
 }
 
 /** By id (`12`) or by name. */
-export async function findRule(deps: Deps, tenantId: number, ref: string): Promise<Rule> {
+export async function findRule(deps: Deps, tenantId: number, ref: string, transaction?: Transaction): Promise<Rule> {
   const where = /^\d+$/.test(ref) ? { tenantId, [Op.or]: [{ id: Number(ref) }, { name: ref }] } : { tenantId, name: ref };
-  const rule = await deps.db.models.Rule.findOne({ where });
+  const rule = await deps.db.models.Rule.findOne({ where, transaction });
   if (!rule) throw new DatamerError('NOT_FOUND', `no rule "${ref}" (see: datamer rule list)`);
   return rule;
 }
 
-export async function setRuleEnabled(deps: Deps, tenantId: number, ref: string, enabled: boolean): Promise<Rule> {
-  const rule = await findRule(deps, tenantId, ref);
-  await deps.db.transaction(async (transaction) => {
+export async function setRuleEnabled(deps: Deps, tenantId: number, ref: string, enabled: boolean, outer?: Transaction): Promise<Rule> {
+  return within(deps.db, outer, async (transaction) => {
+    const rule = await findRule(deps, tenantId, ref, transaction);
     if (enabled) await checkBeside(deps, tenantId, { ...definitionOf(rule), enabled }, transaction);
     await deps.db.models.Rule.update({ enabled, updatedAt: deps.clock.now() }, { where: { id: rule.id, tenantId }, transaction });
     await bumpRevision(deps, tenantId, transaction);
+    return rule.reload({ transaction });
   });
-  return rule.reload();
+}
+
+/**
+ * A suggestion an engineer does not want: it stays, disabled and marked dismissed, so that the
+ * next message of its shape filed by hand finds it (label.ts) instead of proposing it again.
+ * Enabling it later makes it a rule like any other; deleting it lets it be proposed anew.
+ */
+export async function dismissRule(deps: Deps, tenantId: number, ref: string, by: string, transaction?: Transaction): Promise<Rule> {
+  const rule = await findRule(deps, tenantId, ref, transaction);
+  if (rule.enabled) throw new DatamerError('CONFLICT', `rule #${rule.id} is enabled: disable it instead`);
+  await deps.db.models.Rule.update({ dismissedAt: deps.clock.now(), dismissedBy: by, updatedAt: deps.clock.now() }, { where: { id: rule.id, tenantId }, transaction });
+  return rule.reload({ transaction });
 }
 
 /** Counts a live match: how often a rule fires, and when it last did. */
@@ -163,47 +176,51 @@ export async function tenantRuleSet(deps: Deps, tenantId: number): Promise<RuleS
 }
 
 /** Deletes a rule; what it classified stays as it was (`datamer reclassify` runs the rules again). */
-export async function deleteRule(deps: Deps, tenantId: number, ref: string): Promise<Rule> {
-  const rule = await findRule(deps, tenantId, ref);
-  await deps.db.transaction(async (transaction) => {
+export async function deleteRule(deps: Deps, tenantId: number, ref: string, outer?: Transaction): Promise<Rule> {
+  return within(deps.db, outer, async (transaction) => {
+    const rule = await findRule(deps, tenantId, ref, transaction);
     await deps.db.models.Rule.destroy({ where: { id: rule.id, tenantId }, transaction });
     await bumpRevision(deps, tenantId, transaction);
+    return rule;
   });
-  return rule;
 }
 
 /** What `rule edit` may change: each field given replaces the rule's. */
 export type RuleChange = Partial<Pick<RuleDraft, 'name' | 'conditions' | 'actions' | 'continue' | 'override'>>;
 
 /** Changes a rule, checked as a new one is: a change the engine cannot run saves nothing. */
-export async function editRule(deps: Deps, tenantId: number, ref: string, change: RuleChange): Promise<Rule> {
-  const rule = await findRule(deps, tenantId, ref);
-  const draft: RuleDraft = { ...definitionOf(rule), ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) };
-  checkDraft(draft);
+export async function editRule(deps: Deps, tenantId: number, ref: string, change: RuleChange, outer?: Transaction): Promise<Rule> {
+  let name = '';
   try {
-    await deps.db.transaction(async (transaction) => {
+    return await within(deps.db, outer, async (transaction) => {
+      const rule = await findRule(deps, tenantId, ref, transaction);
+      const draft: RuleDraft = { ...definitionOf(rule), ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) };
+      name = draft.name;
+      checkDraft(draft);
       await deps.db.models.Rule.update(
         { name: draft.name.trim(), conditions: draft.conditions, actions: draft.actions, continue: draft.continue ?? false, override: draft.override ?? false, updatedAt: deps.clock.now() },
         { where: { id: rule.id, tenantId }, transaction },
       );
       await bumpRevision(deps, tenantId, transaction);
+      return rule.reload({ transaction });
     });
   } catch (err) {
-    if (err instanceof UniqueConstraintError) throw new DatamerError('CONFLICT', `a rule named "${draft.name}" already exists`);
+    if (err instanceof UniqueConstraintError) throw new DatamerError('CONFLICT', `a rule named "${name}" already exists`);
     throw err;
   }
-  return rule.reload();
 }
 
 /**
  * Moves a rule before or after another one, or to the first or last place: the tenant's rules
  * are numbered again in steps of POSITION_STEP in their new order, so positions stay readable.
  */
-export async function moveRule(deps: Deps, tenantId: number, ref: string, to: { before: string } | { after: string } | { first: true } | { last: true }): Promise<Rule[]> {
-  const rule = await findRule(deps, tenantId, ref);
-  const anchor = 'before' in to ? await findRule(deps, tenantId, to.before) : 'after' in to ? await findRule(deps, tenantId, to.after) : null;
-  if (anchor?.id === rule.id) throw new DatamerError('INPUT_INVALID', `rule "${rule.name}" cannot be moved next to itself`);
-  await deps.db.transaction(async (transaction) => {
+export async function moveRule(
+  deps: Deps, tenantId: number, ref: string, to: { before: string } | { after: string } | { first: true } | { last: true }, outer?: Transaction,
+): Promise<Rule[]> {
+  return within(deps.db, outer, async (transaction) => {
+    const rule = await findRule(deps, tenantId, ref, transaction);
+    const anchor = 'before' in to ? await findRule(deps, tenantId, to.before, transaction) : 'after' in to ? await findRule(deps, tenantId, to.after, transaction) : null;
+    if (anchor?.id === rule.id) throw new DatamerError('INPUT_INVALID', `rule "${rule.name}" cannot be moved next to itself`);
     const order = (await deps.db.models.Rule.findAll({ where: { tenantId }, order: [['position', 'ASC'], ['id', 'ASC']], transaction })).filter((r) => r.id !== rule.id);
     const at = 'first' in to ? 0 : 'last' in to ? order.length : order.findIndex((r) => r.id === anchor!.id) + ('after' in to ? 1 : 0);
     order.splice(at, 0, rule);
@@ -213,6 +230,6 @@ export async function moveRule(deps: Deps, tenantId: number, ref: string, to: { 
       if (r.position !== position) await deps.db.models.Rule.update({ position, updatedAt: now }, { where: { id: r.id, tenantId }, transaction });
     }
     await bumpRevision(deps, tenantId, transaction);
+    return listRules(deps, tenantId, transaction);
   });
-  return listRules(deps, tenantId);
 }

@@ -155,7 +155,12 @@ export function eventCommands(program: Command, io: CliIo): void {
         const actor = await actorFor(deps, tenant, o.as);
         const merged = await mergeEvents(deps, tenant.id, eventId(id), eventId(into), { actor, via: 'cli', reason: o.reason ?? null });
         const n = merged.messageIds.length;
-        writeLine(io.stdout, `event #${merged.from.id} merged into #${merged.into.id}: ${n} message${n === 1 ? '' : 's'} moved; #${merged.into.id} is ${merged.into.status}, severity ${merged.into.severity ?? '-'}`);
+        // Whose it is: the target may have taken the assignee of the event merged into it.
+        const assignee = merged.into.status === 'assigned' && merged.into.assigneeId !== null
+          ? await deps.db.models.User.findOne({ where: { tenantId: tenant.id, id: merged.into.assigneeId }, attributes: ['handle'] })
+          : null;
+        const status = `${merged.into.status}${assignee ? ` to ${assignee.handle}` : ''}`;
+        writeLine(io.stdout, `event #${merged.from.id} merged into #${merged.into.id}: ${n} message${n === 1 ? '' : 's'} moved; #${merged.into.id} is ${status}, severity ${merged.into.severity ?? '-'}`);
       }),
     );
 

@@ -4,15 +4,15 @@ import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { DatamerError } from '../errors.js';
-import { addMailbox, findMailbox, listMailboxes, providerFor, removeMailbox, secretOf, sendMailThrough, setMailboxSecret, soleProviderMailbox } from '../mailboxes/mailbox-store.js';
-import { providers, type NewProviderMailbox } from '../mailboxes/registry.js';
+import { addMailbox, checkNewMailbox, findMailbox, listMailboxes, providerFor, removeMailbox, secretOf, sendMailThrough, setMailboxSecret, soleProviderMailbox } from '../mailboxes/mailbox-store.js';
+import { providerOf, providers, type NewProviderMailbox } from '../mailboxes/registry.js';
 import { loadSecretKey } from '../mailboxes/secrets.js';
 import { organizeBacklog } from '../mailboxes/workspace/inbox.js';
 import { startWorkspace } from '../mailboxes/workspace/pass.js';
 import type { Mailbox, MailboxMode } from '../../models/index.js';
 import type { Deps } from '../deps.js';
 import { table, writeJson, writeLine, type CliIo, type Output } from './io.js';
-import { tenantNamed, tenantOption, trail, withDeps } from './session.js';
+import { tenantNamed, tenantOption, withTrail, withDeps } from './session.js';
 
 async function readSecret(file: string, what = 'the password file'): Promise<string> {
   try {
@@ -24,8 +24,8 @@ async function readSecret(file: string, what = 'the password file'): Promise<str
 }
 
 /** Logs in and out again, so a wrong credential is found by the admin, not by the watcher at 3 a.m. */
-async function checkLogin(deps: Deps, mailbox: Mailbox, secret: string): Promise<void> {
-  const session = await providerFor(mailbox).open(mailbox.settings, secret, deps.log);
+async function checkLogin(deps: Deps, mailbox: Pick<Mailbox, 'kind' | 'settings'>, secret: string): Promise<void> {
+  const session = await providerOf(mailbox.kind).open(mailbox.settings, secret, deps.log);
   await session.close();
 }
 
@@ -90,16 +90,13 @@ export function mailboxCommands(program: Command, io: CliIo): void {
         const tenant = await tenantNamed(deps, options.tenant);
         const key = loadSecretKey(config, keyFileMade(io));
         const made = await newMailboxFrom(options);
-        const added = await addMailbox(deps, tenant.id, { ...made, mode: options.mode as MailboxMode }, key);
-        if (options.check) {
-          try {
-            await checkLogin(deps, added, made.secret);
-          } catch (err) {
-            await removeMailbox(deps, added);
-            throw err;
-          }
-        }
-        await trail(deps, tenant, 'mailbox-added', { id: added.id, kind: added.kind, address: added.address, mode: added.mode, checked: options.check });
+        const input = { ...made, mode: options.mode as MailboxMode };
+        // Refused (taken, say) before logging in; logged in before anything is stored.
+        await checkNewMailbox(deps, input);
+        if (options.check) await checkLogin(deps, made, made.secret);
+        const added = await withTrail(deps, tenant, undefined, (t) => addMailbox(deps, tenant.id, input, key, t), (a) => ({
+          action: 'mailbox-added', detail: { id: a.id, kind: a.kind, address: a.address, mode: a.mode, checked: options.check },
+        }));
         writeLine(io.stdout, `mailbox ${added.id} added to ${tenant.name}: ${added.address} (${added.mode})`);
         writeLine(
           io.stdout,
@@ -171,8 +168,7 @@ export function mailboxCommands(program: Command, io: CliIo): void {
         if (!secret) throw new DatamerError('INPUT_INVALID', 'the file is empty');
         // Checked before it is stored: a mistyped password must not replace the one that works.
         if (options.check) await checkLogin(deps, found, secret);
-        await setMailboxSecret(deps, found, secret, key);
-        await trail(deps, tenant, 'mailbox-password-set', { id: found.id, address: found.address });
+        await withTrail(deps, tenant, undefined, (t) => setMailboxSecret(deps, found, secret, key, t), () => ({ action: 'mailbox-password-set', detail: { id: found.id, address: found.address } }));
         writeLine(io.stdout, `mailbox ${found.id}: password stored`);
       }),
     );
@@ -184,13 +180,14 @@ export function mailboxCommands(program: Command, io: CliIo): void {
     .action((ref: string, options: { tenant: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
+        const line = (mailbox: Mailbox | null) => () => ({ action: 'mailbox-sends-mail', detail: mailbox ? { id: mailbox.id, address: mailbox.address } : { id: null, address: 'smtp' } });
         if (ref === 'smtp') {
-          await sendMailThrough(deps, tenant.id, null);
+          await withTrail(deps, tenant, undefined, (t) => sendMailThrough(deps, tenant.id, null, t), line(null));
           writeLine(io.stdout, `${tenant.name}: DaTamer's mail goes out by the outgoing SMTP server (DATAMER_OUTGOING_SMTP_URL)`);
           return;
         }
         const found = await watchedMailbox(deps, tenant.id, ref);
-        await sendMailThrough(deps, tenant.id, found);
+        await withTrail(deps, tenant, undefined, (t) => sendMailThrough(deps, tenant.id, found, t), line(found));
         writeLine(io.stdout, `${tenant.name}: DaTamer's mail goes out through mailbox ${found.id} (${found.address}), from ${providerFor(found).sendsAs(found.settings)}`);
       }),
     );
@@ -203,8 +200,7 @@ export function mailboxCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
         const found = await watchedMailbox(deps, tenant.id, ref);
-        await removeMailbox(deps, found);
-        await trail(deps, tenant, 'mailbox-removed', { id: found.id, kind: found.kind, address: found.address });
+        await withTrail(deps, tenant, undefined, (t) => removeMailbox(deps, found, t), () => ({ action: 'mailbox-removed', detail: { id: found.id, kind: found.kind, address: found.address } }));
         writeLine(io.stdout, `mailbox ${found.id} removed: ${found.address}`);
       }),
     );

@@ -5,7 +5,7 @@ import { DatamerError } from '../errors.js';
 import { addMaintenance, endMaintenance, endOf, listMaintenance, statusOf } from '../schedules/maintenance.js';
 import type { MaintenanceWindow } from '../../models/index.js';
 import { table, writeJson, writeLine, type CliIo } from './io.js';
-import { actorFor, actorOption, tenantNamed, tenantOption, trail, withDeps } from './session.js';
+import { actorFor, actorOption, tenantNamed, tenantOption, withTrail, withDeps } from './session.js';
 
 /** An ISO 8601 date and time (`2026-11-24T22:00Z`, `2026-11-24T22:00+01:00`; no offset: local time). */
 function instant(option: string, text: string): Date {
@@ -42,8 +42,10 @@ export function maintenanceCommands(program: Command, io: CliIo): void {
         const tenant = await tenantNamed(deps, o.tenant);
         const startsAt = o.from === undefined ? deps.clock.now() : instant('--from', o.from);
         const endsAt = instant('--until', o.until);
-        const { window: w, streams } = await addMaintenance(deps, tenant.id, { scope: o.scope, startsAt, endsAt, reason: o.reason, createdBy: await actorFor(deps, tenant, o.as) });
-        await trail(deps, tenant, 'maintenance-added', { id: w.id, scope: w.scope, startsAt: w.startsAt.toISOString(), endsAt: w.endsAt.toISOString(), reason: w.reason }, o.as);
+        const createdBy = await actorFor(deps, tenant, o.as);
+        const { window: w, streams } = await withTrail(deps, tenant, o.as, (t) => addMaintenance(deps, tenant.id, { scope: o.scope, startsAt, endsAt, reason: o.reason, createdBy }, t), ({ window: a }) => ({
+          action: 'maintenance-added', detail: { id: a.id, scope: a.scope, startsAt: a.startsAt.toISOString(), endsAt: a.endsAt.toISOString(), reason: a.reason },
+        }));
         writeLine(io.stdout, `maintenance window ${w.id} for ${w.scope}: ${w.startsAt.toISOString()} to ${w.endsAt.toISOString()}; it covers ${streams} stream${streams === 1 ? '' : 's'} now`);
       }),
     );
@@ -72,8 +74,7 @@ export function maintenanceCommands(program: Command, io: CliIo): void {
     .action((id: string, o: { tenant: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
-        const { window: w, streams } = await endMaintenance(deps, tenant.id, windowId(id));
-        await trail(deps, tenant, 'maintenance-ended', { id: w.id, scope: w.scope });
+        const { window: w, streams } = await withTrail(deps, tenant, undefined, (t) => endMaintenance(deps, tenant.id, windowId(id), t), ({ window: e }) => ({ action: 'maintenance-ended', detail: { id: e.id, scope: e.scope } }));
         writeLine(io.stdout, `maintenance window ${w.id} ended at ${w.endedAt!.toISOString()}; ${streams} stream${streams === 1 ? '' : 's'} will be looked at again`);
       }),
     );

@@ -5,7 +5,7 @@ import { DatamerError } from '../errors.js';
 import { changeEvent } from '../events/change.js';
 import { groupViews, leaveGroup, removeUser, unsubscribe, userRemoval } from '../people/people.js';
 import { table, writeJson, writeLine, type CliIo } from './io.js';
-import { actorFor, tenantNamed, tenantOption, trail, withDeps } from './session.js';
+import { actorFor, tenantNamed, tenantOption, withTrail, withDeps } from './session.js';
 
 export function peopleAdminCommands(program: Command, io: CliIo): void {
   const group = program.commands.find((c) => c.name() === 'group')!;
@@ -33,8 +33,7 @@ export function peopleAdminCommands(program: Command, io: CliIo): void {
     .action((groupName: string, handle: string, o: { tenant: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
-        await leaveGroup(deps, tenant.id, groupName, handle);
-        await trail(deps, tenant, 'group-left', { group: groupName, handle: handle.toLowerCase() });
+        await withTrail(deps, tenant, undefined, (t) => leaveGroup(deps, tenant.id, groupName, handle, t), () => ({ action: 'group-left', detail: { group: groupName, handle: handle.toLowerCase() } }));
         writeLine(io.stdout, `${handle.toLowerCase()} left group "${groupName}"`);
       }),
     );
@@ -62,8 +61,7 @@ export function peopleAdminCommands(program: Command, io: CliIo): void {
     .action((groupName: string, pattern: string, o: { tenant: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
-        await unsubscribe(deps, tenant.id, groupName, pattern);
-        await trail(deps, tenant, 'subscription-removed', { group: groupName, pattern: pattern.toLowerCase() });
+        await withTrail(deps, tenant, undefined, (t) => unsubscribe(deps, tenant.id, groupName, pattern, t), () => ({ action: 'subscription-removed', detail: { group: groupName, pattern: pattern.toLowerCase() } }));
         writeLine(io.stdout, `group "${groupName}" is no longer subscribed to ${pattern.toLowerCase()}`);
       }),
     );
@@ -83,8 +81,11 @@ export function peopleAdminCommands(program: Command, io: CliIo): void {
           throw new DatamerError('INPUT_INVALID', `nothing removed; run again with --yes to remove ${plan.user.handle}`);
         }
         const actor = await actorFor(deps, tenant, undefined);
-        await removeUser(deps, tenant.id, handle, async (eventId) => void (await changeEvent(deps, tenant.id, eventId, { command: 'unassign', actor, via: 'cli' })));
-        await trail(deps, tenant, 'user-removed', { handle: plan.user.handle, memberships: plan.memberships, unassigned: plan.assignedEvents });
+        await withTrail(
+          deps, tenant, undefined,
+          (t) => removeUser(deps, tenant.id, handle, async (eventId, within) => void (await changeEvent(deps, tenant.id, eventId, { command: 'unassign', actor, via: 'cli' }, within)), t),
+          (done) => ({ action: 'user-removed', detail: { handle: done.user.handle, memberships: done.memberships, unassigned: done.assignedEvents } }),
+        );
         writeLine(io.stdout, `removed ${what}`);
       }),
     );

@@ -10,7 +10,7 @@ import { describePreferences, setPreferences } from '../people/preferences.js';
 import { smtpMailboxOf } from '../tenants/tenants.js';
 import type { InterestLevel } from '../../models/index.js';
 import { readAll, table, writeJson, writeLine, type CliIo } from './io.js';
-import { tenantNamed, tenantOption, trail, withDeps } from './session.js';
+import { tenantNamed, tenantOption, withTrail, withDeps } from './session.js';
 
 export function peopleCommands(program: Command, io: CliIo): void {
   const user = program.command('user').description("add, list and remove a tenant's users");
@@ -24,8 +24,7 @@ export function peopleCommands(program: Command, io: CliIo): void {
     .action((email: string, options: { handle: string; name?: string; tenant: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
-        const added = await addUser(deps, tenant.id, { email, handle: options.handle, displayName: options.name });
-        await trail(deps, tenant, 'user-added', { handle: added.handle, email: added.email });
+        const added = await withTrail(deps, tenant, undefined, (t) => addUser(deps, tenant.id, { email, handle: options.handle, displayName: options.name }, t), (a) => ({ action: 'user-added', detail: { handle: a.handle, email: a.email } }));
         writeLine(io.stdout, `user ${added.handle} <${added.email}> added to tenant ${tenant.name}`);
       }),
     );
@@ -55,8 +54,7 @@ export function peopleCommands(program: Command, io: CliIo): void {
     .action((handle: string, role: string, options: { tenant: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
-        const updated = await setRole(deps, tenant.id, handle, role.trim().toLowerCase());
-        await trail(deps, tenant, 'user-role', { handle: updated.handle, to: updated.role });
+        const updated = await withTrail(deps, tenant, undefined, (t) => setRole(deps, tenant.id, handle, role.trim().toLowerCase(), t), (u) => ({ action: 'user-role', detail: { handle: u.handle, to: u.role } }));
         writeLine(io.stdout, `${updated.handle} is now ${updated.role === 'admin' ? 'an admin' : 'an engineer'} of tenant ${tenant.name}`);
       }),
     );
@@ -72,8 +70,8 @@ export function peopleCommands(program: Command, io: CliIo): void {
     .action((handle: string, options: { alerts?: string; timezone?: string; quiet?: string; digest?: string; tenant: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
-        const updated = await setPreferences(deps, tenant.id, handle, { alerts: options.alerts, timeZone: options.timezone, quiet: options.quiet, digest: options.digest });
-        await trail(deps, tenant, 'user-settings', { handle: updated.handle, settings: describePreferences(updated) });
+        const change = { alerts: options.alerts, timeZone: options.timezone, quiet: options.quiet, digest: options.digest };
+        const updated = await withTrail(deps, tenant, undefined, (t) => setPreferences(deps, tenant.id, handle, change, t), (u) => ({ action: 'user-settings', detail: { handle: u.handle, settings: describePreferences(u) } }));
         writeLine(io.stdout, `${updated.handle}: ${describePreferences(updated)}`);
       }),
     );
@@ -86,10 +84,11 @@ export function peopleCommands(program: Command, io: CliIo): void {
     .action((handle: string, options: { rotate?: boolean; tenant: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
-        const found = options.rotate ? await rotateCommandToken(deps, tenant.id, handle) : await findUser(deps, tenant.id, handle);
-        const token = await commandTokenOf(deps, found);
         // That it changed, never what it is.
-        if (options.rotate) await trail(deps, tenant, 'user-token-rotated', { handle: found.handle });
+        const found = options.rotate
+          ? await withTrail(deps, tenant, undefined, (t) => rotateCommandToken(deps, tenant.id, handle, t), (u) => ({ action: 'user-token-rotated', detail: { handle: u.handle } }))
+          : await findUser(deps, tenant.id, handle);
+        const token = await commandTokenOf(deps, found);
         writeLine(io.stdout, `${options.rotate ? 'new command token' : 'command token'} of ${found.handle}: ${token}`);
         // What the user can do with it: reply to this address, or write key:<token> in a subject.
         const base = (await smtpMailboxOf(deps, tenant.id))?.address;
@@ -107,8 +106,7 @@ export function peopleCommands(program: Command, io: CliIo): void {
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
         const password = firstLine(options.passwordFile ? await readPasswordFile(options.passwordFile) : await readAll(io.stdin ?? process.stdin));
-        const found = await setPassword(deps, tenant.id, handle, password);
-        await trail(deps, tenant, 'user-password-set', { handle: found.handle });
+        const found = await withTrail(deps, tenant, undefined, (t) => setPassword(deps, tenant.id, handle, password, t), (u) => ({ action: 'user-password-set', detail: { handle: u.handle } }));
         writeLine(io.stdout, `password of ${found.handle} set: they log in to the site with tenant ${tenant.name}, handle ${found.handle} or ${found.email}`);
       }),
     );
@@ -122,8 +120,7 @@ export function peopleCommands(program: Command, io: CliIo): void {
     .action((name: string, options: { tenant: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
-        const added = await addGroup(deps, tenant.id, name);
-        await trail(deps, tenant, 'group-added', { group: added.name });
+        const added = await withTrail(deps, tenant, undefined, (t) => addGroup(deps, tenant.id, name, t), (g) => ({ action: 'group-added', detail: { group: g.name } }));
         writeLine(io.stdout, `group "${added.name}" added to tenant ${tenant.name}`);
       }),
     );
@@ -135,8 +132,7 @@ export function peopleCommands(program: Command, io: CliIo): void {
     .action((groupName: string, handle: string, options: { tenant: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
-        await joinGroup(deps, tenant.id, groupName, handle);
-        await trail(deps, tenant, 'group-joined', { group: groupName, handle: handle.toLowerCase() });
+        await withTrail(deps, tenant, undefined, (t) => joinGroup(deps, tenant.id, groupName, handle, t), () => ({ action: 'group-joined', detail: { group: groupName, handle: handle.toLowerCase() } }));
         writeLine(io.stdout, `${handle.toLowerCase()} joined group "${groupName}"`);
       }),
     );
@@ -148,8 +144,9 @@ export function peopleCommands(program: Command, io: CliIo): void {
     .action((groupName: string, pattern: string, level: string, options: { tenant: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, options.tenant);
-        const subscription = await subscribe(deps, tenant.id, groupName, pattern, level as InterestLevel);
-        await trail(deps, tenant, 'subscription-added', { group: groupName, pattern: subscription.orgPattern, level: subscription.level });
+        const subscription = await withTrail(deps, tenant, undefined, (t) => subscribe(deps, tenant.id, groupName, pattern, level as InterestLevel, t), (s) => ({
+          action: 'subscription-added', detail: { group: groupName, pattern: s.orgPattern, level: s.level },
+        }));
         writeLine(io.stdout, `group "${groupName}" is now ${subscription.level} for ${subscription.orgPattern}`);
       }),
     );

@@ -5,7 +5,7 @@ import { deleteRule, editRule, findRule, moveRule, type RuleChange } from '../cl
 import { DatamerError } from '../errors.js';
 import { draftFrom, draftOptions, type DraftOptions } from './rule-commands.js';
 import { table, writeLine, type CliIo } from './io.js';
-import { tenantNamed, tenantOption, trail, withDeps } from './session.js';
+import { tenantNamed, tenantOption, withTrail, withDeps } from './session.js';
 
 const CONDITION_OPTIONS = ['subject', 'body', 'from', 'header', 'server'] as const;
 const ACTION_OPTIONS = ['severity', 'org', 'svr', 'sched', 'folder', 'group'] as const;
@@ -20,8 +20,7 @@ export function ruleChangeCommands(program: Command, io: CliIo): void {
     .action((ref: string, o: { tenant: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
-        const r = await deleteRule(deps, tenant.id, ref);
-        await trail(deps, tenant, 'rule-deleted', { id: r.id, name: r.name });
+        const r = await withTrail(deps, tenant, undefined, (t) => deleteRule(deps, tenant.id, ref, t), (d) => ({ action: 'rule-deleted', detail: { id: d.id, name: d.name } }));
         writeLine(io.stdout, `rule ${r.id} "${r.name}" deleted`);
         writeLine(io.stdout, `  reclassify stored messages with: datamer reclassify --tenant ${tenant.name}`);
       }),
@@ -45,8 +44,7 @@ export function ruleChangeCommands(program: Command, io: CliIo): void {
         if (o.continue !== undefined) change.continue = o.continue;
         if (o.override !== undefined) change.override = o.override;
         if (Object.keys(change).length === 0) throw new DatamerError('INPUT_INVALID', 'nothing to change: give conditions, actions, --rename, --[no-]continue or --[no-]override');
-        const r = await editRule(deps, tenant.id, ref, change);
-        await trail(deps, tenant, 'rule-edited', { id: r.id, name: r.name, changed: Object.keys(change).join(', ') });
+        const r = await withTrail(deps, tenant, undefined, (t) => editRule(deps, tenant.id, ref, change, t), (d) => ({ action: 'rule-edited', detail: { id: d.id, name: d.name, changed: Object.keys(change).join(', ') } }));
         writeLine(io.stdout, `rule ${r.id} "${r.name}" changed`);
         writeLine(io.stdout, `  reclassify stored messages with: datamer reclassify --tenant ${tenant.name}`);
       }),
@@ -66,9 +64,10 @@ export function ruleChangeCommands(program: Command, io: CliIo): void {
         if (targets !== 1) throw new DatamerError('INPUT_INVALID', 'say where: one of --before <rule>, --after <rule>, --first, --last');
         const tenant = await tenantNamed(deps, o.tenant);
         const to = o.before !== undefined ? { before: o.before } : o.after !== undefined ? { after: o.after } : o.first ? { first: true as const } : { last: true as const };
-        const rules = await moveRule(deps, tenant.id, ref, to);
-        const moved = rules.find((r) => String(r.id) === ref || r.name === ref);
-        await trail(deps, tenant, 'rule-moved', { id: moved?.id ?? ref, name: moved?.name ?? ref, place: moved ? rules.indexOf(moved) + 1 : null });
+        const rules = await withTrail(deps, tenant, undefined, (t) => moveRule(deps, tenant.id, ref, to, t), (done) => {
+          const moved = done.find((r) => String(r.id) === ref || r.name === ref);
+          return { action: 'rule-moved', detail: { id: moved?.id ?? ref, name: moved?.name ?? ref, place: moved ? done.indexOf(moved) + 1 : null } };
+        });
         for (const line of table(['POS', 'ID', 'NAME'], rules.map((r) => [String(r.position), String(r.id), r.name]))) writeLine(io.stdout, line);
       }),
     );

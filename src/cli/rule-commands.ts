@@ -7,6 +7,7 @@ import { previewRule } from '../classification/preview.js';
 import { reclassify } from '../classification/reclassify.js';
 import { addRule, definitionOf, findRule, listRules, setRuleEnabled, type RuleDraft } from '../classification/rule-store.js';
 import { testRule } from '../classification/rule-test.js';
+import { actionsText, conditionText, ruleTrailDetail } from '../classification/rule-text.js';
 import type { RuleCondition } from '../classification/rules.js';
 import { parseScheduleSpec, type Severity } from '../classification/tags.js';
 import type { Classification } from '../classification/classify.js';
@@ -14,7 +15,7 @@ import { DatamerError } from '../errors.js';
 import { findMessage } from '../ingest/messages.js';
 import type { Rule } from '../../models/index.js';
 import { table, writeJson, writeLine, type CliIo } from './io.js';
-import { actorFor, actorOption, tenantNamed, tenantOption, trail, withDeps } from './session.js';
+import { actorFor, actorOption, tenantNamed, tenantOption, withTrail, withDeps } from './session.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -91,23 +92,6 @@ export function draftFrom(name: string, o: DraftOptions): RuleDraft {
   };
 }
 
-const describeCondition = (c: RuleCondition) => `${c.field === 'header' ? `header ${c.header}` : c.field} ~ /${c.pattern}/${c.caseSensitive ? '' : 'i'}`;
-
-function describeActions(rule: Pick<Rule, 'actions' | 'continue' | 'override'>): string {
-  const a = rule.actions;
-  const parts = [
-    a.severity && `severity=${a.severity}`,
-    a.org && `org=${a.org}`,
-    a.servers?.length && `svr=${a.servers.join(',')}`,
-    a.schedule && `sched=per${a.schedule.period}-${a.schedule.n}/${a.schedule.v}`,
-    a.folder && `folder=${a.folder}`,
-    a.group && `group=${a.group}`,
-    rule.continue && 'continue',
-    rule.override && 'override',
-  ];
-  return parts.filter(Boolean).join(' ');
-}
-
 const describeClassification = (c: Classification) =>
   `severity=${c.severity ?? '-'} org=${c.org ?? '-'} svr=${c.servers.join(',') || '-'}${c.schedule ? ` sched=per${c.schedule.period}-${c.schedule.n}/${c.schedule.v}` : ''} by=${c.by}`;
 
@@ -130,8 +114,10 @@ export function ruleCommands(program: Command, io: CliIo): void {
     .action((name: string, o: DraftOptions & { tenant: string; as?: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
-        const added = await addRule(deps, tenant.id, draftFrom(name, o), await actorFor(deps, tenant, o.as));
-        await trail(deps, tenant, 'rule-added', { id: added.id, name: added.name, conditions: added.conditions.map(describeCondition).join(' and '), actions: describeActions(added) }, o.as);
+        const actor = await actorFor(deps, tenant, o.as);
+        const added = await withTrail(deps, tenant, o.as, (t) => addRule(deps, tenant.id, draftFrom(name, o), actor, t), (a) => ({
+          action: 'rule-added', detail: ruleTrailDetail(a),
+        }));
         writeLine(io.stdout, `rule ${added.id} "${added.name}" added at position ${added.position}`);
         writeLine(io.stdout, `  reclassify stored messages with: datamer reclassify --tenant ${tenant.name}`);
       }),
@@ -149,7 +135,7 @@ export function ruleCommands(program: Command, io: CliIo): void {
         if (o.json) return void writeJson(io.stdout, rules.map(ruleJson));
         const rows = rules.map((r) => [
           String(r.id), String(r.position), r.enabled ? 'yes' : 'no', r.name,
-          r.conditions.map(describeCondition).join(' and '), describeActions(r), String(r.hits), r.lastMatchedAt?.toISOString() ?? '-',
+          r.conditions.map(conditionText).join(' and '), actionsText(r), String(r.hits), r.lastMatchedAt?.toISOString() ?? '-',
         ]);
         for (const line of table(['ID', 'POS', 'ON', 'NAME', 'WHEN', 'THEN', 'HITS', 'LAST MATCHED'], rows)) writeLine(io.stdout, line);
       }),
@@ -166,8 +152,8 @@ export function ruleCommands(program: Command, io: CliIo): void {
         const r = await findRule(deps, tenant.id, ref);
         if (o.json) return void writeJson(io.stdout, ruleJson(r));
         writeLine(io.stdout, `rule ${r.id} "${r.name}" (position ${r.position}, ${r.enabled ? 'enabled' : 'disabled'})`);
-        for (const c of r.conditions) writeLine(io.stdout, `  when ${describeCondition(c)}`);
-        writeLine(io.stdout, `  then ${describeActions(r)}`);
+        for (const c of r.conditions) writeLine(io.stdout, `  when ${conditionText(c)}`);
+        writeLine(io.stdout, `  then ${actionsText(r)}`);
         writeLine(io.stdout, `  hits ${r.hits}, last matched ${r.lastMatchedAt?.toISOString() ?? 'never'}; added by ${r.createdBy} at ${r.createdAt.toISOString()}`);
       }),
     );
@@ -180,8 +166,7 @@ export function ruleCommands(program: Command, io: CliIo): void {
       .action((ref: string, o: { tenant: string }) =>
         withDeps(io, async (deps) => {
           const tenant = await tenantNamed(deps, o.tenant);
-          const r = await setRuleEnabled(deps, tenant.id, ref, enabled);
-          await trail(deps, tenant, enabled ? 'rule-enabled' : 'rule-disabled', { id: r.id, name: r.name });
+          const r = await withTrail(deps, tenant, undefined, (t) => setRuleEnabled(deps, tenant.id, ref, enabled, t), (d) => ({ action: enabled ? 'rule-enabled' : 'rule-disabled', detail: { id: d.id, name: d.name } }));
           writeLine(io.stdout, `rule ${r.id} "${r.name}" ${verb}d`);
         }),
       );
@@ -199,7 +184,7 @@ export function ruleCommands(program: Command, io: CliIo): void {
         if (!message) throw new DatamerError('NOT_FOUND', `no message ${messageId} in tenant ${tenant.name}`);
         const result = await testRule(definitionOf(r), message.raw);
         writeLine(io.stdout, `rule ${r.id} "${r.name}" ${result.matched ? 'matches' : 'does not match'} message ${message.id} (${message.subject ?? 'no subject'})`);
-        for (const c of result.conditions) writeLine(io.stdout, `  ${c.matched ? 'yes' : 'no '} ${describeCondition(c.condition)}`);
+        for (const c of result.conditions) writeLine(io.stdout, `  ${c.matched ? 'yes' : 'no '} ${conditionText(c.condition)}`);
         if (result.matched) writeLine(io.stdout, `  with this rule alone: ${describeClassification(result.classification)}`);
       }),
     );
@@ -236,8 +221,8 @@ export function ruleCommands(program: Command, io: CliIo): void {
         if (suggestions.length === 0) return void writeLine(io.stdout, 'no suggestions waiting');
         for (const { rule: r, example, examples, matches, scanned } of suggestions) {
           writeLine(io.stdout, `rule ${r.id} "${r.name}": matches ${matches} of the last ${scanned} messages`);
-          for (const c of r.conditions) writeLine(io.stdout, `  when ${describeCondition(c)}`);
-          writeLine(io.stdout, `  then ${describeActions(r)}`);
+          for (const c of r.conditions) writeLine(io.stdout, `  when ${conditionText(c)}`);
+          writeLine(io.stdout, `  then ${actionsText(r)}`);
           const more = examples > 1 ? ` (and ${examples - 1} more)` : '';
           writeLine(io.stdout, `  from message ${example.messageId} (${example.subject ?? 'no subject'}), filed by ${example.labelledBy} at ${example.at.toISOString()}${more}`);
         }

@@ -7,13 +7,14 @@ import { describeDatabase, loadConfig, redactUrl, type Config } from '../config.
 import { openDb } from '../db.js';
 import type { Deps } from '../deps.js';
 import { DatamerError, messageOf } from '../errors.js';
-import { recordChange } from '../events/change.js';
+import { changeWithTrail, type SettingChange } from '../events/change.js';
 import { silentLogger } from '../log.js';
 import { configureFence } from '../ingest/parse-pool.js';
 import { madeNewDatabase, migrate } from '../migrate.js';
 import { DEFAULT_TENANT, ensureDefaultTenant, findTenant } from '../tenants/tenants.js';
 import type { Tenant } from '../../models/index.js';
 import { Option } from 'commander';
+import type { Transaction } from 'sequelize';
 import { writeLine, type CliIo } from './io.js';
 
 export async function withDeps<T>(io: CliIo, work: (deps: Deps, config: Config) => Promise<T>): Promise<T> {
@@ -27,7 +28,7 @@ export async function withDeps<T>(io: CliIo, work: (deps: Deps, config: Config) 
     // otherwise work on an empty database of its own without a word.
     if (madeNewDatabase(await migrate(db))) writeLine(io.stderr, `datamer: made a new, empty database: ${describeDatabase(config.databaseUrl)} (${chosenBy(config)})`);
     // The CLI reports what it did itself; the service's JSON log lines would only get in the way.
-    return await work({ db, clock: systemClock, log: silentLogger() }, config);
+    return await work({ db, clock: systemClock, log: silentLogger(), answersPerHour: config.answersPerHour }, config);
   } finally {
     await db.close();
   }
@@ -68,11 +69,14 @@ export function cliActor(): string {
 }
 
 /**
- * The activity trail's line for a change made from the command line: the same trail, and the same
- * words, as the site's (docs/web.md, Roles), with the user `--as` names or the command line.
+ * A change made from the command line and its line in the activity trail, committed together:
+ * the same trail, and the same words, as the site's (docs/web.md, Roles), with the user `--as`
+ * names or the command line. `change` passes the transaction to the store functions it calls.
  */
-export async function trail(deps: Deps, tenant: Tenant, action: string, detail: Record<string, unknown>, as?: string): Promise<void> {
-  await recordChange(deps, tenant.id, { action, detail }, { actor: await actorFor(deps, tenant, as), via: 'cli' });
+export async function withTrail<T>(
+  deps: Deps, tenant: Tenant, as: string | undefined, change: (transaction: Transaction) => Promise<T>, line: (done: T) => SettingChange | null,
+): Promise<T> {
+  return changeWithTrail(deps, tenant.id, { actor: await actorFor(deps, tenant, as), via: 'cli' }, change, line);
 }
 
 /** Who a command acts as: the user `--as` names, who must be a user of the tenant, else the command line. */

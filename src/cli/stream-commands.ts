@@ -7,7 +7,7 @@ import {
   deleteStream, renameStream, setMissingSeverity, setStreamGrace, setStreamMuted, streamDetail, streamSummaries, SEVERITIES, type StreamSummary,
 } from '../schedules/stream-admin.js';
 import { table, writeJson, writeLine, type CliIo } from './io.js';
-import { actorFor, actorOption, tenantNamed, tenantOption, trail, withDeps } from './session.js';
+import { actorFor, actorOption, tenantNamed, tenantOption, withTrail, withDeps } from './session.js';
 
 const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 const expected = (s: Pick<StreamSummary, 'n' | 'v' | 'period'>) => `${s.n}${s.v ? `±${s.v}` : ''}/${s.period}`;
@@ -62,8 +62,7 @@ export function streamCommands(program: Command, io: CliIo): void {
     .action((ref: string, label: string, o: { tenant: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
-        const s = await renameStream(deps, tenant.id, ref, label);
-        await trail(deps, tenant, 'stream-renamed', { stream: s.key, to: s.label });
+        const s = await withTrail(deps, tenant, undefined, (t) => renameStream(deps, tenant.id, ref, label, t), (d) => ({ action: 'stream-renamed', detail: { stream: d.key, to: d.label } }));
         writeLine(io.stdout, s.label ? `stream ${s.id} is now labelled "${s.label}"` : `stream ${s.id} has no label now`);
       }),
     );
@@ -76,8 +75,7 @@ export function streamCommands(program: Command, io: CliIo): void {
       .action((ref: string, o: { tenant: string }) =>
         withDeps(io, async (deps) => {
           const tenant = await tenantNamed(deps, o.tenant);
-          const s = await setStreamMuted(deps, tenant.id, ref, muted);
-          await trail(deps, tenant, muted ? 'stream-muted' : 'stream-unmuted', { stream: s.key });
+          const s = await withTrail(deps, tenant, undefined, (t) => setStreamMuted(deps, tenant.id, ref, muted, t), (d) => ({ action: muted ? 'stream-muted' : 'stream-unmuted', detail: { stream: d.key } }));
           writeLine(io.stdout, `stream ${s.id}${s.label ? ` "${s.label}"` : ''} ${verb}d`);
         }),
       );
@@ -91,8 +89,8 @@ export function streamCommands(program: Command, io: CliIo): void {
     .action((ref: string, level: string, o: { tenant: string; as?: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
-        const s = await setMissingSeverity(deps, tenant.id, ref, level.toLowerCase(), { actor: await actorFor(deps, tenant, o.as), via: 'cli' });
-        await trail(deps, tenant, 'stream-severity', { stream: s.key, to: s.missingSeverity }, o.as);
+        const by = { actor: await actorFor(deps, tenant, o.as), via: 'cli' as const };
+        const s = await withTrail(deps, tenant, o.as, (t) => setMissingSeverity(deps, tenant.id, ref, level.toLowerCase(), by, t), (d) => ({ action: 'stream-severity', detail: { stream: d.key, to: d.missingSeverity } }));
         writeLine(io.stdout, `stream ${s.id}: missing alerts are now ${s.missingSeverity}`);
       }),
     );
@@ -106,8 +104,7 @@ export function streamCommands(program: Command, io: CliIo): void {
         const tenant = await tenantNamed(deps, o.tenant);
         const ms = text === 'default' ? null : parseDuration(text);
         if (ms === null && text !== 'default') throw new DatamerError('INPUT_INVALID', `grace "${text}": write a duration such as 10m, 2h or 1d, or default`);
-        const s = await setStreamGrace(deps, tenant.id, ref, ms);
-        await trail(deps, tenant, 'stream-grace', { stream: s.key, graceMs: s.graceMs });
+        const s = await withTrail(deps, tenant, undefined, (t) => setStreamGrace(deps, tenant.id, ref, ms, t), (d) => ({ action: 'stream-grace', detail: { stream: d.key, graceMs: d.graceMs } }));
         writeLine(io.stdout, `stream ${s.id}: grace ${s.graceMs === null ? 'back to the default for its period' : formatDuration(s.graceMs)}`);
       }),
     );
@@ -120,8 +117,8 @@ export function streamCommands(program: Command, io: CliIo): void {
     .action((ref: string, o: { tenant: string; as?: string }) =>
       withDeps(io, async (deps) => {
         const tenant = await tenantNamed(deps, o.tenant);
-        const { stream: s, closed } = await deleteStream(deps, tenant.id, ref, { actor: await actorFor(deps, tenant, o.as), via: 'cli' });
-        await trail(deps, tenant, 'stream-deleted', { stream: s.key, closed }, o.as);
+        const by = { actor: await actorFor(deps, tenant, o.as), via: 'cli' as const };
+        const { stream: s, closed } = await withTrail(deps, tenant, o.as, (t) => deleteStream(deps, tenant.id, ref, by, t), (d) => ({ action: 'stream-deleted', detail: { stream: d.stream.key, closed: d.closed } }));
         writeLine(io.stdout, `stream ${s.id} deleted${closed.length ? `; completed its open alerts ${closed.map((id) => `#${id}`).join(', ')}` : ''}`);
       }),
     );

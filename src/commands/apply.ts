@@ -3,10 +3,12 @@
 import type { Deps } from '../deps.js';
 import { describePreferences, setPreferences } from '../people/preferences.js';
 import { DatamerError, isDatamerError } from '../errors.js';
-import { changeEvent } from '../events/change.js';
+import { changeEvent, changeWithTrail, type ChangedBy } from '../events/change.js';
 import { mergeEvents, splitMessage } from '../events/corrections.js';
 import { previewRule } from '../classification/preview.js';
 import { addRule, type RuleDraft } from '../classification/rule-store.js';
+import { ruleTrailDetail } from '../classification/rule-text.js';
+import { personalGroup, personalGroupName, setSubscription, unsubscribe } from '../people/people.js';
 import type { Event, Rule, User } from '../../models/index.js';
 import type { EmailCommand, ParsedCommand } from './grammar.js';
 
@@ -28,15 +30,8 @@ export interface CommandContext {
 /** How many recent messages a RULE's preview looks at. */
 export const RULE_PREVIEW_LAST = 200;
 
-/** The group a user subscribes through by email: their own, named after their handle. */
-const personalGroup = (user: User) => `@${user.handle}`;
-
-async function ensurePersonalGroup(deps: Deps, user: User): Promise<number> {
-  const { Group, Membership } = deps.db.models;
-  const [group] = await Group.findOrCreate({ where: { tenantId: user.tenantId, name: personalGroup(user) }, defaults: { tenantId: user.tenantId, name: personalGroup(user), createdAt: deps.clock.now() } });
-  await Membership.findOrCreate({ where: { tenantId: user.tenantId, groupId: group.id, userId: user.id }, defaults: { tenantId: user.tenantId, groupId: group.id, userId: user.id, createdAt: deps.clock.now() } });
-  return group.id;
-}
+/** A setting changed by reply is the replier's, in the activity trail as on the site. */
+const byEmail = (ctx: CommandContext): ChangedBy => ({ actor: ctx.user.handle, via: 'email' });
 
 async function state(deps: Deps, event: Event): Promise<string> {
   if (event.mergedIntoId !== null) return `event #${event.id} is completed, merged into #${event.mergedIntoId}`;
@@ -115,27 +110,37 @@ async function run(deps: Deps, ctx: CommandContext, command: EmailCommand): Prom
       if (same) return `rule #${same.id} "${same.name}" was already added by you; nothing changed`;
       const draft = { ...command.draft, name: await uniqueRuleName(deps, ctx.tenantId, command.draft.name) };
       const preview = await previewRule(deps, ctx.tenantId, draft, { last: RULE_PREVIEW_LAST });
-      const rule = await addRule(deps, ctx.tenantId, draft, ctx.user.handle);
+      const rule = await changeWithTrail(deps, ctx.tenantId, byEmail(ctx), (t) => addRule(deps, ctx.tenantId, draft, ctx.user.handle, t), (r) => ({ action: 'rule-added', detail: ruleTrailDetail(r) }));
       const changed = preview.matched.filter((m) => m.changed).length;
       return `rule #${rule.id} "${rule.name}" added; of the last ${preview.scanned} messages it matches ${preview.matched.length} (${changed} would be classified differently); it applies to new mail from now on`;
     }
     case 'subscribe': {
-      const groupId = await ensurePersonalGroup(deps, ctx.user);
-      const { Subscription } = deps.db.models;
-      const existing = await Subscription.findOne({ where: { tenantId: ctx.tenantId, groupId, orgPattern: command.pattern } });
-      if (existing) await existing.update({ level: command.level });
-      else await Subscription.create({ tenantId: ctx.tenantId, groupId, orgPattern: command.pattern, level: command.level, createdAt: deps.clock.now() });
-      return `you are now ${command.level === 'responder' ? 'a responder for' : 'interested in'} ${command.pattern}`;
+      const { pattern, level } = command;
+      const group = personalGroupName(ctx.user.handle);
+      await changeWithTrail(
+        deps, ctx.tenantId, byEmail(ctx),
+        async (t) => setSubscription(deps, ctx.tenantId, (await personalGroup(deps, ctx.tenantId, ctx.user.handle, t)).name, pattern, level, t),
+        (s) => ({ action: 'subscription-added', detail: { group, pattern: s.orgPattern, level: s.level } }),
+      );
+      return `you are now ${level === 'responder' ? 'a responder for' : 'interested in'} ${pattern}`;
     }
     case 'unsubscribe': {
-      const group = await deps.db.models.Group.findOne({ where: { tenantId: ctx.tenantId, name: personalGroup(ctx.user) }, attributes: ['id'] });
-      const removed = group ? await deps.db.models.Subscription.destroy({ where: { tenantId: ctx.tenantId, groupId: group.id, orgPattern: command.pattern } }) : 0;
-      if (removed === 0) throw new DatamerError('NOT_FOUND', `you have no subscription of your own to ${command.pattern} (subscriptions through a team group are changed by an admin)`);
+      const group = personalGroupName(ctx.user.handle);
+      try {
+        await changeWithTrail(deps, ctx.tenantId, byEmail(ctx), (t) => unsubscribe(deps, ctx.tenantId, group, command.pattern, t), () => ({ action: 'subscription-removed', detail: { group, pattern: command.pattern } }));
+      } catch (err) {
+        if (!isDatamerError(err) || err.code !== 'NOT_FOUND') throw err;
+        throw new DatamerError('NOT_FOUND', `you have no subscription of your own to ${command.pattern} (subscriptions through a team group are changed by an admin)`);
+      }
       return `you are no longer subscribed to ${command.pattern}`;
     }
     case 'set': {
       const change = { alerts: 'alerts', timezone: 'timeZone', quiet: 'quiet', digest: 'digest' } as const;
-      const updated = await setPreferences(deps, ctx.tenantId, ctx.user.handle, { [change[command.setting]]: command.value });
+      const updated = await changeWithTrail(
+        deps, ctx.tenantId, byEmail(ctx),
+        (t) => setPreferences(deps, ctx.tenantId, ctx.user.handle, { [change[command.setting]]: command.value }, t),
+        (u) => ({ action: 'user-settings', detail: { handle: u.handle, settings: describePreferences(u) } }),
+      );
       return `you now get ${describePreferences(updated)}`;
     }
     case 'help':

@@ -2,7 +2,7 @@
 // text when something went wrong or was asked for), through the outbox like all its mail.
 // Marked auto-replied (RFC 3834) and threaded under the engineer's reply; its own reply
 // address carries the engineer's token again, so the conversation can go on.
-import { Op, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { enqueueMail } from '../notifications/outbox.js';
 import { renderMail } from '../notifications/templates.js';
@@ -11,6 +11,7 @@ import type { CommandResult } from './apply.js';
 import { HELP_TEXT } from './grammar.js';
 import { subjectTag } from '../reply-address.js';
 import { replyAddressFor } from '../people/command-tokens.js';
+import { answersPerHourOf } from './answer-limit.js';
 
 export interface CommandReply {
   tenantId: number;
@@ -30,32 +31,6 @@ export interface CommandReply {
   problem: string | null;
   /** the last answer before DaTamer stops answering this address for a while: says until when */
   quietUntil?: Date | null;
-}
-
-/**
- * At most this many answers an hour to one user's replies that applied nothing (no command, a
- * problem, not allowed); the next says DaTamer falls silent, and further such replies within the
- * hour are not answered. A robot DaTamer cannot recognise (a vacation reply without RFC 3834
- * headers, which answers every answer) applies no command, so it gets a few answers, not one
- * every few seconds; an engineer's commands that apply are always answered.
- */
-export const ANSWERS_PER_HOUR = 5;
-const HOUR_MS = 60 * 60_000;
-
-export type AnswerAllowance = { answer: true; quietUntil: Date | null } | { answer: false; quietUntil: Date };
-
-/** May DaTamer answer this user's reply that applied nothing, and is it the last answer for a while? */
-export async function answerAllowance(deps: Deps, tenantId: number, userId: number): Promise<AnswerAllowance> {
-  const now = deps.clock.now();
-  const answered = await deps.db.models.CommandMail.findAll({
-    where: { tenantId, userId, status: 'refused', replyOutboxId: { [Op.ne]: null }, receivedAt: { [Op.gt]: new Date(now.getTime() - HOUR_MS) } },
-    attributes: ['receivedAt'],
-    order: [['receivedAt', 'ASC'], ['id', 'ASC']],
-  });
-  // The hour counts from the oldest answer in it: once that one is an hour old, there is room again.
-  const quietUntil = new Date((answered[0]?.receivedAt.getTime() ?? now.getTime()) + HOUR_MS);
-  if (answered.length > ANSWERS_PER_HOUR) return { answer: false, quietUntil };
-  return { answer: true, quietUntil: answered.length === ANSWERS_PER_HOUR ? quietUntil : null };
 }
 
 // What clients put before a subject they answer or forward (Re, AW, SV, Antw, VS, RIF, Odp, Réf,
@@ -84,7 +59,7 @@ export async function enqueueCommandReply(deps: Deps, reply: CommandReply, trans
     state: reply.state,
     help: wantsHelp ? HELP_TEXT : null,
     quiet: reply.quietUntil
-      ? `DaTamer has answered ${ANSWERS_PER_HOUR} replies of yours that applied nothing in the last hour and will not answer such replies again before ${reply.quietUntil.toISOString()}: this is how a loop with an automatic reply ends. Commands that apply are still applied and answered.`
+      ? `DaTamer has answered ${answersPerHourOf(deps)} replies of yours that applied nothing in the last hour and will not answer such replies again before ${reply.quietUntil.toISOString()}: this is how a loop with an automatic reply ends. Commands that apply are still applied and answered.`
       : null,
   });
   const headers: Record<string, string> = { 'Auto-Submitted': 'auto-replied' };

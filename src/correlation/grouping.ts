@@ -5,22 +5,40 @@
 //
 // The signals, after the ladder of baselines in docs/correlation.md, each of which can be
 // switched off so that each one's gain can be measured:
-//   repeat    the same host and check (or signature) again: a repeat joins, it never opens
-//   recovery  a recovery joins its problem's event, and says that source recovered
-//   host      the same host inside a window
-//   storm     one signature from several hosts inside a window
-//   mention   a host one message is about is named by the other, inside a window
-//   org       hosts of one org inside a window
-// An event takes windowed joins while the last related message is no older than `windowMs` and
-// the event no older than `cookForMs` (Moogsoft's "cook for": each related message extends the
-// window, up to a maximum). A completed event takes no new mail (PagerDuty's rule): it is not
-// among the open events at all.
+//   repeat    the same host and check (or signature) again, heard of within the repeat time:
+//             a repeat joins, it never opens
+//   recovery  a recovery joins the event where its problem is still in trouble, and says that
+//             source recovered
+//   host      the same host inside a window, when both messages are of kinds rarely sent (by
+//             the fleet, or by that host: news from it), or when their checks name one path on
+//             it (two tools seeing one full disk); and a path of a problem still in trouble,
+//             heard of within 6 hours (a disk failing over hours)
+//   storm     one kind of mail from several hosts inside a window, more hosts than its usual
+//             rate makes likely
+//   mention   a host one message is about is named by the other, inside a window, both rare
+//   org       hosts of one org inside a window, both rare
+//   together  rare kinds of mail arriving together within minutes (tools that co-occur in one
+//             incident: a database's own alerts and its clients' complaints)
+//   learned   two kinds of mail that were rare together in one event in the last 14 days arrive
+//             together again, neither of them everyday mail: what co-occurs is learned from
+//             what arrived together before (an NFS server's alert and its clients' complaints,
+//             yesterday's glitch)
+// How unusual a burst is comes from each key's own rate over the last day (rarity.ts): at
+// 20,000 messages a day every host and every common check fires inside any window, and a
+// window alone would swallow that background. An event takes windowed joins while the last
+// related message is no older than `windowMs` and the event no older than `cookForMs`
+// (Moogsoft's "cook for": each related message extends the window, up to a maximum). A
+// completed event takes no new mail (PagerDuty's rule): it is not among the open events at all.
+//
+// Open events are indexed by source, host, kind and org, so a decision looks only at the events
+// that share something with the message; the sentence of the reason is written for the winner.
 import type { Severity } from '../classification/tags.js';
 import type { GroupingKeys } from './grouping-keys.js';
+import { KindRates, poissonTail, type Burst } from './rarity.js';
 
-export type Signal = 'repeat' | 'recovery' | 'host' | 'storm' | 'mention' | 'org';
+export type Signal = 'repeat' | 'recovery' | 'host' | 'storm' | 'mention' | 'org' | 'together' | 'learned';
 /** In the order they are tried: the most specific first. */
-export const SIGNALS: Signal[] = ['repeat', 'recovery', 'host', 'storm', 'mention', 'org'];
+export const SIGNALS: Signal[] = ['repeat', 'recovery', 'host', 'storm', 'mention', 'org', 'together', 'learned'];
 
 export interface GroupingSettings {
   signals: Signal[];
@@ -28,31 +46,119 @@ export interface GroupingSettings {
   windowMs: number;
   /** the most time from an event's first message for a windowed join ("cook for") */
   cookForMs: number;
-  /** how long a source's problem stays open to its repeats and its recovery */
+  /** how long a source's problem stays open to its repeats */
   repeatMs: number;
+  /** the same, in an event someone has claimed: their problem's reminders go to them */
+  claimedRepeatMs: number;
+  /** how long a source's problem stays open to its recovery */
+  recoveryMs: number;
+  /** how long after a problem's last mail unusual mail naming its path on its host still joins it (a failure going on for hours) */
+  slowMs: number;
   /** a recovery that leaves no source of an unclaimed event in trouble completes the event */
   recoveryCompletes: boolean;
+  /** the most time between two rare messages that arrive together */
+  togetherMs: number;
+  /** how far back a key's usual rate is counted */
+  horizonMs: number;
+  /** the least history a rate is computed over, for a new tenant */
+  minHistoryMs: number;
+  /** the recent time left out of a key's usual rate: the burst being judged must not make itself usual */
+  recentMs: number;
+  /** rare mail arriving together joins only while rare mail comes by chance at most this often in `togetherMs` */
+  togetherRate: number;
+  /** everyday mail: a kind whose one message inside the window is more likely than this by chance (never learned) */
+  everydayChance: number;
+  /** how long two kinds that were rare together in one event are remembered (the learned signal) */
+  learnedMs: number;
+  /** the most pairs of kinds remembered per tenant: the oldest are forgotten first */
+  learnedMax: number;
+  /** a message is of a rare kind when seeing it by chance inside the window is at most this likely */
+  rareChance: number;
+  /**
+   * a kind is news from a host when one of it inside the window is at most this likely at the
+   * host's own rate and the host did not send it in the repeat time: sent there at most once in
+   * a day of history (1.06 %), while a kind never seen over a new tenant's least history of 6
+   * hours (1.4 %) is not news until the history says so
+   */
+  hostRareChance: number;
+  /** news from its host joins the host signal while one of its kind inside the window is at most this likely for the whole fleet */
+  hostKindChance: number;
+  /**
+   * ... and only while a host sends such news (not rare for the fleet) by chance at most this
+   * often inside the window: a host in an incident takes mail for a few windows, and news on it
+   * by chance should stay about 1 % (a small fleet whose every kind is seldom makes nearly every
+   * routine problem news from its host)
+   */
+  hostNewsRate: number;
+  /** a burst (a storm, a busy host) is unusual when seeing it by chance is at most this likely */
+  burstChance: number;
 }
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 export const DEFAULT_GROUPING: GroupingSettings = {
   signals: SIGNALS,
   windowMs: 10 * MINUTE,
-  cookForMs: 2 * 60 * MINUTE,
-  repeatMs: 24 * 60 * MINUTE,
+  cookForMs: 2 * HOUR,
+  repeatMs: 2 * HOUR,
+  claimedRepeatMs: 24 * HOUR,
+  recoveryMs: 24 * HOUR,
+  slowMs: 6 * HOUR,
   recoveryCompletes: true,
+  togetherMs: 5 * MINUTE,
+  horizonMs: 24 * HOUR,
+  minHistoryMs: 6 * HOUR,
+  recentMs: 30 * MINUTE,
+  togetherRate: 0.1,
+  everydayChance: 0.2,
+  learnedMs: 14 * 24 * HOUR,
+  learnedMax: 5000,
+  rareChance: 0.01,
+  hostRareChance: 0.012,
+  hostKindChance: 0.05,
+  hostNewsRate: 0.003,
+  burstChance: 0.0001,
 };
+
+/** Two kinds of mail (a < b) last rare together in one event at `at`. */
+export interface LearnedPair {
+  a: string;
+  b: string;
+  at: number;
+  eventId: number;
+}
 
 /** A message of an open event, as grouping remembers it. */
 export interface Member {
   keys: GroupingKeys;
   at: number;
+  /** its kind of mail (kindOf), null when it has none */
+  kind: string | null;
+  /** the chance of its kind (with its severity) from its hosts inside the window when it came; NOT_A_PROBLEM for a recovery */
+  rarity: number;
+  /** its kind is news from its hosts (newFromHost) */
+  newHere: boolean;
+  /**
+   * it repeats a problem of its event that began more than a window before it: mail that was
+   * already coming before whatever happens now (smartd's temperature warnings, which never
+   * recover, on the device that now fails)
+   */
+  ongoing: boolean;
 }
+
+/** The rarity of a member that reports no problem (a recovery): above any chance. */
+const NOT_A_PROBLEM = 2;
 
 /** A source of trouble: a host and what was checked on it (or the signature, when no tool says). */
 interface Source {
   lastAt: number;
+  /** when its trouble began in the event (its first problem there, or its first since it recovered) */
+  since: number;
+  /** the paths its check names, while its problem was rare for the fleet or news from its host (else none): what a slow failure goes on about */
+  paths: string[];
   recovered: boolean;
+  /** how loud its last problem was */
+  severity: Severity | null;
 }
 
 export interface OpenEvent {
@@ -61,6 +167,11 @@ export interface OpenEvent {
   status: 'open' | 'assigned';
   severity: Severity | null;
   createdAt: number;
+  /**
+   * since when it cooks (takes windowed joins for the cook-for time): its creation, or the last
+   * new symptom of a failure going on for hours (matchSlowPath), which is news again
+   */
+  cookingFrom: number;
   /** the time of its last member */
   lastAt: number;
   /** its members inside the cook-for time, oldest first */
@@ -68,6 +179,8 @@ export interface OpenEvent {
   sources: Map<string, Source>;
   /** routine mail's event, or one a rule keeps apart: nothing joins it */
   closed: boolean;
+  /** the index entries that lead to it (OpenEvents.index) */
+  indexed: Set<string>;
 }
 
 export type Decision =
@@ -83,6 +196,9 @@ export function louder(a: Severity | null, b: Severity | null): Severity | null 
   return RANK[b] > RANK[a] ? b : a;
 }
 
+/** Is a quieter than b (both known)? */
+const quieter = (a: Severity | null, b: Severity | null) => a !== null && b !== null && RANK[a] < RANK[b];
+
 /** Host names compare by their first label: a tool's `web3` is a tag's `web3.example.test`. */
 const shortHost = (host: string) => host.split('.')[0]!;
 
@@ -92,6 +208,21 @@ const shortHost = (host: string) => host.split('.')[0]!;
 const STATE_WORDS = /\b(failed|failure|succeeded|success|ok|error|matched|changed|recovered|resolved|down|up|critical|warning|unknown)\b/g;
 const checkKey = (check: string) => check.toLowerCase().replace(STATE_WORDS, ' ').replace(/\s+/g, ' ').trim();
 
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * A message's kind of mail: the tool and its check with the message's own hosts taken out
+ * (Zabbix names the host in the problem: "Disk space is low on db3"), else its signature.
+ */
+export function kindOf(keys: GroupingKeys): string | null {
+  if (keys.tool && keys.check) {
+    let check = keys.check.toLowerCase();
+    for (const host of keys.hosts) check = check.replace(new RegExp(`\\b${escape(shortHost(host))}(\\.[a-z0-9.-]+)?\\b`, 'g'), '<host>');
+    return `${keys.tool}:${checkKey(check)}`;
+  }
+  return keys.sig !== null ? `sig:${keys.sig}` : null;
+}
+
 /** The keys of the sources a message speaks about: a tool's check on a host (a host check when the tool names none), else its signature on a host. */
 export function sourceKeys(keys: GroupingKeys): string[] {
   const what = keys.tool ? `${keys.tool}:${checkKey(keys.check ?? '')}` : keys.sig !== null ? `sig:${keys.sig}` : null;
@@ -100,7 +231,36 @@ export function sourceKeys(keys: GroupingKeys): string[] {
   return [...new Set(keys.hosts.map((h) => `${shortHost(h)}|${what}`))];
 }
 
-const sharesHost = (a: GroupingKeys, b: GroupingKeys) => a.hosts.some((h) => b.hosts.some((g) => shortHost(g) === shortHost(h)));
+/**
+ * The paths a tool's check names (`Disk /var`, `/var: Disk space is low`, `Pending sectors on
+ * /dev/sdb`): the thing on a host that two tools can both be checking. A bare `/` says too little.
+ */
+function pathsOf(keys: GroupingKeys): string[] {
+  // cron's check is the job's command: a program, not a thing on the host that tools watch.
+  if (!keys.check || keys.tool === 'cron') return [];
+  const out: string[] = [];
+  for (const m of keys.check.matchAll(/(?:^|[\s:(\[=])(\/[A-Za-z0-9._\-/]*[A-Za-z0-9_\-])/g)) if (!out.includes(m[1]!)) out.push(m[1]!);
+  return out;
+}
+
+/** How rare one message of a kind is: the chance of one by chance, however many hosts sent it (that is a storm). */
+const single = (burst: Burst): Burst => ({ ...burst, hosts: 1, chance: poissonTail(1, burst.expected) });
+
+/**
+ * Is a problem's kind news from its own hosts: one of it inside the window unlikely at their own
+ * rate of it over the last day, and none of it from them in the repeat time (a check that failed
+ * an hour ago and fails again is the host's flapping, not news)?
+ */
+function newFromHost(burst: Burst | null, at: number, settings: GroupingSettings): boolean {
+  if (burst === null) return false;
+  if (burst.hostLastAt !== null && at - burst.hostLastAt <= settings.repeatMs) return false;
+  return poissonTail(1, burst.hostExpected) <= settings.hostRareChance;
+}
+
+const SEVERITIES: Array<Severity | null> = ['info', 'warn', 'critical', null];
+const isProblem = (keys: GroupingKeys) => !keys.routine && keys.state !== 'recovery';
+const shortHosts = (keys: GroupingKeys) => [...new Set(keys.hosts.map(shortHost))];
+const named = (keys: GroupingKeys) => [...new Set((keys.mentions ?? []).map(shortHost))];
 
 function ago(ms: number): string {
   const minutes = Math.round(ms / MINUTE);
@@ -128,20 +288,61 @@ function describe(members: Member[], at: number): string {
   return `${plural(members.length, 'message')}${from}${of} ${ago(at - first)}`;
 }
 
+/** "usually about 0.2 in 10 minutes": what a key's rate over the last day made expected. */
+function usually(burst: Burst, windowMs: number): string {
+  const e = burst.expected;
+  const n = e < 0.01 ? 'almost never' : `about ${e < 1 ? e.toFixed(2) : e.toFixed(1)}`;
+  return `usually ${n} in ${Math.round(windowMs / MINUTE)} minutes`;
+}
+
+/** "usually almost never in 10 minutes": what a host's own rate of a kind over the last day made expected. */
+const usuallyFromHost = (burst: Burst, windowMs: number) => usually({ ...burst, expected: burst.hostExpected }, windowMs);
+
 const sourceName = (key: string) => key.replace('|', ' / ').replace(/^- \/ /, '').replace(/(^| \/ )sig:\d+$/, '$1its signature');
+const kindName = (kind: string) => kind.replace(/^sig:(\d+)$/, 'signature $1').replace(/^([^:]+):/, '$1 ');
+
+/** What decide() knows of the message it places, worked out once. */
+interface Placing {
+  keys: GroupingKeys;
+  at: number;
+  kind: string | null;
+  hosts: string[];
+  /** its kind from its hosts, beside the kind's rate (storm) */
+  storm: Burst | null;
+  /** its kind with its severity, beside that kind's rate: how rare a message it is */
+  rare: Burst | null;
+  /** how many rare messages come by chance inside the together time */
+  rareRate: number;
+  /** news from a host counts (matchWindow, host): a host sends it by chance at most hostNewsRate inside the window */
+  newsCounts: boolean;
+}
 
 /**
- * The open events a tenant has, with what grouping needs of their recent members. Pure and
- * in memory; changed only through decide's caller (add, attach, complete).
+ * The open events a tenant has, with what grouping needs of their recent members, and each
+ * kind's and host's recent problem mail (how unusual a burst is). Pure and in memory; changed
+ * only through decide's caller (open, add, remove, prune).
  */
 export class OpenEvents {
   readonly events = new Map<number, OpenEvent>();
+  readonly rates: KindRates;
+  /** kinds of mail that were rare together in one event ("a\u0000b", sorted) → when, and in which event */
+  private readonly pairs = new Map<string, { at: number; eventId: number }>();
+  /** each kind's partners in `pairs`, both ways (rebuilt when pairs are forgotten) */
+  private partnersOf = new Map<string, Set<string>>();
+  /** pairs learned since takeLearned(), to be written (src/events/learned-pairs.ts) */
+  private fresh: LearnedPair[] = [];
+  /** the rare kinds of each event read back by count() (a completed event's), to learn its pairs */
+  private readonly counted = new Map<number, { at: number; kinds: Set<string> }>();
+  /** index entry ("s:source", "h:host", "n:named host", "k:kind", "o:org", "r:" rare members) → events */
+  private readonly index = new Map<string, Set<number>>();
 
-  constructor(readonly settings: GroupingSettings) {}
+  constructor(readonly settings: GroupingSettings) {
+    this.rates = new KindRates({ horizonMs: settings.horizonMs, minHistoryMs: settings.minHistoryMs, recentMs: settings.recentMs });
+  }
 
   /** A new event, made by its first message. */
   open(id: number, keys: GroupingKeys, at: number, status: OpenEvent['status'] = 'open'): OpenEvent {
-    const event: OpenEvent = { id, status, severity: keys.severity, createdAt: at, lastAt: at, members: [], sources: new Map(), closed: keys.rule === 'never' || keys.routine };
+    const event: OpenEvent = { id, status, severity: keys.severity, createdAt: at, cookingFrom: at, lastAt: at, members: [], sources: new Map(), closed: keys.rule === 'never' || keys.routine, indexed: new Set() };
     this.events.set(id, event);
     this.add(event, keys, at);
     return event;
@@ -152,109 +353,403 @@ export class OpenEvents {
     event.lastAt = Math.max(event.lastAt, at);
     event.severity = louder(event.severity, keys.severity);
     if (keys.routine) return;
-    event.members.push({ keys, at });
-    for (const key of sourceKeys(keys)) {
+    // decide() measured this message a moment ago: nothing has been counted since.
+    const placing = this.measured?.keys === keys && this.measured.at === at ? this.measured : this.measureNow(keys, at);
+    this.measured = null;
+    this.observe(keys, placing.kind, at);
+    const rarity = placing.rare ? placing.rare.chance : NOT_A_PROBLEM;
+    const newHere = newFromHost(placing.rare, at, this.settings);
+    this.observeNews(placing, newHere);
+    const keysOfSources = sourceKeys(keys);
+    // A new symptom (a new check, or one louder than before) of a failure going on for hours
+    // (matchSlowPath) makes the event cook again:
+    // the rest of the flare-up (a full disk's other tools, minutes later) joins it by the window.
+    // Decided here from the message alone, so that reading the memberships back does the same.
+    const unusual = placing.rare !== null && unusualHere(placing.rare.chance, newHere && placing.newsCounts, this.settings);
+    const newSymptom = keysOfSources.every((k) => {
+      const s = event.sources.get(k);
+      return s === undefined || s.recovered || quieter(s.severity, keys.severity);
+    });
+    if (unusual && newSymptom && at - event.cookingFrom > this.settings.cookForMs) {
+      const hosts = shortHosts(keys);
+      const mine = pathsOf(keys);
+      if ([...event.sources].some(([k, s]) => !s.recovered && hosts.includes(k.slice(0, k.indexOf('|'))) && s.paths.some((x) => mine.includes(x)))) event.cookingFrom = at;
+    }
+    // Louder than before is news (the warning of a filling disk turned critical), not background.
+    const ongoing = placing.rare !== null && keysOfSources.some((k) => {
+      const s = event.sources.get(k);
+      return s !== undefined && !s.recovered && at - s.since > this.settings.windowMs && !quieter(s.severity, keys.severity);
+    });
+    event.members.push({ keys, at, kind: placing.kind, rarity, newHere, ongoing });
+    for (const key of keysOfSources) {
       const source = event.sources.get(key);
       const recovered = keys.state === 'recovery' ? true : keys.state === 'problem' || !source ? false : source.recovered;
-      event.sources.set(key, { lastAt: at, recovered });
+      const since = source && !source.recovered ? source.since : at;
+      const paths = unusual ? pathsOf(keys) : (source?.paths ?? []);
+      event.sources.set(key, { lastAt: at, since, paths, recovered, severity: keys.state === 'recovery' ? (source?.severity ?? null) : keys.severity });
+      this.link(event, `s:${key}`);
     }
+    if (event.closed) return;
+    for (const host of shortHosts(keys)) this.link(event, `h:${host}`);
+    for (const host of named(keys)) this.link(event, `n:${host}`);
+    if (placing.kind !== null) this.link(event, `k:${placing.kind}`);
+    if (keys.org !== null) this.link(event, `o:${keys.org}`);
+    if (rarity <= this.settings.rareChance) {
+      this.link(event, 'r:');
+      this.rates.observeRare(at);
+      for (const m of event.members) if (m.kind !== null && m.rarity <= this.settings.rareChance) this.learn(placing.kind!, m.kind, at, event.id);
+    }
+  }
+
+  /** the last message decide() measured, until it is added */
+  private measured: Placing | null = null;
+
+  /** How unusual a message is, before it is counted; remembered for add(). */
+  measure(keys: GroupingKeys, at: number): Placing {
+    this.measured = this.measureNow(keys, at);
+    return this.measured;
+  }
+
+  private measureNow(keys: GroupingKeys, at: number): Placing {
+    const kind = kindOf(keys);
+    const hosts = shortHosts(keys);
+    const { windowMs } = this.settings;
+    const rareRate = this.rates.rareRate(at, this.settings.togetherMs);
+    const newsCounts = this.rates.newsRate(at, windowMs) <= this.settings.hostNewsRate;
+    if (kind === null || !isProblem(keys)) return { keys, at, kind, hosts, storm: null, rare: null, rareRate, newsCounts };
+    // How loud it is counts: a check that only ever warns is rare when it is critical. Mail that
+    // states no severity is of any loudness, and counts beside every one.
+    const loudness = keys.severity === null ? SEVERITIES : [keys.severity, null];
+    return {
+      keys, at, kind, hosts,
+      storm: this.rates.burst(SEVERITIES.map((s) => `${kind}|${s ?? '-'}`), hosts, at, windowMs),
+      rare: single(this.rates.burst(loudness.map((s) => `${kind}|${s ?? '-'}`), hosts, at, windowMs)),
+      rareRate,
+      newsCounts,
+    };
+  }
+
+  /** Counts a message that joins no open event here (a completed event's, read back) in the rates. */
+  count(keys: GroupingKeys, at: number, eventId?: number): void {
+    if (keys.routine) return;
+    const placing = this.measureNow(keys, at);
+    this.observe(keys, placing.kind, at);
+    this.observeNews(placing, newFromHost(placing.rare, at, this.settings));
+    if (placing.rare === null || placing.rare.chance > this.settings.rareChance) return;
+    this.rates.observeRare(at);
+    if (eventId === undefined) return;
+    const seen = this.counted.get(eventId) ?? this.counted.set(eventId, { at, kinds: new Set() }).get(eventId)!;
+    for (const kind of seen.kinds) this.learn(placing.kind!, kind, at, eventId);
+    seen.kinds.add(placing.kind!);
+    seen.at = at;
+  }
+
+  /** Two kinds of mail were rare together in one event. */
+  private learn(a: string, b: string, at: number, eventId: number): void {
+    if (a === b) return;
+    this.fresh.push(a < b ? { a, b, at, eventId } : { a: b, b: a, at, eventId });
+    this.remember(a, b, at, eventId);
+  }
+
+  /** A pair learned before, read back (src/events/grouping-session.ts load). */
+  restore(pair: LearnedPair): void {
+    const known = this.pairs.get(`${pair.a}\u0000${pair.b}`);
+    if (!known || known.at < pair.at) this.remember(pair.a, pair.b, pair.at, pair.eventId);
+  }
+
+  /**
+   * The pairs learned since the last call: what the commit writes. `idOf` gives an event decided
+   * on before it had its id (a negative ref) its id, here and in what is remembered.
+   */
+  takeLearned(idOf: (ref: number) => number = (ref) => ref): LearnedPair[] {
+    const out = this.fresh.map((p) => ({ ...p, eventId: idOf(p.eventId) }));
+    this.fresh = [];
+    for (const p of out) {
+      const known = this.pairs.get(`${p.a}\u0000${p.b}`);
+      if (known && known.at === p.at && known.eventId < 0) known.eventId = p.eventId;
+    }
+    return out;
+  }
+
+  private remember(a: string, b: string, at: number, eventId: number): void {
+    const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    // Newest last (a Map keeps insertion order): beyond learnedMax the oldest are forgotten.
+    this.pairs.delete(key);
+    this.pairs.set(key, { at, eventId });
+    if (this.pairs.size > this.settings.learnedMax) {
+      const oldest = this.pairs.keys().next().value!;
+      this.pairs.delete(oldest);
+      const [x, y] = oldest.split('\u0000') as [string, string];
+      this.partnersOf.get(x)?.delete(y);
+      this.partnersOf.get(y)?.delete(x);
+    }
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      const set = this.partnersOf.get(x);
+      if (set) set.add(y);
+      else this.partnersOf.set(x, new Set([y]));
+    }
+  }
+
+  /** The kinds a kind was rare together with in one event (in the last learnedMs, or a little longer). */
+  partners(kind: string): Iterable<string> {
+    return this.partnersOf.get(kind) ?? [];
+  }
+
+  /** When two kinds were last rare together in one event, if they were in the last learnedMs. */
+  together(a: string, b: string, at: number): { at: number; eventId: number } | undefined {
+    const pair = this.pairs.get(a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
+    return pair && at - pair.at <= this.settings.learnedMs ? pair : undefined;
+  }
+
+  /** Counts a message that is news from its host and not rare for the fleet: how often hosts send such news. */
+  private observeNews(placing: Placing, newHere: boolean): void {
+    const { rare } = placing;
+    if (rare !== null && newHere && rare.chance > this.settings.rareChance && rare.chance <= this.settings.hostKindChance) this.rates.observeNews(placing.at);
+  }
+
+  /** Counts a problem message in its kind's rate. */
+  private observe(keys: GroupingKeys, kind: string | null, at: number): void {
+    if (kind === null || !isProblem(keys)) return;
+    this.rates.observe(`${kind}|${keys.severity ?? '-'}`, shortHosts(keys), at);
+  }
+
+  private link(event: OpenEvent, entry: string): void {
+    if (event.indexed.has(entry)) return;
+    event.indexed.add(entry);
+    const set = this.index.get(entry);
+    if (set) set.add(event.id);
+    else this.index.set(entry, new Set([event.id]));
+  }
+
+  /** The open events an index entry leads to. */
+  lookup(entry: string): Iterable<number> {
+    return this.index.get(entry) ?? [];
   }
 
   /** The event is completed (or taken out of grouping): it takes no more mail. */
   remove(id: number): void {
+    const event = this.events.get(id);
+    if (!event) return;
     this.events.delete(id);
+    for (const entry of event.indexed) {
+      const set = this.index.get(entry);
+      set?.delete(id);
+      if (set?.size === 0) this.index.delete(entry);
+    }
   }
 
   /** Renames an event decided on before it had its id. */
   rename(from: number, to: number): void {
     const event = this.events.get(from);
     if (!event) return;
-    this.events.delete(from);
+    this.remove(from);
     event.id = to;
     this.events.set(to, event);
+    const entries = [...event.indexed];
+    event.indexed.clear();
+    for (const entry of entries) this.link(event, entry);
   }
 
-  /** Forgets what no message can join any more: members older than the cook-for time, events quiet longer than the repeat time. */
+  /** Forgets what no message can join any more: members older than the cook-for time, events quiet longer than the repeat time, rates older than the horizon. */
   prune(now: number): void {
-    const { cookForMs, repeatMs } = this.settings;
+    const { cookForMs, repeatMs, recoveryMs } = this.settings;
     for (const [id, event] of this.events) {
-      if (now - event.lastAt > repeatMs) {
-        this.events.delete(id);
+      if (now - event.lastAt > Math.max(repeatMs, recoveryMs)) {
+        this.remove(id);
         continue;
       }
       const keep = event.members.findIndex((m) => now - m.at <= cookForMs);
       if (keep > 0) event.members.splice(0, keep);
       else if (keep < 0) event.members.length = 0;
     }
+    this.rates.prune(now);
+    // Oldest first (remember() keeps them so): stop at the first pair still remembered.
+    for (const [key, pair] of this.pairs) {
+      if (now - pair.at <= this.settings.learnedMs) break;
+      this.pairs.delete(key);
+      const [x, y] = key.split('\u0000') as [string, string];
+      this.partnersOf.get(x)?.delete(y);
+      this.partnersOf.get(y)?.delete(x);
+    }
+    for (const [id, seen] of this.counted) if (now - seen.at > this.settings.cookForMs) this.counted.delete(id);
   }
 }
 
 interface Match {
   event: OpenEvent;
   signal: Signal;
-  reason: string;
+  /** the reason's sentence, written only for the winner */
+  reason: () => string;
   recovered: boolean;
   completes: boolean;
 }
 
-function matchEvent(event: OpenEvent, keys: GroupingKeys, at: number, settings: GroupingSettings, on: Set<Signal>): Match | null {
-  const sources = sourceKeys(keys);
+const joined = (event: OpenEvent, signal: Signal, reason: () => string): Match => ({ event, signal, reason, recovered: false, completes: false });
+
+function matchSource(event: OpenEvent, p: Placing, sources: string[], settings: GroupingSettings, on: Set<Signal>): Match | null {
   const id = `#${event.id}`;
-  if (keys.state === 'recovery') {
+  const { at } = p;
+  if (p.keys.state === 'recovery') {
     if (!on.has('recovery')) return null;
+    // Only a source still in trouble: a second recovery of a check that already recovered
+    // says nothing of the event's problem (the check flapped, or its own mail came again).
     const hit = sources.find((k) => {
       const s = event.sources.get(k);
-      return s !== undefined && at - s.lastAt <= settings.repeatMs;
+      return s !== undefined && !s.recovered && at - s.lastAt <= settings.recoveryMs;
     });
     if (!hit) return null;
     const left = [...event.sources.entries()].filter(([k, s]) => k !== hit && !s.recovered).length;
     const completes = left === 0 && event.status === 'open' && settings.recoveryCompletes;
     const rest = left === 0 ? (completes ? 'every source of it has recovered: completed' : 'every source of it has recovered') : `${plural(left, 'source')} still in trouble`;
-    return { event, signal: 'recovery', reason: `joined ${id}: ${sourceName(hit)} recovered; ${rest}`, recovered: true, completes };
+    return { event, signal: 'recovery', reason: () => `joined ${id}: ${sourceName(hit)} recovered; ${rest}`, recovered: true, completes };
   }
-  if (on.has('repeat')) {
-    const hit = sources.find((k) => {
-      const s = event.sources.get(k);
-      return s !== undefined && !s.recovered && at - s.lastAt <= settings.repeatMs;
-    });
-    if (hit) {
-      const s = event.sources.get(hit)!;
-      return { event, signal: 'repeat', reason: `joined ${id}: a repeat of ${sourceName(hit)}, last heard ${since(at - s.lastAt)}`, recovered: false, completes: false };
-    }
+  if (!on.has('repeat')) return null;
+  // Someone claimed the event: a reminder of the problem they are working on (Alertmanager's,
+  // every 4 hours by default) is theirs for as long as a recovery would be, never a new event
+  // that alerts the team again. Unclaimed, a problem silent for longer than the repeat time is
+  // news again (docs/correlation.md, Signals).
+  const repeatMs = event.status === 'assigned' ? Math.max(settings.repeatMs, settings.claimedRepeatMs) : settings.repeatMs;
+  const hit = sources.find((k) => {
+    const s = event.sources.get(k);
+    // A repeat is as loud as the problem it repeats, or louder: quieter mail of the same check
+    // after a louder problem is the check's everyday mail, not the problem again.
+    return s !== undefined && !s.recovered && at - s.lastAt <= repeatMs && !quieter(p.keys.severity, s.severity);
+  });
+  if (!hit) return null;
+  const last = event.sources.get(hit)!.lastAt;
+  return joined(event, 'repeat', () => `joined ${id}: a repeat of ${sourceName(hit)}, last heard ${since(at - last)}`);
+}
+
+/** Rare for the fleet, or news from its host and not sent by the fleet more often than hostKindChance (matchWindow, host). */
+const unusualHere = (rarity: number, newHere: boolean, settings: GroupingSettings) => rarity <= settings.rareChance || (newHere && rarity <= settings.hostKindChance);
+
+/**
+ * A slow failure on one host: unusual mail naming a path of the host that a problem of the event,
+ * unusual when it came and still in trouble, named. A disk fails over
+ * hours (smartd's pending sectors, then its uncorrectable ones, then the RAID degraded), beyond
+ * any window and cook-for time; the source still in trouble, heard of within `slowMs`, is what
+ * says it is still that failure (smartd and cron never say a problem recovered: yesterday's
+ * failure of the same device is not today's). Everyday mail of the path (smartd's temperature
+ * warnings) never takes part.
+ */
+function matchSlowPath(event: OpenEvent, p: Placing, settings: GroupingSettings, on: Set<Signal>): Match | null {
+  if (!on.has('host') || p.rare === null || p.hosts.length === 0) return null;
+  const mine = pathsOf(p.keys);
+  if (mine.length === 0 || !unusualHere(p.rare.chance, p.newsCounts && newFromHost(p.rare, p.at, settings), settings)) return null;
+  for (const [key, s] of event.sources) {
+    if (s.recovered || p.at - s.lastAt > settings.slowMs || !p.hosts.includes(key.slice(0, key.indexOf('|')))) continue;
+    const path = mine.find((x) => s.paths.includes(x));
+    if (path === undefined) continue;
+    return joined(event, 'host', () => `joined #${event.id}: same host and the same ${path} as ${sourceName(key)}, still in trouble since ${since(p.at - s.since)}`);
   }
-  // The windowed signals: the event is still cooking, and its last related message is recent.
-  if (at - event.createdAt > settings.cookForMs) return null;
-  const recent = event.members.filter((m) => at - m.at <= settings.windowMs && !m.keys.routine);
+  return null;
+}
+
+/** The windowed signals: the event is still cooking, and a related member is recent. */
+function matchWindow(open: OpenEvents, event: OpenEvent, p: Placing, settings: GroupingSettings, on: Set<Signal>): Match | null {
+  const { at, keys } = p;
+  if (at - event.cookingFrom > settings.cookForMs) return null;
+  const id = `#${event.id}`;
+  const recent = event.members.filter((m) => at - m.at <= settings.windowMs);
   if (recent.length === 0) return null;
-  if (on.has('host') && keys.hosts.length > 0) {
-    const same = recent.filter((m) => sharesHost(m.keys, keys));
+  const rare = (m: Member) => m.rarity <= settings.rareChance;
+  const iAmRare = p.rare !== null && p.rare.chance <= settings.rareChance;
+  const sharesHost = (m: Member) => m.keys.hosts.some((h) => p.hosts.includes(shortHost(h)));
+  if (on.has('host') && iAmRare) {
+    // Both rare for their kinds: at 20,000 messages a day no host is quiet for long, and the
+    // common mail of a host inside an incident is still its own problem.
+    const same = recent.filter((m) => rare(m) && sharesHost(m));
     if (same.length > 0) {
-      const host = keys.hosts.find((h) => same.some((m) => m.keys.hosts.some((g) => shortHost(g) === shortHost(h))))!;
-      return { event, signal: 'host', reason: `joined ${id}: same host ${host} as ${describe(same, at)}`, recovered: false, completes: false };
+      const host = p.hosts.find((h) => same.some((m) => m.keys.hosts.some((g) => shortHost(g) === h)))!;
+      return joined(event, 'host', () => `joined ${id}: same host ${host} as ${describe(same, at)}, all rare for their kinds (${kindName(p.kind!)}: ${usually(p.rare!, settings.windowMs)})`);
     }
   }
-  // A storm is one kind of mail from more than one host (the same host again is a repeat). One
-  // kind: the same signature, or the same check of the same tool (two processes meeting a new
-  // kind of mail at once may each mine a signature for it: docs/correlation.md, Signatures).
-  if (on.has('storm') && keys.hosts.length > 0) {
-    const sameKind = (m: Member) => (keys.sig !== null && m.keys.sig === keys.sig) || (keys.tool !== null && keys.check !== null && m.keys.tool === keys.tool && m.keys.check === keys.check && m.keys.state === keys.state);
-    const same = recent.filter((m) => sameKind(m) && m.keys.hosts.length > 0);
-    if (same.length > 0 && same.some((m) => !sharesHost(m.keys, keys))) {
-      return { event, signal: 'storm', reason: `joined ${id}: same ${same.every((m) => m.keys.sig === keys.sig) ? 'signature' : 'check'} as ${describe(same, at)}`, recovered: false, completes: false };
+  // News from this host, of a kind the fleet sends now and then but not every hour: at 216
+  // hosts a kind one incident sent yesterday is no longer rare for the fleet, and is still news
+  // from db3 when db3 sent it at most once in the day and not in the repeat time. Both messages
+  // must be rare for the fleet or news from the host, and neither sent by the fleet more often
+  // than hostKindChance: the fleet's everyday checks are new from some host every hour (a busy
+  // host's checks fail one after the other), and mail that was already coming before is the
+  // host's background (docs/correlation.md, The signals).
+  if (on.has('host') && p.rare !== null && unusualHere(p.rare.chance, p.newsCounts && newFromHost(p.rare, at, settings), settings)) {
+    const same = recent.filter((m) => sharesHost(m) && m.kind !== p.kind && !m.ongoing && unusualHere(m.rarity, p.newsCounts && m.newHere, settings));
+    if (same.length > 0) {
+      const host = p.hosts.find((h) => same.some((m) => m.keys.hosts.some((g) => shortHost(g) === h)))!;
+      return joined(event, 'host', () => `joined ${id}: same host ${host} as ${describe(same, at)}, all rare for their kinds or new from ${host} (${kindName(p.kind!)}: ${usually(p.rare!, settings.windowMs)}, from ${host} ${usuallyFromHost(p.rare!, settings.windowMs)})`);
     }
   }
+  // Two tools' problems with one thing on one host, however everyday each kind is: Nagios's
+  // `Disk /var` and Zabbix's `/var: Disk space is low` on db3 are one full disk.
+  if (on.has('host') && p.rare !== null) {
+    const mine = pathsOf(keys);
+    if (mine.length > 0) {
+      // Not with mail of the path that was already coming before (a warning smartd repeats for
+      // hours on the device that now fails): that is the host's background, not this problem.
+      const same = recent.filter((m) => m.rarity !== NOT_A_PROBLEM && !m.ongoing && m.kind !== p.kind && sharesHost(m) && pathsOf(m.keys).some((x) => mine.includes(x)));
+      if (same.length > 0) {
+        const host = p.hosts.find((h) => same.some((m) => m.keys.hosts.some((g) => shortHost(g) === h)))!;
+        const path = mine.find((x) => same.some((m) => pathsOf(m.keys).includes(x)))!;
+        return joined(event, 'host', () => `joined ${id}: same host ${host} and the same ${path} as ${describe(same, at)}`);
+      }
+    }
+  }
+  // A storm is one kind of mail from more hosts than its rate makes likely (the same host again
+  // is a repeat). One kind: the same check of the same tool, or the same signature when no tool
+  // names a check (two processes meeting a new kind of mail at once may each mine a signature
+  // for it: docs/correlation.md, Signatures).
+  if (on.has('storm') && p.hosts.length > 0 && p.storm !== null && p.storm.chance <= settings.burstChance) {
+    const same = recent.filter((m) => m.kind === p.kind && m.keys.hosts.length > 0);
+    if (same.length > 0 && same.some((m) => !sharesHost(m))) {
+      const what = same.every((m) => m.keys.sig === keys.sig) ? 'signature' : 'check';
+      return joined(event, 'storm', () => `joined ${id}: same ${what} as ${describe(same, at)}`);
+    }
+  }
+  // The rest join only rare mail, but for what was learned: kinds rare together once need only
+  // be no everyday mail when they come together again.
+  if (iAmRare) {
+    const joinedRare = matchRare(event, p, recent, settings, on);
+    if (joinedRare) return joinedRare;
+  }
+  return on.has('learned') && p.hosts.length > 0 ? learnedMatch(open, event, p, recent, settings) : null;
+}
+
+/** mention, org and together: rare mail with rare mail of the event. */
+function matchRare(event: OpenEvent, p: Placing, recent: Member[], settings: GroupingSettings, on: Set<Signal>): Match | null {
+  const { at, keys } = p;
+  const id = `#${event.id}`;
+  const rare = (m: Member) => m.rarity <= settings.rareChance;
   if (on.has('mention')) {
-    // What one is about, the other names (or both name it): "at [db1.example.test]:5432".
-    const about = (k: GroupingKeys) => k.hosts.map(shortHost);
-    const named = (k: GroupingKeys) => (k.mentions ?? []).map(shortHost);
-    const mine = new Set([...about(keys), ...named(keys)]);
-    const same = recent.filter((m) => [...about(m.keys), ...named(m.keys)].some((h) => mine.has(h)) && (named(keys).length > 0 || named(m.keys).length > 0));
-    const host = same.length > 0 ? [...mine].find((h) => same.some((m) => [...about(m.keys), ...named(m.keys)].includes(h))) : undefined;
-    if (host) return { event, signal: 'mention', reason: `joined ${id}: names or is about ${host}, as ${describe(same, at)}`, recovered: false, completes: false };
+    // What one is about, the other names: "at [db1.example.test]:5432".
+    const mine = new Set([...p.hosts, ...named(keys)]);
+    const same = recent.filter((m) => rare(m) && ((named(keys).length > 0 && shortHosts(m.keys).some((h) => mine.has(h))) || named(m.keys).some((h) => mine.has(h))));
+    if (same.length > 0) {
+      const host = [...mine].find((h) => same.some((m) => [...shortHosts(m.keys), ...named(m.keys)].includes(h)))!;
+      return joined(event, 'mention', () => `joined ${id}: names or is about ${host}, as ${describe(same, at)}`);
+    }
   }
-  if (on.has('org') && keys.org !== null && keys.hosts.length > 0) {
-    const same = recent.filter((m) => m.keys.org === keys.org && m.keys.hosts.length > 0);
-    if (same.length > 0) return { event, signal: 'org', reason: `joined ${id}: hosts of one org, ${keys.org}: ${describe(same, at)}`, recovered: false, completes: false };
+  if (on.has('org') && keys.org !== null && p.hosts.length > 0) {
+    const same = recent.filter((m) => rare(m) && m.keys.org === keys.org && m.keys.hosts.length > 0);
+    if (same.length > 0) return joined(event, 'org', () => `joined ${id}: hosts of one org, ${keys.org}: ${describe(same, at)}, all rare for their kinds`);
+  }
+  // Mail about no host of its own (a build, mail that only links to a host) joins by what it
+  // names, never by arriving at the same time as rare mail: a signature alone says nothing about
+  // one incident (docs/correlation.md, The signals).
+  if (on.has('together') && p.hosts.length > 0 && p.rareRate <= settings.togetherRate) {
+    const same = recent.filter((m) => rare(m) && at - m.at <= settings.togetherMs);
+    if (same.length > 0) return joined(event, 'together', () => `joined ${id}: rare mail arriving together: ${kindName(p.kind!)} (${usually(p.rare!, settings.windowMs)}) with ${describe(same, at)}`);
+  }
+  return null;
+}
+
+/** Kinds that were rare together in one event in the last day arrive together again, neither of them everyday mail. */
+function learnedMatch(open: OpenEvents, event: OpenEvent, p: Placing, recent: Member[], settings: GroupingSettings): Match | null {
+  if (p.rare === null || p.rare.chance > settings.everydayChance) return null;
+  for (const m of recent) {
+    if (m.kind === null || m.kind === p.kind || m.rarity > settings.everydayChance || p.at - m.at > settings.togetherMs) continue;
+    const before = open.together(p.kind!, m.kind, p.at);
+    if (!before || before.eventId === event.id) continue;
+    const same = recent.filter((r) => r.kind === m.kind);
+    return joined(event, 'learned', () => `joined #${event.id}: ${kindName(p.kind!)} came with ${kindName(m.kind!)} in event #${before.eventId} ${since(p.at - before.at)}; ${describe(same, p.at)}`);
   }
   return null;
 }
@@ -268,15 +763,38 @@ export function decide(open: OpenEvents, keys: GroupingKeys, at: number): Decisi
   if (keys.rule === 'never') return { attach: false, reason: 'opened: a rule says never group this mail', groupable: false };
   if (keys.rule === 'new') return { attach: false, reason: 'opened: a rule says this mail always opens a new event', groupable: true };
   if (keys.routine) return { attach: false, reason: 'opened: routine mail (a schedule, a report, information) is never grouped', groupable: false };
-  const on = new Set(open.settings.signals);
+  const { settings } = open;
+  const on = new Set(settings.signals);
+  if (on.size === 0) return { attach: false, reason: 'opened: grouping is off', groupable: true };
+  const p = open.measure(keys, at);
+  const sources = sourceKeys(keys);
+  // Only the events that share something with the message can match it.
+  const candidates = new Set<number>();
+  for (const key of sources) for (const id of open.lookup(`s:${key}`)) candidates.add(id);
+  const windowed = on.has('host') || on.has('storm') || on.has('mention') || on.has('org') || on.has('together') || on.has('learned');
+  if (keys.state !== 'recovery' && windowed && keys.hosts.length + (keys.mentions?.length ?? 0) > 0) {
+    for (const host of p.hosts) {
+      for (const id of open.lookup(`h:${host}`)) candidates.add(id);
+      for (const id of open.lookup(`n:${host}`)) candidates.add(id);
+    }
+    for (const host of named(keys)) for (const id of open.lookup(`h:${host}`)) candidates.add(id);
+    if (p.kind !== null) for (const id of open.lookup(`k:${p.kind}`)) candidates.add(id);
+    if (keys.org !== null) for (const id of open.lookup(`o:${keys.org}`)) candidates.add(id);
+    if (p.rare !== null && p.rare.chance <= settings.rareChance) for (const id of open.lookup('r:')) candidates.add(id);
+    if (on.has('learned') && p.kind !== null && p.rare !== null && p.rare.chance <= settings.everydayChance) {
+      for (const kind of open.partners(p.kind)) for (const id of open.lookup(`k:${kind}`)) candidates.add(id);
+    }
+  }
   let best: Match | null = null;
-  for (const event of open.events.values()) {
-    if (event.closed) continue;
-    const match = matchEvent(event, keys, at, open.settings, on);
+  for (const id of candidates) {
+    const event = open.events.get(id);
+    if (!event || event.closed) continue;
+    const match = matchSource(event, p, sources, settings, on) ?? (keys.state === 'recovery' || keys.hosts.length + (keys.mentions?.length ?? 0) === 0 ? null : (matchWindow(open, event, p, settings, on) ?? matchSlowPath(event, p, settings, on)));
     if (!match) continue;
     const rank = SIGNALS.indexOf(match.signal);
-    if (!best || rank < SIGNALS.indexOf(best.signal) || (rank === SIGNALS.indexOf(best.signal) && event.lastAt > best.event.lastAt)) best = match;
+    const bestRank = best ? SIGNALS.indexOf(best.signal) : Infinity;
+    if (rank < bestRank || (rank === bestRank && (event.lastAt > best!.event.lastAt || (event.lastAt === best!.event.lastAt && event.id < best!.event.id)))) best = match;
   }
-  if (best) return { attach: true, eventId: best.event.id, signal: best.signal, reason: best.reason, recovered: best.recovered, completes: best.completes };
-  return { attach: false, reason: on.size === 0 ? 'opened: grouping is off' : 'opened: no open event matches', groupable: true };
+  if (best) return { attach: true, eventId: best.event.id, signal: best.signal, reason: best.reason(), recovered: best.recovered, completes: best.completes };
+  return { attach: false, reason: 'opened: no open event matches', groupable: true };
 }

@@ -43,27 +43,49 @@ const MASKS: RegExp[] = [
 ];
 
 // Masked text is marked with a character mail does not carry (a control character, taken out of
-// the input first), so splitting off punctuation cannot cut a wildcard apart.
+// the input first), so splitting off punctuation cannot cut a wildcard apart. After the mark comes
+// a character of Unicode's private use area that numbers what was masked, so the text it stood
+// for can be told again (an event's title, event-title.ts); no mask matches either character.
 const MARK = '\u0001';
 const MARKS = /\u0001/g;
+const MASKED = /\u0001([\ue000-\uf8ff])/g;
+const FIRST_INDEX = 0xe000;
 
 // A word that still holds a digit is a variable too (web3, job-20261123, #1432), as Drain assumes.
 const HAS_DIGIT = /\d/;
 const PUNCTUATION = /([,;()[\]{}<>"'|/=])/g;
 
-function maskLine(line: string): string[] {
+/** A token of a line, with the text it stands for (for a wildcard, the text it masked). */
+export interface TokenPart {
+  token: string;
+  /** the words of the line the token stands for, in order (several for masks in a row) */
+  words: string[];
+}
+
+/** The tokens of one line, each with the text it stands for. */
+export function maskParts(line: string): TokenPart[] {
   let text = line.slice(0, LINE_LIMIT).replace(MARKS, ' ');
-  for (const mask of MASKS) text = text.replace(mask, ` ${MARK} `);
-  const tokens: string[] = [];
+  const masked: string[] = [];
+  for (const mask of MASKS) {
+    text = text.replace(mask, (found) => ` ${MARK}${String.fromCharCode(FIRST_INDEX + masked.push(found) - 1)} `);
+  }
+  const told = (word: string) => word.replace(MASKED, (_, index: string) => masked[index.charCodeAt(0) - FIRST_INDEX] ?? '');
+  const parts: TokenPart[] = [];
   for (const word of text.replace(PUNCTUATION, ' $1 ').split(/\s+/)) {
     if (word === '') continue;
     const token = word.includes(MARK) || HAS_DIGIT.test(word) ? WILDCARD : word;
+    const last = parts[parts.length - 1];
     // Several variables in a row are one: "12 GB", "2026-11-23 03:12" vary in how they are spelt.
-    if (token === WILDCARD && tokens[tokens.length - 1] === WILDCARD) continue;
-    tokens.push(token);
+    if (token === WILDCARD && last?.token === WILDCARD) {
+      last.words.push(told(word));
+      continue;
+    }
+    parts.push({ token, words: [told(word)] });
   }
-  return tokens;
+  return parts;
 }
+
+const maskLine = (line: string): string[] => maskParts(line).map((p) => p.token);
 
 /** The tokens a message's signature is mined from: its subject, then its first lines. */
 export function signatureTokens(subject: string | null, body: string): string[] {

@@ -135,7 +135,8 @@ const KINDS: Array<[string, Scenario, number]> = [
   ['service-outage', serviceOutage, 2],
 ];
 
-export function incidents(planner: Planner, rng: Rng, start: number, end: number): PlannedIncident[] {
+/** The incidents from `start` to `end`, named `<prefix>-1`, `<prefix>-2`… (history's have a prefix of their own). */
+export function incidents(planner: Planner, rng: Rng, start: number, end: number, prefix = 'inc'): PlannedIncident[] {
   const days = (end - start) / DAY;
   const list: Array<[string, Scenario]> = [];
   for (const [kind, scenario, per14] of KINDS) for (let i = 0; i < Math.max(1, Math.round((days / 14) * per14)); i++) list.push([kind, scenario]);
@@ -148,7 +149,7 @@ export function incidents(planner: Planner, rng: Rng, start: number, end: number
   const usable = end - start - 12 * HOUR;
   const slot = usable / list.length;
   return list.map(([kind, scenario], i) => {
-    const id = `inc-${i + 1}`;
+    const id = `${prefix}-${i + 1}`;
     const at = start + 2 * HOUR + i * slot + rng.next() * Math.max(0, slot - 10 * HOUR);
     const { root, messages } = scenario(planner, rng, at, id);
     return { id, kind, root: root.fqdn, messages };

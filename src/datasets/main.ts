@@ -1,4 +1,4 @@
-// `npm run dataset -- --seed S --days D --scale X --out DIR`: writes DIR/corpus.mbox and
+// `npm run dataset -- --seed S --days D --scale X [--history-days H] --out DIR`: writes DIR/corpus.mbox and
 // DIR/truth.json (docs/datasets.md). A thin shell around generateCorpus; the mbox and the truth
 // are written as streams, so corpora of hundreds of thousands of messages fit in memory.
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
@@ -27,11 +27,12 @@ async function main(argv: string[]): Promise<void> {
     .option('--seed <n>', 'the seed: the same seed gives the same corpus', number('seed', true), 1)
     .option('--days <n>', 'how many days of mail', number('days', false), 14)
     .option('--scale <x>', 'multiplies the routine traffic', number('scale', false), 1)
-    .option('--start <iso>', 'the first instant of the corpus', DEFAULT_START)
+    .option('--start <iso>', 'the first instant scored', DEFAULT_START)
+    .option('--history-days <n>', 'days of mail before --start, replayed but not scored (a tenant that has run that long)', number('history days', false), 0)
     .requiredOption('--out <dir>', 'the directory to write into (created when missing)')
     .parse(argv, { from: 'user' });
-  const o = program.opts<{ seed: number; days: number; scale: number; start: string; out: string }>();
-  const corpus = generateCorpus({ seed: o.seed, days: o.days, scale: o.scale, start: o.start });
+  const o = program.opts<{ seed: number; days: number; scale: number; start: string; historyDays: number; out: string }>();
+  const corpus = generateCorpus({ seed: o.seed, days: o.days, scale: o.scale, start: o.start, historyDays: o.historyDays });
   mkdirSync(o.out, { recursive: true });
   await writeAll(path.join(o.out, 'corpus.mbox'), corpus.entries());
   await writeAll(path.join(o.out, 'truth.json'), truthChunks(corpus.truth));

@@ -4,6 +4,7 @@
 import { pickStyle, styleFlags, type Format, type PackSays, type Style } from './formats/common.js';
 import { buildMessage, type MailSpec } from './mime.js';
 import { Rng } from './prng.js';
+import { sourcesOf } from './sources.js';
 import type { Server } from './topology.js';
 import { streamKey, type Expected, type Flag } from './truth.js';
 import type { Tagging } from './tagging.js';
@@ -17,6 +18,10 @@ export interface Draft {
   expected: Expected;
   tagWarnings: number;
   incident: string | null;
+  /** the routine problem it belongs to (its PROBLEM, re-notifications and RECOVERY), or null */
+  problem: string | null;
+  /** the checks it reports on, `tool|host|check` (sources.ts) */
+  sources: string[];
   stream: string | null;
   flags: Flag[];
   rejected: boolean;
@@ -31,6 +36,8 @@ export interface PlanOptions<P> {
   tags: Tagging;
   params: P;
   incident?: string | null;
+  /** the routine problem it belongs to */
+  problem?: string | null;
   flags?: Flag[];
   /** leave out the Message-ID header (old mailers) */
   noMessageId?: boolean;
@@ -87,6 +94,8 @@ export class Planner {
       expected: e,
       tagWarnings: o.tags.warnings,
       incident: o.incident ?? null,
+      problem: o.problem ?? null,
+      sources: sourcesOf(format.tool, o.host, o.params),
       stream: e.schedule ? streamKey(e.org, e.servers, address, e.schedule.period) : null,
       flags: [...new Set([...o.tags.flags, ...styleFlags(style), ...(o.flags ?? []), ...(messageId ? [] : (['no-message-id'] as Flag[]))])],
       rejected: false,
@@ -101,8 +110,8 @@ export class Planner {
   }
 
   /** A message written by hand (hostile mail), bytes and truth given. */
-  raw(d: Omit<Draft, 'original' | 'stream'> & { stream?: string | null }): Draft {
-    const draft: Draft = { stream: null, ...d, at: Math.floor(d.at / 1000) * 1000, original: null };
+  raw(d: Omit<Draft, 'original' | 'stream' | 'problem' | 'sources'> & { stream?: string | null }): Draft {
+    const draft: Draft = { stream: null, problem: null, sources: [], ...d, at: Math.floor(d.at / 1000) * 1000, original: null };
     this.drafts.push(draft);
     return draft;
   }

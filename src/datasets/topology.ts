@@ -73,3 +73,41 @@ export function dependents(host: string): Server[] {
 }
 
 export const NFS_CLIENTS = (): Server[] => SERVERS.filter((s) => s.mountsNfs);
+
+/** the hosts the routine traffic watches (the monitoring servers mail about others, not themselves) */
+export const WATCHED: readonly Server[] = SERVERS.filter((s) => !/^(mon1|zbx1|prom1)$/.test(s.host));
+
+/**
+ * Up to this scale the 27 watched hosts carry the routine traffic; above it the shop is bigger.
+ * A real mailbox of 20,000 monitoring messages a day comes from a fleet of a few hundred hosts,
+ * each check failing now and then, not from 27 hosts whose every check fails 20 times a day
+ * (docs/datasets.md, "Routine traffic").
+ */
+export const FLEET_SCALE = 10;
+
+// Roles of the hosts a bigger shop adds, numbered on from the base ones, in the same orgs.
+const EXTRA_ROLES: Array<{ role: string; from: number; org: (n: number) => string }> = [
+  { role: 'web', from: 7, org: (n) => (n % 2 === 1 ? 'datamer.frontend.ui.service1' : 'datamer.frontend.ui.service2') },
+  { role: 'api', from: 5, org: (n) => (n % 2 === 1 ? 'datamer.frontend.api.service1' : 'datamer.frontend.api.service2') },
+  { role: 'batch', from: 3, org: () => 'datamer.logic.mse.organizer.standard' },
+  { role: 'queue', from: 3, org: () => 'datamer.logic.mse.organizer.standard' },
+  { role: 'ml', from: 3, org: () => 'datamer.logic.mse.organizer.ml' },
+  { role: 'cache', from: 3, org: () => 'datamer.infra.tools' },
+];
+
+/**
+ * The watched fleet at a scale: the 27 watched hosts, and above FLEET_SCALE as many more again
+ * per FLEET_SCALE of scale. The added hosts only send routine mail: no incident scenario names
+ * them, they mount nothing and nothing depends on them.
+ */
+export function watchedFleet(scale: number): Server[] {
+  const extra = Math.max(0, Math.ceil(WATCHED.length * (scale / FLEET_SCALE - 1)));
+  const out = [...WATCHED];
+  for (let j = 0; j < extra; j++) {
+    const r = EXTRA_ROLES[j % EXTRA_ROLES.length]!;
+    const n = r.from + Math.floor(j / EXTRA_ROLES.length);
+    const host = `${r.role}${n}`;
+    out.push({ host, fqdn: fqdn(host), org: r.org(n), address: `10.1.${Math.floor(j / 200)}.${10 + (j % 200)}`, dependsOn: [], mountsNfs: false });
+  }
+  return out;
+}

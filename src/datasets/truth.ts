@@ -19,7 +19,7 @@ export const expectedSchema = z
 
 export const FLAGS = [
   'untagged', 'tagged', 'malformed-tag', 'duplicate', 'hostile', 'html-only', 'multipart', 'quoted-printable', 'base64',
-  'non-ascii', 'no-message-id', 'recovery', 'scheduled', 'late', 'extra-run', 'empty',
+  'non-ascii', 'no-message-id', 'recovery', 'renotification', 'scheduled', 'late', 'extra-run', 'empty',
 ] as const;
 
 export const truthMessageSchema = z
@@ -31,6 +31,8 @@ export const truthMessageSchema = z
     expected: expectedSchema,
     tagWarnings: z.number().int().min(0),
     incident: z.string().nullable(),
+    /** the routine problem (PROBLEM, re-notifications, RECOVERY of one check) it belongs to; null for other mail and in truths written before */
+    problem: z.string().nullable().default(null),
     stream: z.string().nullable(),
     duplicateOf: z.number().int().min(0).nullable(),
     rejected: z.boolean(),
@@ -45,6 +47,19 @@ export const incidentSchema = z
     start: iso,
     end: iso,
     root: z.string(),
+    messages: z.array(z.number().int().min(0)),
+  })
+  .strict();
+
+export const routineProblemSchema = z
+  .object({
+    id: z.string(),
+    /** the checks it is about, `tool|host|check` (an Alertmanager group: one per instance) */
+    sources: z.array(z.string()),
+    start: iso,
+    end: iso,
+    /** its RECOVERY is in the corpus (false: the corpus ends first) */
+    recovered: z.boolean(),
     messages: z.array(z.number().int().min(0)),
   })
   .strict();
@@ -69,8 +84,13 @@ export const truthSchema = z
     scale: z.number().positive(),
     start: iso,
     end: iso,
+    /** days of history before the scored part (`--history-days`): replayed, not scored */
+    historyDays: z.number().min(0).default(0),
+    /** the first instant scored: messages before it are history (null: all of it is scored) */
+    scoredFrom: iso.nullable().default(null),
     messages: z.array(truthMessageSchema),
     incidents: z.array(incidentSchema),
+    problems: z.array(routineProblemSchema).default([]),
     scheduleAlerts: z.array(scheduleAlertSchema),
     quietStreams: z.array(quietStreamSchema),
   })
@@ -81,6 +101,7 @@ export type TruthMessage = z.infer<typeof truthMessageSchema>;
 export type Expected = z.infer<typeof expectedSchema>;
 export type Flag = (typeof FLAGS)[number];
 export type Incident = z.infer<typeof incidentSchema>;
+export type RoutineProblem = z.infer<typeof routineProblemSchema>;
 export type ScheduleAlert = z.infer<typeof scheduleAlertSchema>;
 export type QuietStream = z.infer<typeof quietStreamSchema>;
 

@@ -3,7 +3,8 @@
 // reclassification), goes through the state machine (lifecycle.ts), is written only if the event
 // is still as it was read (a conditional update), and leaves its activity row in the same
 // transaction. Nothing else writes the events or activities tables after creation (create.ts).
-import type { Transaction } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
+import { within } from '../db.js';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { Classification } from '../classification/classify.js';
@@ -82,8 +83,27 @@ export interface SettingChange {
   detail: Record<string, unknown>;
 }
 
-export async function recordChange(deps: Deps, tenantId: number, change: SettingChange, by: ChangedBy, transaction?: Transaction): Promise<void> {
+/** The trail's line of a setting's change, in the transaction that makes the change. */
+export async function recordChange(deps: Deps, tenantId: number, change: SettingChange, by: ChangedBy, transaction: Transaction): Promise<void> {
   await deps.db.models.Activity.create({ tenantId, eventId: null, action: change.action, actor: by.actor, via: by.via, detail: change.detail, at: deps.clock.now() }, { transaction });
+}
+
+/**
+ * A change to a setting and its line in the trail, in one transaction (docs/web.md, Roles): both
+ * commit, or neither does, so no change goes unrecorded and no line records a change
+ * that did not happen. `change` makes it through the module that owns what it changes, passing
+ * that module the transaction; `line` says what the trail records of the outcome (null: nothing
+ * changed, no line).
+ */
+export async function changeWithTrail<T>(
+  deps: Deps, tenantId: number, by: ChangedBy, change: (transaction: Transaction) => Promise<T>, line: (done: T) => SettingChange | null,
+): Promise<T> {
+  return deps.db.transaction(async (transaction) => {
+    const done = await change(transaction);
+    const said = line(done);
+    if (said) await recordChange(deps, tenantId, said, by, transaction);
+    return done;
+  });
 }
 
 export interface ChangeRequest {
@@ -102,14 +122,14 @@ export interface ChangeRequest {
  * machine, written only if nobody changed the event meanwhile, and logged. The notifier reads the
  * log and tells the assignee (src/notifications/notifier.ts).
  */
-export async function changeEvent(deps: Deps, tenantId: number, eventId: number, request: ChangeRequest): Promise<Event> {
-  const assignee = request.command === 'assign' ? await findUser(deps, tenantId, request.handle ?? '') : null;
+export async function changeEvent(deps: Deps, tenantId: number, eventId: number, request: ChangeRequest, outer?: Transaction): Promise<Event> {
+  const assignee = request.command === 'assign' ? await findUser(deps, tenantId, request.handle ?? '', outer) : null;
   const command: EventCommand =
     request.command === 'assign' ? { type: 'assign', userId: assignee!.id }
     : request.command === 'complete' ? { type: 'complete', ...(request.note ? { note: request.note } : {}) }
     : { type: request.command };
 
-  return deps.db.transaction(async (transaction) => {
+  return within(deps.db, outer, async (transaction) => {
     const read = await findEvent(deps, tenantId, eventId, transaction);
     const from = read.status;
     const detail = (next: EventState) => ({
@@ -142,6 +162,18 @@ export async function completeIfOpen(deps: Deps, tenantId: number, eventId: numb
   const from = event.status;
   await applyChange(deps, event, { type: 'complete', note }, by, (next) => ({ from, to: next.status, note }), deps.clock.now(), transaction);
   return true;
+}
+
+/**
+ * An event's title, derived from its messages (docs/correlation.md, "The event's title"): written
+ * here, as every change to an event is, but without an activity row. It says what the messages
+ * say, nobody decided it, and a storm would otherwise log a line per host; the memberships record
+ * each message's arrival already. Everything that shows the event (the site, `datamer event
+ * show`, alerts, digests) reads the title from the event when it shows it.
+ */
+export async function setEventTitle(deps: Deps, tenantId: number, eventId: number, title: string, transaction: Transaction): Promise<boolean> {
+  const [changed] = await deps.db.models.Event.update({ title }, { where: { tenantId, id: eventId, kind: 'message', title: { [Op.ne]: title } }, transaction });
+  return changed === 1;
 }
 
 /** Keeps a one-message event in step when its message is classified again; logged when something changed. */

@@ -4,7 +4,9 @@
 // event_messages), both events change through the state machine with their activity rows
 // (change.ts), and the correction is kept in event_corrections, whose one writer this is. Those
 // rows say which messages moved from which event to which, who, how, when and why: the training
-// data of a learned grouping, so they are written once and never changed.
+// data of a learned grouping, so they are written once and never changed. A correction holds
+// the tenant's grouping lock (grouping-session.ts), so no arriving message is placed in an event
+// while its messages move.
 import type { Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
@@ -12,7 +14,9 @@ import type { ActivityVia, CorrectionKind, Event } from '../../models/index.js';
 import { applyChange, stateOf } from './change.js';
 import { moveEventMessages, splitMessageEvent } from './create.js';
 import { eventIdOfMessage, findEvent } from './events.js';
+import { groupingTransaction } from './grouping-session.js';
 import { bothServers, highestSeverity } from './lifecycle.js';
+import { retitleEvent } from './titles.js';
 
 export interface CorrectedBy {
   /** a user handle, or `cli:<login>` */
@@ -63,17 +67,34 @@ function ofMessages(event: Event): void {
   if (event.kind !== 'message') throw new DatamerError('INPUT_INVALID', `event #${event.id} is a schedule alert, not mail: only events of messages are merged and split`);
 }
 
+/**
+ * What a merge does to who is on the problem, for the activity log: the target nobody had takes
+ * the merged event's assignee (`assignee`: the notifier tells them, the shared mailbox files the
+ * messages into their folder); a target someone had keeps them, and the log says who else was
+ * on the merged event (`otherAssignee`), so nobody wonders where their event went.
+ */
+async function assigneesOf(deps: Deps, tenantId: number, from: Event, into: Event, transaction: Transaction): Promise<Record<string, string>> {
+  if (from.assigneeId === null || from.assigneeId === into.assigneeId) return {};
+  const ids = [from.assigneeId, ...(into.assigneeId === null ? [] : [into.assigneeId])];
+  const users = await deps.db.models.User.findAll({ where: { tenantId, id: ids }, attributes: ['id', 'handle'], transaction });
+  const handleOf = (id: number) => users.find((u) => u.id === id)?.handle ?? `user ${id}`;
+  if (into.assigneeId === null) return { assignee: handleOf(from.assigneeId) };
+  return { keptAssignee: handleOf(into.assigneeId), otherAssignee: handleOf(from.assigneeId) };
+}
+
 const note = (by: CorrectedBy) => (by.reason ? { note: by.reason } : {});
 
 /**
- * Every message of event `fromId` goes into event `intoId`. The target keeps its title, status
- * and assignee, and takes the louder severity and both events' servers; the event merged away
- * is completed, "merged into #N", and takes no command any more. The notifier tells nobody anew
- * (src/notifications/notifier.ts): both events were news already.
+ * Every message of event `fromId` goes into event `intoId`. The target keeps its status and
+ * assignee (or takes the merged event's assignee when it had none), takes the louder severity
+ * and both events' servers, and its title is made again; the event merged away is completed,
+ * "merged into #N", and takes no command any more. The notifier tells nobody anew
+ * (src/notifications/notifier.ts), but for an assignee the target took: both events were news
+ * already.
  */
 export async function mergeEvents(deps: Deps, tenantId: number, fromId: number, intoId: number, by: CorrectedBy): Promise<Merged> {
   if (fromId === intoId) throw new DatamerError('INPUT_INVALID', `event #${fromId} cannot be merged into itself`);
-  return deps.db.transaction(async (transaction) => {
+  return groupingTransaction(deps, [tenantId], async (transaction) => {
     const from = await findEvent(deps, tenantId, fromId, transaction);
     const into = await findEvent(deps, tenantId, intoId, transaction);
     ofMessages(from);
@@ -83,9 +104,12 @@ export async function mergeEvents(deps: Deps, tenantId: number, fromId: number, 
     const messageIds = await moveEventMessages(deps, tenantId, from.id, into.id, transaction);
     const moved = { messageIds, ...note(by) };
     const severity = { from: into.severity, to: highestSeverity(into.severity, from.severity) };
-    await applyChange(deps, into, { type: 'merge-from', severity: from.severity, servers: from.servers, fromCompleted: from.status === 'completed' }, by,
-      { from: from.id, severity, ...moved }, at, transaction);
+    const assignees = await assigneesOf(deps, tenantId, from, into, transaction);
+    await applyChange(deps, into, { type: 'merge-from', severity: from.severity, servers: from.servers, fromCompleted: from.status === 'completed', assigneeId: from.assigneeId }, by,
+      { from: from.id, severity, ...assignees, ...moved }, at, transaction);
     await applyChange(deps, from, { type: 'merge-into', eventId: into.id }, by, { into: into.id, ...moved }, at, transaction);
+    // The target's title now tells of the mail it took in too (docs/correlation.md, "The event's title").
+    await retitleEvent(deps, tenantId, into.id, transaction);
     const correctionId = await record(deps, 'merge', from.id, into.id, messageIds, by, detail, at, tenantId, transaction);
     return { from: await from.reload({ transaction }), into: await into.reload({ transaction }), messageIds, correctionId };
   });
@@ -98,7 +122,7 @@ export async function mergeEvents(deps: Deps, tenantId: number, fromId: number, 
  * The last message of an event cannot leave it.
  */
 export async function splitMessage(deps: Deps, tenantId: number, eventId: number, messageId: number, by: CorrectedBy): Promise<Split> {
-  return deps.db.transaction(async (transaction) => {
+  return groupingTransaction(deps, [tenantId], async (transaction) => {
     const { Message, EventMessage } = deps.db.models;
     const from = await findEvent(deps, tenantId, eventId, transaction);
     ofMessages(from);
@@ -122,6 +146,7 @@ export async function splitMessage(deps: Deps, tenantId: number, eventId: number
     if (from.status === 'completed') {
       await applyChange(deps, into, { type: 'complete', note: `split from #${from.id}, which was completed` }, by, (next) => ({ from: 'open', to: next.status, note: `split from #${from.id}, which was completed` }), at, transaction);
     }
+    await retitleEvent(deps, tenantId, from.id, transaction);
     const correctionId = await record(deps, 'split', from.id, into.id, [messageId], by, detail, at, tenantId, transaction);
     return { from: await from.reload({ transaction }), into: await into.reload({ transaction }), messageId, correctionId };
   });

@@ -16,7 +16,7 @@ import type { Classification } from '../classification/classify.js';
 import type { Event, EventKind } from '../../models/index.js';
 import type { EventAttributes } from '../../models/event.js';
 import type { GroupingKeys } from '../correlation/grouping-keys.js';
-import type { GroupingWriter } from './grouping-session.js';
+import type { GroupingWriter, LinkRow, NewEventRow, Written } from './grouping-session.js';
 
 /** Inserts on the ingest path write and return only the id: no hooks, no model validation. */
 const LEAN = { hooks: false, validate: false } as const;
@@ -130,6 +130,36 @@ export function membershipRow(m: Membership): Record<string, SqlValue> {
 const EVENT_COLUMNS = ['tenant_id', 'kind', 'status', 'title', 'severity', 'org', 'servers', 'triage', 'created_at'];
 const LINK_COLUMNS = ['tenant_id', 'event_id', 'message_id', 'created_at', 'reason', 'grouping_keys'];
 
+/** A reason names its event by `#ref` until the event has its id. */
+export function withEventId(reason: string, ref: number, id: number): string {
+  return ref < 0 ? reason.replace(new RegExp(`#${ref}(?!\\d)`), `#${id}`) : reason;
+}
+
+/** The newest membership id of each tenant among `links` (with their ids). */
+function newestLinks(links: Array<{ tenantId: number; id: number }>): Map<number, number> {
+  const newest = new Map<number, number>();
+  for (const { tenantId, id } of links) newest.set(tenantId, Math.max(id, newest.get(tenantId) ?? 0));
+  return newest;
+}
+
+/** Writes new events one by one, then their memberships, each with its event's id (ORM and SQLite paths). */
+async function writeOneByOne(
+  events: NewEventRow[],
+  links: LinkRow[],
+  insertEvent: (row: Record<string, SqlValue>) => Promise<number>,
+  insertLink: (row: Record<string, SqlValue>) => Promise<number>,
+): Promise<Written> {
+  const ids = new Map<number, number>();
+  for (const { ref, row } of events) ids.set(ref, await insertEvent(row));
+  const made: Array<{ tenantId: number; id: number }> = [];
+  for (const { ref, row } of links) {
+    const eventId = ref < 0 ? ids.get(ref)! : ref;
+    const id = await insertLink({ ...row, event_id: eventId, reason: withEventId(row.reason as string, ref, eventId) });
+    made.push({ tenantId: row.tenant_id as number, id });
+  }
+  return { ids, newestLink: newestLinks(made) };
+}
+
 /**
  * The ORM path (messages finished by process-pending): the new events and the memberships
  * grouping decided, in the caller's transaction.
@@ -137,26 +167,26 @@ const LINK_COLUMNS = ['tenant_id', 'event_id', 'message_id', 'created_at', 'reas
 export function ormGroupingWriter(deps: Deps, transaction: Transaction): GroupingWriter {
   const { Event, EventMessage } = deps.db.models;
   return {
-    async eventIds(rows) {
-      const ids: number[] = [];
-      for (const row of rows) {
-        const event = await Event.create(
-          { tenantId: row.tenant_id as number, kind: 'message', status: 'open', title: row.title as string, severity: row.severity as string | null, org: row.org as string | null,
-            servers: JSON.parse(row.servers as string) as string[], triage: Boolean(row.triage), assigneeId: null, createdAt: row.created_at as Date, assignedAt: null, completedAt: null, streamId: null, detail: null },
-          { transaction, returning: ['id'], ...LEAN },
-        );
-        ids.push(event.id);
-      }
-      return ids;
-    },
-    async insert(_events, links) {
-      for (const l of links) {
-        await EventMessage.create(
-          { tenantId: l.tenant_id as number, eventId: l.event_id as number, messageId: l.message_id as number, createdAt: l.created_at as Date, reason: l.reason as string, groupingKeys: l.grouping_keys as string },
-          { transaction, ...LEAN },
-        );
-      }
-    },
+    write: (events, links) =>
+      writeOneByOne(
+        events,
+        links,
+        async (row) => {
+          const event = await Event.create(
+            { tenantId: row.tenant_id as number, kind: 'message', status: 'open', title: row.title as string, severity: row.severity as string | null, org: row.org as string | null,
+              servers: JSON.parse(row.servers as string) as string[], triage: Boolean(row.triage), assigneeId: null, createdAt: row.created_at as Date, assignedAt: null, completedAt: null, streamId: null, detail: null },
+            { transaction, returning: ['id'], ...LEAN },
+          );
+          return event.id;
+        },
+        async (l) => {
+          const link = await EventMessage.create(
+            { tenantId: l.tenant_id as number, eventId: l.event_id as number, messageId: l.message_id as number, createdAt: l.created_at as Date, reason: l.reason as string, groupingKeys: l.grouping_keys as string },
+            { transaction, returning: ['id'], ...LEAN },
+          );
+          return link.id;
+        },
+      ),
   };
 }
 
@@ -165,39 +195,49 @@ export function ormGroupingWriter(deps: Deps, transaction: Transaction): Groupin
  * the commit's transaction. `insert` runs one INSERT and answers the new row's id.
  */
 export function sqliteGroupingWriter(insert: (table: string, row: Record<string, SqlValue>) => Promise<number>): GroupingWriter {
-  return {
-    async eventIds(rows) {
-      const ids: number[] = [];
-      for (const row of rows) ids.push(await insert('events', row));
-      return ids;
-    },
-    async insert(_events, links) {
-      for (const link of links) await insert('event_messages', link);
-    },
-  };
+  return { write: (events, links) => writeOneByOne(events, links, (row) => insert('events', row), (row) => insert('event_messages', row)) };
 }
 
 /**
- * On PostgreSQL (src/ingest/commit-postgres.ts): the new events' ids are taken from the
- * sequence first, then the events and the memberships are written by one statement.
- * `query` runs a statement with bind parameters in the commit's transaction.
+ * On PostgreSQL (src/ingest/commit-postgres.ts): one statement takes the new events' ids from
+ * the sequence (in the order they were opened), writes the events and the memberships with them,
+ * and answers the ids. `query` runs a statement with bind parameters in the commit's transaction.
  */
 export function postgresGroupingWriter(query: (sql: string, bind: unknown[]) => Promise<Array<Record<string, unknown>>>): GroupingWriter {
   return {
-    async eventIds(rows) {
-      const ids = await query("SELECT nextval(pg_get_serial_sequence('events', 'id')) AS id FROM generate_series(1, $1::int) ORDER BY 1", [rows.length]);
-      return ids.map((r) => Number(r.id));
-    },
-    async insert(events, links) {
+    async write(events, links) {
       const bind: unknown[] = [];
       const values = (columns: string[], rows: Array<Record<string, SqlValue>>, types: Record<string, string>) =>
         rows.map((row) => `(${columns.map((c) => `$${bind.push(row[c] ?? null)}::${types[c] ?? 'text'}`).join(', ')})`).join(', ');
-      const eventTypes = { id: 'int', tenant_id: 'int', servers: 'json', triage: 'boolean', created_at: 'timestamptz' };
-      const linkTypes = { tenant_id: 'int', event_id: 'int', message_id: 'int', created_at: 'timestamptz' };
-      const eventValues = values(['id', ...EVENT_COLUMNS], events.map((e) => ({ ...e.row, id: e.id })), eventTypes);
-      const linkValues = values(LINK_COLUMNS, links, linkTypes);
-      const insertLinks = `INSERT INTO event_messages (${LINK_COLUMNS.join(', ')}) VALUES ${linkValues}`;
-      await query(events.length > 0 ? `WITH e AS (INSERT INTO events (id, ${EVENT_COLUMNS.join(', ')}) VALUES ${eventValues}) ${insertLinks}` : insertLinks, bind);
+      const eventTypes = { ref: 'int', tenant_id: 'int', servers: 'json', triage: 'boolean', created_at: 'timestamptz' };
+      const linkTypes = { ref: 'int', tenant_id: 'int', event_id: 'int', message_id: 'int', created_at: 'timestamptz' };
+      const sql = [`WITH ids AS (
+  SELECT -(row_number() OVER (ORDER BY id))::int AS ref, id
+  FROM (SELECT nextval(pg_get_serial_sequence('events', 'id')) AS id FROM generate_series(1, $${bind.push(events.length)}::int)) s
+)`];
+      if (events.length > 0) {
+        sql.push(`, e AS (
+  INSERT INTO events (id, ${EVENT_COLUMNS.join(', ')})
+  SELECT ids.id, ${EVENT_COLUMNS.map((c) => `v.${c}`).join(', ')}
+  FROM (VALUES ${values(['ref', ...EVENT_COLUMNS], events.map((e) => ({ ...e.row, ref: e.ref })), eventTypes)}) v (ref, ${EVENT_COLUMNS.join(', ')}) JOIN ids USING (ref)
+)`);
+      }
+      // A reason names a new event by its ref until now: "#-2" becomes "#1433" (withEventId()).
+      sql.push(`, l AS (
+  INSERT INTO event_messages (${LINK_COLUMNS.join(', ')})
+  SELECT v.tenant_id, coalesce(ids.id, v.ref), v.message_id, v.created_at,
+    CASE WHEN ids.id IS NULL THEN v.reason ELSE regexp_replace(v.reason, '#' || v.ref || '(?!\d)', '#' || ids.id) END, v.grouping_keys
+  FROM (VALUES ${values(['ref', ...LINK_COLUMNS.filter((c) => c !== 'event_id')], links.map((l) => ({ ...l.row, ref: l.ref })), linkTypes)}) v (ref, ${LINK_COLUMNS.filter((c) => c !== 'event_id').join(', ')})
+    LEFT JOIN ids USING (ref)
+  RETURNING id, tenant_id
+)
+SELECT 'event' AS what, ref AS key, id FROM ids
+UNION ALL SELECT 'link', tenant_id, max(id) FROM l GROUP BY tenant_id`);
+      const rows = await query(sql.join(''), bind);
+      const ids = new Map<number, number>();
+      const newestLink = new Map<number, number>();
+      for (const r of rows) (r.what === 'event' ? ids : newestLink).set(Number(r.key), Number(r.id));
+      return { ids, newestLink };
     },
   };
 }

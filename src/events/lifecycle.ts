@@ -13,9 +13,10 @@
 // Corrections of the grouping (docs/correlation.md, "Correcting the grouping"): `merge-into`
 // completes an event whose messages went into another and remembers which; `merge-from` is that
 // other event taking them in (the highest severity of both, the servers of both, its own status
-// and assignee); `split-out` is an event giving one message up (its severity and servers are
-// those of the messages it keeps); `split-from` is the new event that message made. An event
-// merged away takes no command any more: its messages are in the other one.
+// and assignee, or the other's assignee when it had none); `split-out` is an event giving one
+// message up (its severity and servers are those of the messages it keeps); `split-from` is the
+// new event that message made. An event merged away takes no command any more: its messages are
+// in the other one.
 
 import { SEVERITY_RANK, type Severity } from '../classification/tags.js';
 import type { EventStatus } from '../../models/index.js';
@@ -52,7 +53,7 @@ export type EventCommand =
   | ({ type: 'reclassify' } & Classified)
   | ({ type: 'label' } & Classified)
   | { type: 'merge-into'; eventId: number }
-  | { type: 'merge-from'; severity: string | null; servers: string[]; fromCompleted: boolean }
+  | { type: 'merge-from'; severity: string | null; servers: string[]; fromCompleted: boolean; assigneeId: number | null }
   | { type: 'split-out'; severity: string | null; servers: string[] }
   | { type: 'split-from' };
 
@@ -76,6 +77,17 @@ export function highestSeverity(a: string | null, b: string | null): string | nu
 
 /** The servers of both, each once, in the order first seen. */
 export const bothServers = (a: string[], b: string[]): string[] => [...new Set([...a, ...b])];
+
+/**
+ * An event nobody had takes the assignee of the event merged into it: whoever was on that
+ * problem is on the one it turned out to be part of. An open event becomes theirs; a completed
+ * one (a correction of history) stays completed, with who handled it. One that had an assignee
+ * keeps them.
+ */
+function carried(state: EventState, assigneeId: number | null, at: Date): EventState {
+  if (state.assigneeId !== null || assigneeId === null) return state;
+  return { ...state, status: state.status === 'open' ? 'assigned' : state.status, assigneeId, assignedAt: at, firstAssignedAt: state.firstAssignedAt ?? at };
+}
 
 export function transition(state: EventState, command: EventCommand, at: Date): Transition {
   if (state.mergedIntoId !== null) return refuse(`it was merged into #${state.mergedIntoId}; act on #${state.mergedIntoId} instead`);
@@ -126,7 +138,7 @@ export function transition(state: EventState, command: EventCommand, at: Date): 
       if (state.status === 'completed' && !command.fromCompleted) return refuse('it is completed and the other is not; reopen it first');
       return {
         ok: true,
-        next: { ...state, severity: highestSeverity(state.severity, command.severity), servers: bothServers(state.servers, command.servers) },
+        next: { ...carried(state, command.assigneeId, at), severity: highestSeverity(state.severity, command.severity), servers: bothServers(state.servers, command.servers) },
         action: 'merged-from',
       };
     case 'split-out':

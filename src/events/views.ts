@@ -53,11 +53,18 @@ export function activityText(a: ActivityView): string {
     (a.action === 'assigned' || a.action === 'reassigned') && typeof d.assignee === 'string' ? `${a.action} to ${d.assignee}`
     : a.action === 'labelled' && typeof d.org === 'string' ? `labelled as ${d.org} (was ${typeof d.previousOrg === 'string' ? d.previousOrg : 'unclassified'})`
     : a.action === 'merged-into' ? `merged into #${String(d.into)}${messages}`
-    : a.action === 'merged-from' ? `took in #${String(d.from)}${messages}`
+    : a.action === 'merged-from' ? `took in #${String(d.from)}${messages}${mergedAssignee(d)}`
     : a.action === 'split-out' ? `message ${String(d.messageId)} split out into #${String(d.into)}`
     : a.action === 'split-from' ? `split from #${String(d.from)} (message ${String(d.messageId)})`
     : a.action;
   return `${what} by ${a.actor} via ${a.via}${d.note ? `: ${String(d.note)}` : ''}`;
+}
+
+/** Who a merge left on the event (docs/correlation.md, "Correcting the grouping"). */
+function mergedAssignee(d: Record<string, unknown>): string {
+  if (typeof d.assignee === 'string') return `, and its assignee: now assigned to ${d.assignee}`;
+  if (typeof d.keptAssignee === 'string' && typeof d.otherAssignee === 'string') return `; still assigned to ${d.keptAssignee} (${d.otherAssignee} was on #${String(d.from)})`;
+  return '';
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -2,14 +2,15 @@
 // (data-modifying CTEs), prepared once per connection, and messages that arrive together share it
 // (group-commit.ts). In the same transaction, under the tenant's lock, grouping decides where each
 // new message goes, and its events and memberships are written by a second statement
-// (src/events/grouping-session.ts). Measured in BENCHMARKS.md.
+// (src/events/grouping-session.ts): with the lock and the commit, four round trips a batch. The
+// first statement also reads what grouping compares its memory with. Measured in BENCHMARKS.md.
 import { createHash } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import type { Outcome } from '../classification/classifier.js';
 import type { Deps } from '../deps.js';
 import { groupingKeysOf } from '../correlation/grouping-keys.js';
 import { postgresGroupingWriter } from '../events/create.js';
-import { GroupingSession } from '../events/grouping-session.js';
+import { groupingTransaction, versionColumns, versionsOf } from '../events/grouping-session.js';
 import { eventIdOfMessage } from '../events/events.js';
 import { classifiedMessageRow, messageEventColumns, type Committed, type Row } from './commit-rows.js';
 import type { Transaction } from 'sequelize';
@@ -56,13 +57,20 @@ WITH input (${columns.join(', ')}) AS (
   FROM (SELECT tenant_id, rule_id, count(*) AS n, max(received_at) AS at FROM x, unnest(x.hits) AS rule_id GROUP BY tenant_id, rule_id) c
   WHERE r.tenant_id = c.tenant_id AND r.id = c.rule_id
 )
-SELECT ord, message_id FROM x ORDER BY ord`;
+-- Read after the tenants' grouping locks (this statement's snapshot is newer than them): has
+-- anyone written their events since this process last looked? One row per tenant at least.
+, v AS (SELECT t.id AS tenant_id, ${versionColumns('t')} FROM tenants t WHERE t.id IN (SELECT tenant_id FROM input))
+SELECT x.ord, x.message_id, v.tenant_id AS version_of, v.recovery_completes, v.links, v.acts
+FROM v LEFT JOIN x ON x.tenant_id = v.tenant_id ORDER BY x.ord`;
 }
 
 /** A pg client, as sequelize's connection manager hands it out. */
 interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Array<{ ord: number; message_id: number }> }>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: StatementRow[] }>;
 }
+
+/** A message the statement inserted (ord and message_id null: a tenant none of whose messages was new), with its tenant's versions. */
+type StatementRow = { ord: number | null; message_id: number | null; version_of: number; recovery_completes: boolean; links: number | null; acts: number | null };
 
 /** A statement's text and the name it is prepared under on every connection. */
 interface NamedStatement {
@@ -108,15 +116,13 @@ async function countDelivery(deps: Deps, p: Prepared, transaction: Transaction):
 }
 
 /** Commits a batch (all of it, or none); what it did not insert were re-deliveries. */
-async function commitBatch(deps: Deps, items: ClassifiedArrival[]): Promise<Committed[]> {
-  let session: GroupingSession | null = null;
-  const out = await deps.db.transaction(async (transaction) => {
+function commitBatch(deps: Deps, items: ClassifiedArrival[]): Promise<Committed[]> {
+  return groupingTransaction(deps, items.map((i) => i.p.arrival.tenantId), async (transaction, grouping) => {
     const at = new Date(Math.min(...items.map((i) => i.p.receivedAt.getTime())));
-    const grouping = await GroupingSession.begin(deps, transaction, items.map((i) => i.p.arrival.tenantId), at);
-    session = grouping;
     const rows = items.map((item, i) => inputRow(i, item));
     const { rows: made } = await runPrepared(transaction, statementFor(Object.keys(rows[0]!), rows.length), rows.flatMap((row) => Object.values(row)));
-    const inserted = new Map(made.map((r) => [r.ord, Number(r.message_id)]));
+    await grouping.read(at, new Map(made.map((r) => [Number(r.version_of), versionsOf(r)])));
+    const inserted = new Map(made.flatMap((r) => (r.ord === null ? [] : [[r.ord, Number(r.message_id)] as const])));
     for (const [i, { p, outcome }] of items.entries()) {
       const messageId = inserted.get(i);
       if (messageId === undefined) continue;
@@ -137,8 +143,6 @@ async function commitBatch(deps: Deps, items: ClassifiedArrival[]): Promise<Comm
     }
     return result;
   });
-  (session as GroupingSession | null)?.committed();
-  return out;
 }
 
 /** Stores classified messages with their events, exactly once; resolves after the commit. */

@@ -8,7 +8,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { Outcome } from '../classification/classifier.js';
 import type { Deps } from '../deps.js';
 import { sqliteGroupingWriter } from '../events/create.js';
-import { GroupingSession } from '../events/grouping-session.js';
+import { groupingTransaction, type GroupingSession } from '../events/grouping-session.js';
 import { groupingKeysOf } from '../correlation/grouping-keys.js';
 import { eventIdOfMessage } from '../events/events.js';
 import { classifiedMessageRow, messageEventColumns, type Committed, type Row } from './commit-rows.js';
@@ -58,12 +58,9 @@ async function storeOne(deps: Deps, p: Prepared, outcome: Outcome, session: Grou
   return { messageId, duplicateOf: null };
 }
 
-async function commitBatch(deps: Deps, items: Array<{ p: Prepared; outcome: Outcome }>): Promise<Committed[]> {
-  let session: GroupingSession | null = null;
-  const out = await deps.db.transaction(async (transaction) => {
-    const at = new Date(Math.min(...items.map((i) => i.p.receivedAt.getTime())));
-    const grouping = await GroupingSession.begin(deps, transaction, items.map((i) => i.p.arrival.tenantId), at);
-    session = grouping;
+function commitBatch(deps: Deps, items: Array<{ p: Prepared; outcome: Outcome }>): Promise<Committed[]> {
+  return groupingTransaction(deps, items.map((i) => i.p.arrival.tenantId), async (transaction, grouping) => {
+    await grouping.read(new Date(Math.min(...items.map((i) => i.p.receivedAt.getTime()))));
     const stored: Stored[] = [];
     for (const { p, outcome } of items) stored.push(await storeOne(deps, p, outcome, grouping, transaction));
     const query = (sql: string, bind: unknown[]) => deps.db.sequelize.query(sql, { type: QueryTypes.INSERT, transaction, bind }) as unknown as Promise<RunResult>;
@@ -77,8 +74,6 @@ async function commitBatch(deps: Deps, items: Array<{ p: Prepared; outcome: Outc
     }
     return result;
   });
-  (session as GroupingSession | null)?.committed();
-  return out;
 }
 
 /** Stores classified messages with their events, exactly once; resolves after the commit. */

@@ -12,6 +12,7 @@
 //
 // Speed is not the reason: on the two cores DaTamer is measured on, ingest is as fast either way
 // (BENCHMARKS.md); with more cores, several threads parse at once.
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -64,8 +65,20 @@ export interface ParsePoolOptions {
   maxHeapMb?: number;
 }
 
+/**
+ * A message's bytes, or the file they are in (a large message the SMTP listener received into
+ * its spool, src/mailboxes/smtp/spool.ts): the thread reads that itself, so the bytes are not
+ * held on the main thread while the message waits to be parsed.
+ */
+export type RawSource = Buffer | { file: string };
+
+/** The part of a fence task that names the message. */
+export const rawOf = (source: RawSource): { raw: Uint8Array } | { file: string } => (Buffer.isBuffer(source) ? { raw: source } : { file: source.file });
+
+export const readRaw = (source: RawSource): Promise<Buffer> => (Buffer.isBuffer(source) ? Promise.resolve(source) : readFile(source.file));
+
 export interface ParsePool {
-  parse(raw: Buffer): Promise<ParsedMessage>;
+  parse(raw: RawSource): Promise<ParsedMessage>;
   /** runs any task of parse-thread.ts behind the fence, within `timeoutMs` */
   run<T>(request: FenceTask, timeoutMs: number): Promise<Fenced<T>>;
   /** stops the threads; what they were still doing is done on the calling thread */
@@ -237,8 +250,8 @@ export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
 
   return {
     async parse(raw) {
-      if (closed) return parseMessage(raw);
-      const result = await run<ParsedMessage>({ task: 'parse', raw }, parseTimeoutMs);
+      if (closed) return parseMessage(await readRaw(raw));
+      const result = await run<ParsedMessage>({ task: 'parse', ...rawOf(raw) }, parseTimeoutMs);
       if (result.ok) return result.value;
       return unparsed(result.cause === 'died' ? `the parser thread stopped while reading this message (${result.why})` : `parsing ${result.why}; stopped`);
     },
@@ -293,6 +306,6 @@ export function fence(): ParsePool {
 }
 
 /** Parses on the process's parser threads, started on first use. */
-export function parseOffThread(raw: Buffer): Promise<ParsedMessage> {
+export function parseOffThread(raw: RawSource): Promise<ParsedMessage> {
   return fence().parse(raw);
 }

@@ -2,17 +2,18 @@
 // An entry point like jobs/*: it is started by path, never imported for its code, so it may
 // reach into classification and commands without making ingest depend on them.
 //
-//   parse        raw bytes → ParsedMessage (parseMessage never throws)
-//   classify     raw bytes or a ParsedMessage, and rule sets → an Outcome per rule set: the HTML
+//   parse        raw bytes, or the spool file holding them → ParsedMessage (parseMessage never throws)
+//   classify     raw bytes (or their file) or a ParsedMessage, and rule sets → an Outcome per rule set: the HTML
 //                turned into text, the tags read, the rules matched (src/classification)
 //   reply-lines  a reply's text and HTML → the engineer's own lines (src/commands/reply-text.ts)
 //   suggestion-check  a suggested rule and labelled examples → what it does wrong (suggestion-check.ts)
+import { readFile } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import type { Outcome } from '../classification/classifier.js';
 import type { RuleDraft } from '../classification/rule-store.js';
 import type { CompiledRules, RuleDefinition } from '../classification/rules.js';
 import type { CheckedExample } from '../classification/suggestion-check.js';
-import { parseMessage, type ParsedMessage } from './parse.js';
+import { parseMessage, unparsed, type ParsedMessage } from './parse.js';
 
 // Loaded on first use: a thread that only parses starts as fast as before (its start counts
 // against the budget of its first task).
@@ -27,9 +28,12 @@ export interface Shared {
   rules?: RuleDefinition[];
 }
 
+/** A message's bytes, or the spool file that holds them (parse-pool.ts, RawSource). */
+type RawTask = { raw: Uint8Array; file?: undefined } | { file: string; raw?: undefined };
+
 export type FenceTask =
-  | { task: 'parse'; raw: Uint8Array }
-  | { task: 'classify'; raw?: Uint8Array; parsed?: ParsedMessage; shared: Shared[]; safe?: boolean }
+  | ({ task: 'parse' } & RawTask)
+  | ({ task: 'classify'; parsed?: ParsedMessage; shared: Shared[]; safe?: boolean } & (RawTask | { raw?: undefined; file?: undefined }))
   | { task: 'reply-lines'; text: string | null; html: string | null }
   | { task: 'suggestion-check'; draft: RuleDraft; own: CheckedExample; others: CheckedExample[] };
 
@@ -60,13 +64,25 @@ function rulesOf(shared: Shared): CompiledRules {
 
 const bytes = (raw: Uint8Array) => Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 
+/** Parses the message sent, or the file named; a file that cannot be read is a message without content. */
+async function parseRaw(request: RawTask): Promise<ParsedMessage> {
+  if (request.raw) return parseMessage(bytes(request.raw));
+  let raw: Buffer;
+  try {
+    raw = await readFile(request.file!);
+  } catch (err) {
+    return unparsed(`its spool file could not be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  return parseMessage(raw);
+}
+
 export async function runTask(request: FenceTask): Promise<unknown> {
   switch (request.task) {
     case 'parse':
-      return parseMessage(bytes(request.raw));
+      return parseRaw(request);
     case 'classify': {
       const sets = request.shared.map(rulesOf);
-      const parsed = request.parsed ?? (await parseMessage(bytes(request.raw!)));
+      const parsed = request.parsed ?? (await parseRaw(request as RawTask));
       const outcomes = sets.map((rules) => classifier().classifyMessage(parsed, rules, { safe: request.safe ?? false }));
       return { parsed: request.parsed ? null : parsed, outcomes } satisfies ClassifyAnswer;
     }

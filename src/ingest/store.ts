@@ -2,6 +2,7 @@
 // (parsing, the dedup key) is prepared here; the commits (commit-postgres.ts, commit-sqlite.ts,
 // or storeAlone below) store everything that arrived together in one transaction, and the
 // caller acknowledges (SMTP 250, IMAP delete) only after that resolves.
+import { readFile } from 'node:fs/promises';
 import { UniqueConstraintError } from 'sequelize';
 import { classificationColumns, type Outcome } from '../classification/classifier.js';
 import type { Deps } from '../deps.js';
@@ -25,6 +26,27 @@ export interface Arrival {
   parsed?: ParsedMessage;
 }
 
+/**
+ * A message the SMTP listener received into a file because of its size (src/mailboxes/smtp/spool.ts):
+ * the fence parses it from there, and its bytes are read into memory only to be committed. The
+ * listener removes the file once the message is committed.
+ */
+export interface SpooledArrival extends Omit<Arrival, 'raw'> {
+  raw: null;
+  file: string;
+  /** the message's first bytes (its header, usually), for a look without reading the file */
+  head: Buffer;
+}
+
+export type Incoming = Arrival | SpooledArrival;
+
+/** The arrival with its bytes in memory: a spooled one's file is read. */
+export async function loadArrival(arrival: Incoming): Promise<Arrival> {
+  if (arrival.raw !== null) return arrival;
+  const { file, head: _head, ...rest } = arrival;
+  return { ...rest, raw: await readFile(file) };
+}
+
 /** An arrival with what could be worked out before touching the database. */
 export interface Prepared {
   arrival: Arrival;
@@ -43,8 +65,10 @@ export interface Stored {
   duplicateOf: number | null;
 }
 
-export async function prepareArrival(arrival: Arrival, now: Date): Promise<Prepared> {
-  const parsed = arrival.parsed ?? (await parseOffThread(arrival.raw));
+export async function prepareArrival(incoming: Incoming, now: Date): Promise<Prepared> {
+  const parsed = incoming.parsed ?? (await parseOffThread(incoming.raw ?? { file: incoming.file }));
+  // A spooled message is read from its file only now, parsed, just before its commit.
+  const arrival = await loadArrival(incoming);
   return {
     arrival,
     parsed,

@@ -1,7 +1,8 @@
 // Provider mailboxes as the database keeps them: their settings, their encrypted credentials,
 // their health (the last error, shown to the admin), and the lease that lets one process at a
 // time work a mailbox.
-import { Op, UniqueConstraintError } from 'sequelize';
+import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
+import { within } from '../db.js';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { Mailbox, MailboxMode } from '../../models/index.js';
@@ -19,14 +20,8 @@ export interface NewMailbox extends NewProviderMailbox {
  * Adds a provider mailbox. The same account (however its address is written) is refused, even
  * for another tenant: two watchers would file the same mail (docs/mailbox.md).
  */
-export async function addMailbox(deps: Deps, tenantId: number, input: NewMailbox, key: Buffer): Promise<Mailbox> {
-  if (!MAILBOX_MODES.includes(input.mode)) throw new DatamerError('INPUT_INVALID', `mode "${input.mode}": use organize or ingest`);
-  if (!input.secret) throw new DatamerError('INPUT_INVALID', 'the secret is empty');
-  const provider = providerOf(input.kind);
-  const address = provider.describe(input.settings);
-  const account = provider.account(input.settings);
-  const taken = await deps.db.models.Mailbox.findOne({ where: { account } });
-  if (taken) throw alreadyThere(address, taken);
+export async function addMailbox(deps: Deps, tenantId: number, input: NewMailbox, key: Buffer, transaction?: Transaction): Promise<Mailbox> {
+  const { address, account } = await checkNewMailbox(deps, input, transaction);
   try {
     return await deps.db.models.Mailbox.create({
       tenantId,
@@ -37,14 +32,28 @@ export async function addMailbox(deps: Deps, tenantId: number, input: NewMailbox
       settings: { ...input.settings },
       secret: encryptSecret(key, input.secret),
       createdAt: deps.clock.now(),
-    });
+    }, { transaction });
   } catch (err) {
-    if (err instanceof UniqueConstraintError) {
-      const other = await deps.db.models.Mailbox.findOne({ where: { account } });
-      throw other ? alreadyThere(address, other) : new DatamerError('CONFLICT', `${address} is already a mailbox of a tenant`);
-    }
+    // Added by someone else since the look above. Not looked up again: in the caller's
+    // transaction PostgreSQL answers nothing more after a failed statement.
+    if (err instanceof UniqueConstraintError) throw new DatamerError('CONFLICT', `${address} is already a mailbox of a tenant: one mailbox is watched once`);
     throw err;
   }
+}
+
+/**
+ * What addMailbox refuses, asked before it: the shells ask this before they log in to check the
+ * credential (outside any transaction, as a login can take seconds), then add it.
+ */
+export async function checkNewMailbox(deps: Deps, input: NewMailbox, transaction?: Transaction): Promise<{ address: string; account: string }> {
+  if (!MAILBOX_MODES.includes(input.mode)) throw new DatamerError('INPUT_INVALID', `mode "${input.mode}": use organize or ingest`);
+  if (!input.secret) throw new DatamerError('INPUT_INVALID', 'the secret is empty');
+  const provider = providerOf(input.kind);
+  const address = provider.describe(input.settings);
+  const account = provider.account(input.settings);
+  const taken = await deps.db.models.Mailbox.findOne({ where: { account }, transaction });
+  if (taken) throw alreadyThere(address, taken);
+  return { address, account };
 }
 
 function alreadyThere(address: string, taken: Mailbox): DatamerError {
@@ -63,9 +72,9 @@ export function providerMailboxes(deps: Deps): Promise<Mailbox[]> {
 }
 
 /** A mailbox of the tenant by id or by its address (as `datamer mailbox list` shows it). */
-export async function findMailbox(deps: Deps, tenantId: number, ref: string): Promise<Mailbox> {
+export async function findMailbox(deps: Deps, tenantId: number, ref: string, transaction?: Transaction): Promise<Mailbox> {
   const where = /^\d+$/.test(ref) ? { tenantId, id: Number(ref) } : { tenantId, address: ref };
-  const mailbox = await deps.db.models.Mailbox.findOne({ where });
+  const mailbox = await deps.db.models.Mailbox.findOne({ where, transaction });
   if (!mailbox) throw new DatamerError('NOT_FOUND', `no mailbox "${ref}" (see: datamer mailbox list)`);
   return mailbox;
 }
@@ -89,13 +98,13 @@ export function secretOf(mailbox: Mailbox, key: Buffer): string {
   return decryptSecret(key, mailbox.secret);
 }
 
-export async function setMailboxSecret(deps: Deps, mailbox: Mailbox, secret: string, key: Buffer): Promise<void> {
+export async function setMailboxSecret(deps: Deps, mailbox: Mailbox, secret: string, key: Buffer, transaction?: Transaction): Promise<void> {
   if (!secret) throw new DatamerError('INPUT_INVALID', 'the file is empty');
-  await deps.db.models.Mailbox.update({ secret: encryptSecret(key, secret), lastError: null, lastErrorAt: null }, { where: { id: mailbox.id, tenantId: mailbox.tenantId } });
+  await deps.db.models.Mailbox.update({ secret: encryptSecret(key, secret), lastError: null, lastErrorAt: null }, { where: { id: mailbox.id, tenantId: mailbox.tenantId }, transaction });
 }
 
-export async function removeMailbox(deps: Deps, mailbox: Mailbox): Promise<void> {
-  await deps.db.models.Mailbox.destroy({ where: { id: mailbox.id, tenantId: mailbox.tenantId } });
+export async function removeMailbox(deps: Deps, mailbox: Mailbox, transaction?: Transaction): Promise<void> {
+  await deps.db.models.Mailbox.destroy({ where: { id: mailbox.id, tenantId: mailbox.tenantId }, transaction });
 }
 
 /** What the admin sees in `datamer mailbox list` until the next good pass clears it. */
@@ -134,12 +143,12 @@ export async function releaseLease(deps: Deps, mailbox: Mailbox, owner: string):
  * DaTamer's own mail for the tenant goes out through this mailbox's provider from now on (at
  * most one mailbox per tenant), or, with null, by the outgoing SMTP server again.
  */
-export async function sendMailThrough(deps: Deps, tenantId: number, mailbox: Mailbox | null): Promise<void> {
+export async function sendMailThrough(deps: Deps, tenantId: number, mailbox: Mailbox | null, outer?: Transaction): Promise<void> {
   if (mailbox && mailbox.tenantId !== tenantId) throw new DatamerError('NOT_FOUND', `no mailbox ${mailbox.id} in this tenant`);
   if (mailbox && (mailbox.kind === 'smtp' || providerFor(mailbox).sendsAs(mailbox.settings) === null)) {
     throw new DatamerError('INPUT_INVALID', `${mailbox.address} cannot send mail (IMAP has no send; only Microsoft 365 and Gmail mailboxes can): DaTamer's mail goes out by SMTP (DATAMER_OUTGOING_SMTP_URL)`);
   }
-  await deps.db.transaction(async (transaction) => {
+  await within(deps.db, outer, async (transaction) => {
     await deps.db.models.Mailbox.update({ sendsMail: false }, { where: { tenantId, sendsMail: true }, transaction });
     if (mailbox) await deps.db.models.Mailbox.update({ sendsMail: true }, { where: { tenantId, id: mailbox.id }, transaction });
   });

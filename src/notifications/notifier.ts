@@ -228,6 +228,14 @@ class Pass {
         // told anew, not even of a severity the merge raised; that severity counts as told, so
         // mail joining later does not tell it either.
         if (state && rank(event.severity) > rank(state.toldSeverity)) this.batch!.remember(event.tenantId, event.id, { ...state, toldSeverity: event.severity });
+        // The target nobody had took the merged event's assignee: it is theirs now, so it
+        // repeats no more, and they are told, as of any assignment someone else made.
+        // A completed target (a correction of history) only records who handled it.
+        if (typeof detail.assignee === 'string' && event.status === 'assigned') {
+          this.stopRepeating(event);
+          const assignee = await this.router.userByHandle(a.tenantId, detail.assignee, this.transaction!);
+          if (assignee && assignee.handle !== a.actor && event.assigneeId === assignee.id) this.notice(event, assignee, 'assigned', a.at, { actor: a.actor });
+        }
         return;
       }
       case 'reopened': {

@@ -22,8 +22,8 @@ export async function replyAddressFor(deps: Deps, from: string, user: User, even
 }
 
 /** A new token for the user: replies to mail sent before no longer command. */
-export async function rotateCommandToken(deps: Deps, tenantId: number, handle: string): Promise<User> {
-  const user = await findUser(deps, tenantId, handle);
-  await user.update({ commandToken: newCommandToken() });
+export async function rotateCommandToken(deps: Deps, tenantId: number, handle: string, transaction?: Transaction): Promise<User> {
+  const user = await findUser(deps, tenantId, handle, transaction);
+  await user.update({ commandToken: newCommandToken() }, { transaction });
   return user;
 }

@@ -2,6 +2,7 @@
 // gives as its first choice (m=19 MiB, t=2, p=1; @node-rs/argon2's defaults), stored as a PHC
 // string so the parameters travel with the hash. The only writer of users.password_hash.
 import { Algorithm, hash, verify } from '@node-rs/argon2';
+import type { Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { User } from '../../models/index.js';
@@ -18,11 +19,11 @@ export function hashPassword(password: string): Promise<string> {
 }
 
 /** Sets (or replaces) a user's password; the user logs in with their handle or email. */
-export async function setPassword(deps: Deps, tenantId: number, handle: string, password: string): Promise<User> {
+export async function setPassword(deps: Deps, tenantId: number, handle: string, password: string, transaction?: Transaction): Promise<User> {
   if ([...password].length < MIN_PASSWORD_LENGTH) throw new DatamerError('INPUT_INVALID', `the password must have at least ${MIN_PASSWORD_LENGTH} characters`);
   if (password.length > MAX_PASSWORD_LENGTH) throw new DatamerError('INPUT_INVALID', `the password must have at most ${MAX_PASSWORD_LENGTH} characters`);
-  const user = await findUser(deps, tenantId, handle);
-  await user.update({ passwordHash: await hashPassword(password) });
+  const user = await findUser(deps, tenantId, handle, transaction);
+  await user.update({ passwordHash: await hashPassword(password) }, { transaction });
   return user;
 }
 

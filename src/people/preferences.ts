@@ -2,6 +2,7 @@
 // time zone, their quiet hours (only critical alerts then) and the local hour of their digest.
 // Set from the CLI (`datamer user set`) and by email (`SET ALERTS critical`); both go through
 // here, so they accept and refuse the same things.
+import type { Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { User } from '../../models/index.js';
@@ -57,12 +58,12 @@ export function preferenceColumns(change: PreferenceChange): Partial<Pick<User, 
   return columns;
 }
 
-export async function setPreferences(deps: Deps, tenantId: number, handle: string, change: PreferenceChange): Promise<User> {
+export async function setPreferences(deps: Deps, tenantId: number, handle: string, change: PreferenceChange, transaction?: Transaction): Promise<User> {
   const columns = preferenceColumns(change);
-  const user = await findUser(deps, tenantId, handle);
+  const user = await findUser(deps, tenantId, handle, transaction);
   if (Object.keys(columns).length === 0) return user;
-  await deps.db.models.User.update(columns, { where: { tenantId, id: user.id } });
-  return user.reload();
+  await deps.db.models.User.update(columns, { where: { tenantId, id: user.id }, transaction });
+  return user.reload({ transaction });
 }
 
 /** One line a person reads: how they are told now. */
@@ -74,6 +75,7 @@ export function describePreferences(user: Pick<User, 'alertSeverities' | 'timeZo
 }
 
 /** The digest's one-click unsubscribe (RFC 8058), by the user the signed link names. */
-export async function turnDigestOff(deps: Deps, tenantId: number, userId: number): Promise<void> {
-  await deps.db.models.User.update({ digestHour: null }, { where: { tenantId, id: userId } });
+export async function turnDigestOff(deps: Deps, tenantId: number, userId: number, transaction?: Transaction): Promise<User | null> {
+  const user = await deps.db.models.User.findOne({ where: { tenantId, id: userId }, transaction });
+  return user ? user.update({ digestHour: null }, { transaction }) : null;
 }

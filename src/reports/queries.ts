@@ -64,7 +64,7 @@ export interface Times {
 export const DELAY_BUCKETS = [5 * 60, 15 * 60, 3600, 4 * 3600, 24 * 3600, 7 * 24 * 3600] as const;
 
 /** Bind parameters, numbered as both databases take them ($1, $2, …). */
-class Params {
+export class Params {
   readonly values: unknown[] = [];
   constructor(private readonly dialect: 'sqlite' | 'postgres') {}
   add(value: unknown): string {
@@ -74,16 +74,25 @@ class Params {
 }
 
 /** `column` under an org pattern: `a.b.*` is a.b itself and below; substr, since `_` is a LIKE wildcard. */
-function orgCondition(column: string, pattern: string, p: Params): string {
+export function orgCondition(column: string, pattern: string, p: Params): string {
   if (pattern === '*') return `${column} IS NOT NULL`;
   if (!pattern.endsWith('.*')) return `${column} = ${p.add(pattern)}`;
   const base = pattern.slice(0, -2);
   return `(${column} = ${p.add(base)} OR substr(${column}, 1, ${base.length + 1}) = ${p.add(`${base}.`)})`;
 }
 
-/** The WHERE of a scope over a table's tenant and time column. */
-function scopeWhere(scope: ReportScope, time: string, p: Params): string {
+/**
+ * An event merged into another (MERGE, src/events/corrections.ts) is not an event of its own any
+ * more: its messages count in the event that took them, and it counts nowhere (docs/web.md, Reports).
+ */
+export const NOT_MERGED = 'merged_into_id IS NULL';
+
+const TIME = { messages: 'received_at', events: 'created_at' } as const;
+
+/** The WHERE of a scope over a table's tenant and time column; events merged away are left out. */
+export function scopeWhere(scope: ReportScope, time: string, p: Params): string {
   const parts = [`tenant_id = ${p.add(scope.tenantId)}`, `${time} >= ${p.add(scope.range.start)}`, `${time} < ${p.add(scope.range.end)}`];
+  if (time === TIME.events) parts.push(NOT_MERGED);
   if (scope.org) parts.push(orgCondition('org', scope.org, p));
   return parts.join(' AND ');
 }
@@ -107,7 +116,7 @@ const bucketOf = (d: string) => `CASE WHEN ${d} IS NULL THEN NULL ${DELAY_BUCKET
  */
 const REPORT_SETTINGS = ["SET LOCAL work_mem = '32MB'", 'SET LOCAL jit = off'];
 
-function select<T extends object>(deps: Deps, sql: string, p: Params): Promise<T[]> {
+export function select<T extends object>(deps: Deps, sql: string, p: Params): Promise<T[]> {
   const { sequelize } = deps.db;
   if (deps.db.dialect !== 'postgres') return sequelize.query<T>(sql, { type: QueryTypes.SELECT, bind: p.values });
   return sequelize.transaction(async (transaction) => {
@@ -116,10 +125,10 @@ function select<T extends object>(deps: Deps, sql: string, p: Params): Promise<T
   });
 }
 
-const num = (v: unknown) => Number(v ?? 0);
-const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+export const num = (v: unknown) => Number(v ?? 0);
+export const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-interface SetSpec {
+export interface SetSpec {
   name: string;
   /** the expression grouped by */
   expr: string;
@@ -132,7 +141,7 @@ interface SetSpec {
  * expressions) in one statement: rows of (grp, val, the aggregates, groups), most first, each
  * set cut to its limit.
  */
-function breakdownSql(deps: Deps, inner: string, sets: SetSpec[], aggregates: string): string {
+export function breakdownSql(deps: Deps, inner: string, sets: SetSpec[], aggregates: string): string {
   const grouped =
     deps.db.dialect === 'postgres'
       ? `SELECT CASE ${sets.map((s, i) => `WHEN GROUPING(k${i}) = 0 THEN '${s.name}'`).join(' ')} END AS grp,
@@ -148,7 +157,7 @@ function breakdownSql(deps: Deps, inner: string, sets: SetSpec[], aggregates: st
   ORDER BY grp, rn`;
 }
 
-function split<T extends Count>(sets: SetSpec[], rows: Array<Record<string, unknown>>, make: (r: Record<string, unknown>) => T): Record<string, Breakdown<T>> {
+export function split<T extends Count>(sets: SetSpec[], rows: Array<Record<string, unknown>>, make: (r: Record<string, unknown>) => T): Record<string, Breakdown<T>> {
   const out: Record<string, Breakdown<T>> = {};
   for (const s of sets) out[s.name] = { rows: [], groups: 0 };
   for (const r of rows) {
@@ -160,8 +169,6 @@ function split<T extends Count>(sets: SetSpec[], rows: Array<Record<string, unkn
 }
 
 export const TOP = { orgs: 25, senders: 20 } as const;
-
-const TIME = { messages: 'received_at', events: 'created_at' } as const;
 
 /**
  * The scope's rows of `table` per local day: for each day of the range, a count over its index
@@ -177,7 +184,7 @@ export async function perDay(deps: Deps, scope: ReportScope, table: 'messages' |
   });
   const time = TIME[table];
   const tenant = p.add(scope.tenantId);
-  const org = scope.org ? ` AND ${orgCondition('org', scope.org, p)}` : '';
+  const org = `${table === 'events' ? ` AND ${NOT_MERGED}` : ''}${scope.org ? ` AND ${orgCondition('org', scope.org, p)}` : ''}`;
   // VALUES names its columns column1, column2, … on both databases.
   const rows = await select<{ key: string; n: number | string }>(
     deps,
@@ -188,7 +195,7 @@ export async function perDay(deps: Deps, scope: ReportScope, table: 'messages' |
   return rows.map((r) => ({ key: r.key, n: num(r.n) }));
 }
 
-const dayParts = (day: string) => ({ year: Number(day.slice(0, 4)), month: Number(day.slice(5, 7)), day: Number(day.slice(8, 10)) });
+export const dayParts = (day: string) => ({ year: Number(day.slice(0, 4)), month: Number(day.slice(5, 7)), day: Number(day.slice(8, 10)) });
 
 /** The scope's messages by severity, org, tool and sender, in one pass. */
 export async function messageBreakdowns(deps: Deps, scope: ReportScope): Promise<Record<'severity' | 'org' | 'tool' | 'sender', Breakdown<Count>>> {

@@ -3,7 +3,9 @@
 // here; the arithmetic left (shares, messages per event) is on those sums.
 import type { Deps } from '../deps.js';
 import { barChart, columnChart, SEVERITY_COLOURS } from './charts.js';
-import { eventBreakdowns, eventTimes, messageBreakdowns, messagesInEvents, perDay, SCHEDULE_ALERT, type Breakdown, type Count, type EventCount, type ReportScope, type TimeStats } from './queries.js';
+import * as rows from './queries.js';
+import { eventTimes, SCHEDULE_ALERT, type Breakdown, type Count, type EventCount, type ReportScope, type TimeStats } from './queries.js';
+import * as rollups from './rollup-queries.js';
 import { count, decimal, exactRatio, exactSeconds, ratio, secs, SEVERITIES, severityName, text, type Cell, type ReportTable } from './tables.js';
 
 export interface Report {
@@ -34,10 +36,21 @@ const DELAY_LABELS = ['under 5 min', '5 to 15 min', '15 min to 1 h', '1 to 4 h',
 
 const NO_EVENTS: EventCount = { key: null, n: 0, open: 0, unassignedOpen: 0, completedUnassigned: 0 };
 
+/**
+ * Where the figures come from: on PostgreSQL the daily rollups its triggers keep, with the rows
+ * at the range's edges (rollup-queries.ts); on SQLite the rows (queries.ts). Both are exact.
+ * Schedule alerts are few: read from the rows on both (on PostgreSQL by an index of their own).
+ */
+function source(deps: Deps) {
+  if (deps.db.dialect === 'postgres') return rollups;
+  return { ...rows, eventTimesBySeverity: (d: Deps, s: ReportScope) => rows.eventTimes(d, s, 'severity') };
+}
+
 export async function buildReport(deps: Deps, scope: ReportScope): Promise<Report> {
+  const q = source(deps);
   const [m, e, severityTimes, alertTimes, linked, messageDays, eventDays] = await Promise.all([
-    messageBreakdowns(deps, scope), eventBreakdowns(deps, scope), eventTimes(deps, scope, 'severity'), eventTimes(deps, scope, 'kind', SCHEDULE_ALERT),
-    messagesInEvents(deps, scope), perDay(deps, scope, 'messages'), perDay(deps, scope, 'events'),
+    q.messageBreakdowns(deps, scope), q.eventBreakdowns(deps, scope), q.eventTimesBySeverity(deps, scope), eventTimes(deps, scope, 'kind', SCHEDULE_ALERT),
+    q.messagesInEvents(deps, scope), q.perDay(deps, scope, 'messages'), q.perDay(deps, scope, 'events'),
   ]);
   const messages = m.severity.rows.reduce((n, r) => n + r.n, 0);
   const events = e.status.rows.reduce((n, r) => n + r.n, 0);

@@ -3,7 +3,7 @@
 // hold the disturbed stretch afterwards, they stay quiet for one full window after the
 // maintenance ended, as if learning again. The evaluator gets this as `quietUntil`; an alert that
 // was already open is not touched: it resolves when the count is back.
-import { Op } from 'sequelize';
+import { Op, type Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import { isOrgPattern, orgMatches } from '../org-paths.js';
@@ -85,21 +85,21 @@ export async function windowsFor(deps: Deps, tenantIds: readonly number[], since
  * to them counts at once. One already due keeps its earlier instant: the evaluator must still
  * step through what happened since.
  */
-export async function wakeStreams(deps: Deps, tenantId: number, streamIds: readonly number[]): Promise<void> {
+export async function wakeStreams(deps: Deps, tenantId: number, streamIds: readonly number[], transaction?: Transaction): Promise<void> {
   const now = deps.clock.now();
   const CHUNK = 500;
   for (let i = 0; i < streamIds.length; i += CHUNK) {
     await deps.db.models.Stream.update(
       { nextCheckAt: now },
-      { where: { tenantId, id: streamIds.slice(i, i + CHUNK), nextCheckAt: { [Op.gt]: now } } },
+      { where: { tenantId, id: streamIds.slice(i, i + CHUNK), nextCheckAt: { [Op.gt]: now } }, transaction },
     );
   }
 }
 
 /** The streams of a tenant a scope covers. */
-async function streamsCovered(deps: Deps, tenantId: number, scope: string): Promise<number[]> {
+async function streamsCovered(deps: Deps, tenantId: number, scope: string, transaction: Transaction | undefined): Promise<number[]> {
   const where = isStreamKey(scope) ? { tenantId, key: scope } : { tenantId };
-  const streams = await deps.db.models.Stream.findAll({ where, attributes: ['id', 'key', 'org'] });
+  const streams = await deps.db.models.Stream.findAll({ where, attributes: ['id', 'key', 'org'], transaction });
   return streams.filter((s) => coversStream(scope, s)).map((s) => s.id);
 }
 
@@ -112,10 +112,10 @@ export interface NewMaintenance {
 }
 
 /** Checks a scope: an org pattern (lower-cased) or the key of one of the tenant's streams. */
-async function checkedScope(deps: Deps, tenantId: number, scope: string): Promise<string> {
+async function checkedScope(deps: Deps, tenantId: number, scope: string, transaction: Transaction | undefined): Promise<string> {
   const s = scope.trim();
   if (isStreamKey(s)) {
-    const stream = await deps.db.models.Stream.findOne({ where: { tenantId, key: s }, attributes: ['id'] });
+    const stream = await deps.db.models.Stream.findOne({ where: { tenantId, key: s }, attributes: ['id'], transaction });
     if (!stream) throw new DatamerError('NOT_FOUND', `scope "${s}": no stream has that key (see: datamer stream list)`);
     return s;
   }
@@ -125,17 +125,17 @@ async function checkedScope(deps: Deps, tenantId: number, scope: string): Promis
   return s.toLowerCase();
 }
 
-export async function addMaintenance(deps: Deps, tenantId: number, input: NewMaintenance): Promise<{ window: MaintenanceWindow; streams: number }> {
-  const scope = await checkedScope(deps, tenantId, input.scope);
+export async function addMaintenance(deps: Deps, tenantId: number, input: NewMaintenance, transaction?: Transaction): Promise<{ window: MaintenanceWindow; streams: number }> {
+  const scope = await checkedScope(deps, tenantId, input.scope, transaction);
   if (Number.isNaN(input.startsAt.getTime()) || Number.isNaN(input.endsAt.getTime())) throw new DatamerError('INPUT_INVALID', 'a maintenance window needs a valid start and end');
   if (input.endsAt <= input.startsAt) throw new DatamerError('INPUT_INVALID', `a maintenance window must end after it starts (${input.startsAt.toISOString()} → ${input.endsAt.toISOString()})`);
   const reason = input.reason.trim();
   if (!reason) throw new DatamerError('INPUT_INVALID', 'a maintenance window needs a reason');
   const window = await deps.db.models.MaintenanceWindow.create({
     tenantId, scope, startsAt: input.startsAt, endsAt: input.endsAt, reason, createdBy: input.createdBy, createdAt: deps.clock.now(),
-  });
-  const streams = await streamsCovered(deps, tenantId, scope);
-  await wakeStreams(deps, tenantId, streams);
+  }, { transaction });
+  const streams = await streamsCovered(deps, tenantId, scope, transaction);
+  await wakeStreams(deps, tenantId, streams, transaction);
   return { window, streams: streams.length };
 }
 
@@ -144,20 +144,20 @@ export function listMaintenance(deps: Deps, tenantId: number): Promise<Maintenan
   return deps.db.models.MaintenanceWindow.findAll({ where: { tenantId }, order: [['startsAt', 'DESC'], ['id', 'DESC']] });
 }
 
-export async function findMaintenance(deps: Deps, tenantId: number, id: number): Promise<MaintenanceWindow> {
-  const w = await deps.db.models.MaintenanceWindow.findOne({ where: { tenantId, id } });
+export async function findMaintenance(deps: Deps, tenantId: number, id: number, transaction?: Transaction): Promise<MaintenanceWindow> {
+  const w = await deps.db.models.MaintenanceWindow.findOne({ where: { tenantId, id }, transaction });
   if (!w) throw new DatamerError('NOT_FOUND', `no maintenance window ${id} (see: datamer maintenance list)`);
   return w;
 }
 
 /** Ends a window now (an upcoming one is cancelled); its streams are looked at again at once. */
-export async function endMaintenance(deps: Deps, tenantId: number, id: number): Promise<{ window: MaintenanceWindow; streams: number }> {
-  const window = await findMaintenance(deps, tenantId, id);
+export async function endMaintenance(deps: Deps, tenantId: number, id: number, transaction?: Transaction): Promise<{ window: MaintenanceWindow; streams: number }> {
+  const window = await findMaintenance(deps, tenantId, id, transaction);
   const now = deps.clock.now();
   const status = statusOf(window, now);
   if (status !== 'active' && status !== 'upcoming') throw new DatamerError('CONFLICT', `maintenance window ${id} is already ${status === 'over' ? 'over' : status}`);
-  await window.update({ endedAt: now });
-  const streams = await streamsCovered(deps, tenantId, window.scope);
-  await wakeStreams(deps, tenantId, streams);
+  await window.update({ endedAt: now }, { transaction });
+  const streams = await streamsCovered(deps, tenantId, window.scope, transaction);
+  await wakeStreams(deps, tenantId, streams, transaction);
   return { window, streams: streams.length };
 }

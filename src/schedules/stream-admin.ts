@@ -3,6 +3,7 @@
 // (next_check_at = now), so the next pass takes it into account.
 import { Op, col, fn, type Transaction } from 'sequelize';
 import type { Period, Severity } from '../classification/tags.js';
+import { within } from '../db.js';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import { completeIfOpen, setEventSeverity } from '../events/change.js';
@@ -130,55 +131,54 @@ export async function streamDetail(deps: Deps, tenantId: number, ref: string): P
 }
 
 /** Sets the label shown beside the key; an empty label removes it. Labels name one stream each. */
-export async function renameStream(deps: Deps, tenantId: number, ref: string, label: string): Promise<Stream> {
-  const stream = await findStream(deps, tenantId, ref);
+export async function renameStream(deps: Deps, tenantId: number, ref: string, label: string, transaction?: Transaction): Promise<Stream> {
+  const stream = await findStream(deps, tenantId, ref, transaction);
   const name = label.trim();
   if (name.length > 200) throw new DatamerError('INPUT_INVALID', 'a stream label is at most 200 characters');
   if (/^#?\d+$/.test(name)) throw new DatamerError('INPUT_INVALID', `"${name}" would read as a stream id; choose a label with a letter in it`);
   if (name) {
-    const taken = await deps.db.models.Stream.findOne({ where: { tenantId, label: name, id: { [Op.ne]: stream.id } } });
+    const taken = await deps.db.models.Stream.findOne({ where: { tenantId, label: name, id: { [Op.ne]: stream.id } }, transaction });
     if (taken) throw new DatamerError('CONFLICT', `stream ${taken.id} is already labelled "${name}"`);
   }
-  return stream.update({ label: name || null });
+  return stream.update({ label: name || null }, { transaction });
 }
 
-export async function setStreamMuted(deps: Deps, tenantId: number, ref: string, muted: boolean): Promise<Stream> {
-  const stream = await findStream(deps, tenantId, ref);
-  await stream.update({ muted });
-  await wakeStreams(deps, tenantId, [stream.id]);
-  return stream.reload();
+export async function setStreamMuted(deps: Deps, tenantId: number, ref: string, muted: boolean, transaction?: Transaction): Promise<Stream> {
+  const stream = await findStream(deps, tenantId, ref, transaction);
+  await stream.update({ muted }, { transaction });
+  await wakeStreams(deps, tenantId, [stream.id], transaction);
+  return stream.reload({ transaction });
 }
 
 /** The stream's own grace period (null: back to its period's). */
-export async function setStreamGrace(deps: Deps, tenantId: number, ref: string, graceMs: number | null): Promise<Stream> {
-  const stream = await findStream(deps, tenantId, ref);
-  await stream.update({ graceMs });
-  await wakeStreams(deps, tenantId, [stream.id]);
-  return stream.reload();
+export async function setStreamGrace(deps: Deps, tenantId: number, ref: string, graceMs: number | null, transaction?: Transaction): Promise<Stream> {
+  const stream = await findStream(deps, tenantId, ref, transaction);
+  await stream.update({ graceMs }, { transaction });
+  await wakeStreams(deps, tenantId, [stream.id], transaction);
+  return stream.reload({ transaction });
 }
 
 /**
  * The severity of the stream's missing alerts: those raised from now on, and the one open now
  * (the change is in its activity log).
  */
-export async function setMissingSeverity(deps: Deps, tenantId: number, ref: string, severity: string, by: Actor): Promise<Stream> {
+export async function setMissingSeverity(deps: Deps, tenantId: number, ref: string, severity: string, by: Actor, outer?: Transaction): Promise<Stream> {
   if (!SEVERITIES.includes(severity as Severity)) throw new DatamerError('INPUT_INVALID', `severity "${severity}": choose info, warn or critical`);
-  const stream = await deps.db.transaction(async (transaction) => {
+  return within(deps.db, outer, async (transaction) => {
     const s = await findStream(deps, tenantId, ref, transaction);
     await s.update({ missingSeverity: severity }, { transaction });
     if (s.missingEventId !== null) await setEventSeverity(deps, tenantId, s.missingEventId, severity, by, transaction);
-    return s;
+    await wakeStreams(deps, tenantId, [s.id], transaction);
+    return s.reload({ transaction });
   });
-  await wakeStreams(deps, tenantId, [stream.id]);
-  return stream.reload();
 }
 
 /**
  * Removes a stream and completes its open alerts. Its messages stay; if its job mails again, the
  * stream comes back as a new one (learning). Mute a stream to silence it for good.
  */
-export async function deleteStream(deps: Deps, tenantId: number, ref: string, by: Actor): Promise<{ stream: Stream; closed: number[] }> {
-  return deps.db.transaction(async (transaction) => {
+export async function deleteStream(deps: Deps, tenantId: number, ref: string, by: Actor, outer?: Transaction): Promise<{ stream: Stream; closed: number[] }> {
+  return within(deps.db, outer, async (transaction) => {
     const stream = await findStream(deps, tenantId, ref, transaction);
     const closed: number[] = [];
     for (const eventId of [stream.missingEventId, stream.excessEventId]) {

@@ -1,5 +1,6 @@
 // How well the replay's events group messages by incident (docs/scoring.md). The truth
-// clustering: the messages of one incident together, every routine message alone. The replay's:
+// clustering: the messages of one incident together, the messages of one routine problem (a
+// check's PROBLEM, re-notifications and RECOVERY) together, every other routine message alone. The replay's:
 // each stored message in the event its message line names. A repeat counts with its first copy
 // (it is not scored twice); a message with no event (lost, rejected, not processed) is alone.
 import { compareClusterings, type ClusteringAgreement, type Label } from './cluster-metrics.js';
@@ -9,7 +10,7 @@ import type { Truth } from './truth-types.js';
 export interface NoiseReduction {
   /** 1 − events ÷ messages */
   achieved: number;
-  /** 1 − (incidents + routine messages) ÷ messages: what a perfect grouping reaches */
+  /** 1 − (incidents + routine problems + other routine messages) ÷ messages: what a perfect grouping reaches */
   ideal: number;
   /** achieved ÷ ideal; null when the ideal is 0 (nothing to group) */
   ratio: number | null;
@@ -38,7 +39,8 @@ export function noiseReduction(messages: number, events: number, ideal: number):
 export function scoreGrouping(truth: Truth, replay: ReplayIndex): GroupingScore {
   const messages = storedOriginals(truth);
   // Numbers for the singletons, strings for incidents and event ids: the two never collide.
-  const truthLabels: Label[] = messages.map((m) => m.incident ?? m.index);
+  // A routine problem's mail (its PROBLEM, re-notifications and RECOVERY) is one problem too.
+  const truthLabels: Label[] = messages.map((m) => m.incident ?? m.problem ?? m.index);
   let withoutEvent = 0;
   const predicted: Label[] = messages.map((m) => {
     const eventId = outcomeOf(m.index, replay).line?.eventId ?? null;
@@ -49,6 +51,8 @@ export function scoreGrouping(truth: Truth, replay: ReplayIndex): GroupingScore 
   const incidents = new Set(messages.flatMap((m) => (m.incident === null ? [] : [m.incident]))).size;
   const routine = messages.filter((m) => m.incident === null).length;
   const events = new Set(predicted).size;
+  const problems = new Set(messages.filter((m) => m.incident === null && m.problem !== null).map((m) => m.problem)).size;
+  const alone = messages.filter((m) => m.incident === null && m.problem === null).length;
   return {
     messages: messages.length,
     incidents,
@@ -56,6 +60,6 @@ export function scoreGrouping(truth: Truth, replay: ReplayIndex): GroupingScore 
     events,
     withoutEvent,
     ...compareClusterings(truthLabels, predicted),
-    noiseReduction: noiseReduction(messages.length, events, incidents + routine),
+    noiseReduction: noiseReduction(messages.length, events, incidents + problems + alone),
   };
 }

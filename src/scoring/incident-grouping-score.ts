@@ -14,7 +14,7 @@
 // - fragmentation: events per incident.
 import { f1, pairs, type PrecisionRecall } from './cluster-metrics.js';
 import { noiseReduction, type NoiseReduction } from './grouping-score.js';
-import { outcomeOf, storedOriginals, type ReplayIndex } from './replay-index.js';
+import { allStoredOriginals, outcomeOf, storedOriginals, type ReplayIndex } from './replay-index.js';
 import type { Truth } from './truth-types.js';
 
 export interface IncidentGroupingScore {
@@ -40,10 +40,11 @@ const share = (count: number, of: number) => (of === 0 ? 1 : count / of);
 
 export function scoreIncidentGrouping(truth: Truth, replay: ReplayIndex): IncidentGroupingScore {
   const messages = storedOriginals(truth);
-  // Every stored original's event (alone when it has none), and what each event holds.
+  // Every stored original's event (alone when it has none), and what each event holds: history
+  // included, so an incident's event that took in yesterday's routine mail counts as over-merged.
   const eventOf = (index: number) => outcomeOf(index, replay).line?.eventId ?? `alone:${index}`;
   const members = new Map<string, Map<string, number>>();
-  for (const m of messages) {
+  for (const m of allStoredOriginals(truth)) {
     const event = eventOf(m.index);
     const cluster = m.incident ?? `routine:${m.index}`;
     const held = members.get(event) ?? members.set(event, new Map()).get(event)!;

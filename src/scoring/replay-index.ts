@@ -24,10 +24,18 @@ function groupByIndex<T extends { index: number }>(lines: readonly T[]): Map<num
 }
 
 /**
- * The messages DaTamer must store and classify on their own: not rejected, not a repeat of an
- * earlier one (a repeat shows its first copy's classification and event, so it would count twice).
+ * The messages DaTamer must store and classify on their own, and that are scored: not rejected,
+ * not a repeat of an earlier one (a repeat shows its first copy's classification and event, so
+ * it would count twice), not history (before the truth's `scoredFrom`: replayed so that the
+ * tenant has run a while, not scored).
  */
 export function storedOriginals(truth: Truth): TruthMessage[] {
+  const from = truth.scoredFrom === null ? null : Date.parse(truth.scoredFrom);
+  return allStoredOriginals(truth).filter((m) => from === null || Date.parse(m.at) >= from);
+}
+
+/** Every stored original, history included: what an event may hold besides the scored mail. */
+export function allStoredOriginals(truth: Truth): TruthMessage[] {
   return truth.messages.filter((m) => !m.rejected && m.duplicateOf === null).sort((a, b) => a.index - b.index);
 }
 

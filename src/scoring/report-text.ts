@@ -45,6 +45,7 @@ export function renderReport(score: Score, names: { truth: string; replay: strin
     `dataset: seed ${score.dataset.seed}, ${score.dataset.days} days, scale ${score.dataset.scale}: ` +
       `${score.dataset.messages} messages, ${score.dataset.incidents} incidents, ${score.dataset.scheduleAlerts} schedule alerts`,
   );
+  if (score.dataset.scoredFrom !== null) out.push(`history: ${score.dataset.historyDays} days replayed before ${score.dataset.scoredFrom}, not scored (schedule alerts and lost or doubled mail are scored over all of it)`);
   out.push(`replay: ${score.replay.messageLines} message lines, ${score.replay.rejectedLines} rejected, ${score.replay.events} events, ${score.replay.resolvedLines} resolved`);
 
   out.push('', `Classification (${c.messages} messages, not rejected and not repeats)`);

@@ -10,7 +10,7 @@ import { scoreTagWarnings, type TagWarningScore } from './tag-warning-score.js';
 import type { Truth } from './truth-types.js';
 
 export interface Score {
-  dataset: { seed: number; days: number; scale: number; messages: number; incidents: number; scheduleAlerts: number };
+  dataset: { seed: number; days: number; scale: number; historyDays: number; scoredFrom: string | null; messages: number; incidents: number; scheduleAlerts: number };
   replay: { messageLines: number; rejectedLines: number; events: number; resolvedLines: number };
   classification: ClassificationScore;
   tagWarnings: TagWarningScore;
@@ -28,6 +28,8 @@ export function scoreReplay(truth: Truth, replay: Replay): Score {
       seed: truth.seed,
       days: truth.days,
       scale: truth.scale,
+      historyDays: truth.historyDays,
+      scoredFrom: truth.scoredFrom,
       messages: truth.messages.length,
       incidents: truth.incidents.length,
       scheduleAlerts: truth.scheduleAlerts.length,

@@ -9,7 +9,7 @@ import { findTenant } from './tenants.js';
 
 /** Every table that carries tenant rows, the ones that point at others first. */
 const ORDER = [
-  'OutboxAttempt', 'OutboxMail', 'MessagePlacement', 'LabelledExample', 'MailboxFolder', 'EventCorrection', 'EventMessage', 'Activity', 'CommandMail',
+  'OutboxAttempt', 'OutboxMail', 'MessagePlacement', 'LabelledExample', 'MailboxFolder', 'EventCorrection', 'LearnedPair', 'EventMessage', 'Activity', 'CommandMail',
   'Event', 'Stream', 'MaintenanceWindow', 'ReclassificationRun', 'Rule', 'Subscription', 'Membership', 'Group', 'User', 'Message', 'Mailbox',
 ] as const;
 

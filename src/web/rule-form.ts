@@ -3,6 +3,7 @@
 // edit keeps them as they are (`datamer rule edit` changes them). Pure.
 import type { RuleDraft } from '../classification/rule-store.js';
 import type { RuleActions, RuleCondition } from '../classification/rules.js';
+import { conditionText } from '../classification/rule-text.js';
 import type { Rule } from '../../models/index.js';
 
 export interface RuleForm {
@@ -55,23 +56,6 @@ export function draftOfForm(form: RuleForm, kept?: Rule): RuleDraft {
     ...(kept?.actions.folder ? { folder: kept.actions.folder } : {}),
   };
   return { name: form.name, conditions, actions, continue: form.continue, override: form.override };
-}
-
-/** `subject ~ /backup.*failed/i` */
-export const conditionText = (c: RuleCondition) => `${c.field === 'header' ? `header ${c.header}` : c.field} ~ /${c.pattern}/${c.caseSensitive ? '' : 'i'}`;
-
-/** `severity=critical org=ops.db svr=$server continue` */
-export function actionsText(rule: Pick<Rule, 'actions' | 'continue' | 'override'>): string {
-  const a = rule.actions;
-  return [
-    a.severity && `severity=${a.severity}`,
-    a.org && `org=${a.org}`,
-    a.servers?.length && `svr=${a.servers.join(',')}`,
-    a.schedule && `sched=per${a.schedule.period}-${a.schedule.n}/${a.schedule.v}`,
-    a.folder && `folder=${a.folder}`,
-    rule.continue && 'continue',
-    rule.override && 'override',
-  ].filter(Boolean).join(' ');
 }
 
 /** What an edit keeps that the form does not show, in words (empty when nothing). */

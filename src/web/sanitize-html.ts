@@ -4,12 +4,14 @@
 // The result is shown in an <iframe sandbox srcdoc> without allow-scripts or allow-same-origin,
 // under a policy that loads nothing: three walls, so that one slip is not enough.
 import createDOMPurify, { type DOMPurify } from 'dompurify';
-import { JSDOM } from 'jsdom';
 
 let purifier: DOMPurify | null = null;
 
-function purify(): DOMPurify {
+async function purify(): Promise<DOMPurify> {
   if (purifier) return purifier;
+  // jsdom is loaded when the first HTML message is shown, not when DaTamer starts: it is the
+  // heaviest module DaTamer uses, and most processes never render one.
+  const { JSDOM } = await import('jsdom');
   const window = new JSDOM('').window;
   const p = createDOMPurify(window as unknown as Parameters<typeof createDOMPurify>[0]);
   p.addHook('afterSanitizeAttributes', (node) => {
@@ -30,8 +32,8 @@ const FORBID_TAGS = ['form', 'input', 'button', 'textarea', 'select', 'option', 
 const FORBID_ATTR = ['style', 'srcset', 'action', 'formaction', 'background', 'poster', 'ping'];
 
 /** The HTML, with only inert markup left: no script, handler, form, style or remote resource. */
-export function sanitizeEmailHtml(html: string): string {
-  return purify().sanitize(html, {
+export async function sanitizeEmailHtml(html: string): Promise<string> {
+  return (await purify()).sanitize(html, {
     FORBID_TAGS,
     FORBID_ATTR,
     // http, https and mailto links only: no javascript:, data: or vbscript: anywhere.
@@ -42,6 +44,6 @@ export function sanitizeEmailHtml(html: string): string {
 }
 
 /** What goes into the iframe's srcdoc: the sanitized body under a policy that allows nothing. */
-export function sandboxDocument(html: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body>${sanitizeEmailHtml(html)}</body></html>`;
+export async function sandboxDocument(html: string): Promise<string> {
+  return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body>${await sanitizeEmailHtml(html)}</body></html>`;
 }

@@ -1,7 +1,9 @@
 // Grouping (docs/correlation.md): how long the attach decision takes with 1,000 open events
 // (target: p95 ≤ 10 ms), and how fast a generated corpus replays with every grouping signal on
 // next to with none (B0: one event per message; target: no more than a fifth slower), measured
-// side by side in one run, in turns, so that other work on the machine hits both alike.
+// side by side in one run, in turns, so that other work on the machine hits both alike. Then
+// what a process starting (or finding that another wrote) pays to rebuild a tenant's grouping
+// memory after a day of 20,000 messages (BENCH_RELOAD_SCALE, default 80; 0 leaves it out).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +12,15 @@ import type { GroupingKeys } from '../../src/correlation/grouping-keys.js';
 import { generateCorpus } from '../../src/datasets/generate.js';
 import { readMbox } from '../../src/mailboxes/mbox.js';
 import { replay } from '../../src/replay/replay.js';
+import { VirtualClock } from '../../src/clock.js';
+import { openDb } from '../../src/db.js';
+import { loadOpenEvents } from '../../src/events/grouping-session.js';
+import { silentLogger } from '../../src/log.js';
+import { splitMbox } from '../../src/mailboxes/mbox.js';
+import { migrate } from '../../src/migrate.js';
+import { receive } from '../../src/pipeline.js';
+import { addTenant } from '../../src/tenants/tenants.js';
+import { createTestDatabase } from '../helpers/db.js';
 import { percentile, table, whole } from './stats.js';
 
 const MINUTE = 60_000;
@@ -42,6 +53,44 @@ async function replaySeconds(mbox: string, signals: Signal[]): Promise<{ seconds
   return { seconds: (performance.now() - started) / 1000, messages: summary.messages };
 }
 
+/**
+ * A tenant that has run a day at `scale`: its mail stored through the pipeline (in arrival order,
+ * 20 messages a commit, the clock at each batch's first), then its grouping memory rebuilt from
+ * the database as a starting process does (loadOpenEvents), `rounds` times.
+ */
+async function benchReload(dialect: 'sqlite' | 'postgres', scale: number, rounds: number): Promise<string[]> {
+  const corpus = generateCorpus({ seed: 5, days: 1, scale });
+  const raws = splitMbox(corpus.mbox());
+  const order = corpus.truth.messages.filter((m) => !m.rejected).sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.index - b.index);
+  const database = await createTestDatabase(dialect);
+  const db = await openDb(database.url);
+  try {
+    await migrate(db);
+    const clock = new VirtualClock(Date.parse(order[0]!.at));
+    const deps = { db, clock, log: silentLogger() };
+    const tenantId = (await addTenant(deps, { name: 'reload', address: 'reload@bench.invalid' })).tenant.id;
+    for (let i = 0; i < order.length; i += 20) {
+      const batch = order.slice(i, i + 20);
+      clock.set(new Date(Math.max(clock.now().getTime(), Date.parse(batch[0]!.at))));
+      await receive(deps, batch.map((m) => ({ tenantId, mailboxId: null, raw: raws[m.index]!.raw, source: 'smtp' as const })));
+    }
+    const links = await db.models.EventMessage.count({ where: { tenantId } });
+    const pairs = await db.models.LearnedPair.count({ where: { tenantId } });
+    const times: number[] = [];
+    let open = 0;
+    for (let r = 0; r < rounds; r++) {
+      const started = performance.now();
+      const memory = await db.transaction((transaction) => loadOpenEvents(deps, tenantId, DEFAULT_GROUPING, clock.now().getTime(), transaction));
+      times.push(performance.now() - started);
+      open = memory.events.size;
+    }
+    return [dialect, links.toString(), pairs.toString(), open.toString(), percentile(times, 0.5).toFixed(0), Math.max(...times).toFixed(0)];
+  } finally {
+    await db.close();
+    await database.drop();
+  }
+}
+
 export async function benchGrouping(): Promise<void> {
   console.log('\nGrouping: the attach decision (ms)');
   console.log(table(['case', 'decisions', 'p50', 'p95', 'p99'], benchDecision()));
@@ -72,5 +121,13 @@ export async function benchGrouping(): Promise<void> {
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+
+  const scale = process.env.BENCH_RELOAD_SCALE === '0' ? 0 : whole('BENCH_RELOAD_SCALE', 80);
+  if (scale > 0) {
+    const rows: string[][] = [];
+    for (const dialect of ['sqlite', 'postgres'] as const) rows.push(await benchReload(dialect, scale, whole('BENCH_ROUNDS', 2) + 1));
+    console.log(`\nGrouping: rebuilding a tenant's memory after a day at scale ${scale} (ms)`);
+    console.log(table(['database', 'memberships', 'learned pairs', 'open events', 'p50', 'max'], rows));
   }
 }

@@ -2,14 +2,17 @@
 // orgs, folded into 700,000 events (three messages in ten join the event before them), most of
 // them assigned and completed, and 5,000 schedule alerts; then how long a logged-in manager waits
 // for a report over HTTP: the whole year, one month, the year under an org pattern, one CSV.
-// Target: under a second.
+// Target: under a second. BENCH_REPORT_WITHOUT=<index,…> measures the pages without those
+// indexes too, side by side; BENCH_REPORT_KEEP=1 keeps the database to read the plans.
 import type { Server } from 'node:http';
+import { QueryTypes } from 'sequelize';
 import { VirtualClock } from '../../src/clock.js';
 import { openDb } from '../../src/db.js';
 import { silentLogger } from '../../src/log.js';
 import { migrate } from '../../src/migrate.js';
 import { addUser } from '../../src/people/people.js';
 import { setPassword } from '../../src/people/passwords.js';
+import { refillReportRollups } from '../../migrations/2026-12-04-31-report-event-time-months.js';
 import { addTenant } from '../../src/tenants/tenants.js';
 import { createApp } from '../../src/web/app.js';
 import { createTestDatabase } from '../helpers/db.js';
@@ -18,6 +21,8 @@ import { percentile, table, whole } from './stats.js';
 
 const MESSAGES = whole('BENCH_REPORT_MESSAGES', 1_000_000);
 const REQUESTS = whole('BENCH_REPORT_REQUESTS', 10);
+/** BENCH_REPORT_KEEP=1: the database stays, its URL printed, to read the queries' plans against it (EXPLAIN ANALYZE). */
+const KEEP = process.env.BENCH_REPORT_KEEP === '1';
 /** The year: 1 December 2025 to 30 November 2026 (UTC), the clock on 1 December 2026. */
 const T0 = Date.parse('2025-12-01T00:00:00Z');
 const YEAR_MS = 365 * 86_400_000;
@@ -47,6 +52,12 @@ export async function benchReports(): Promise<void> {
     const q = (sql: string, bind: unknown[] = []) => db.sequelize.query(sql, { bind });
 
     const started = performance.now();
+    // Loaded in bulk with the rollups' triggers off, then summed once as the migration does for
+    // a database that already holds a year: a year of single-row trigger calls in a few bulk
+    // statements takes half an hour here, and leaves the rollups bloated as a year of ordinary
+    // arrivals (each its own transaction, vacuumed along the way) would not.
+    const triggered = ['messages', 'events', 'event_messages'];
+    for (const table of triggered) await q(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
     for (const tenant of [tenantId, otherId]) {
       await q(
         `INSERT INTO messages (tenant_id, dedup_key, to_addresses, received_at, raw, raw_size, content_hash, source, envelope_to, deliveries,
@@ -86,6 +97,8 @@ export async function benchReports(): Promise<void> {
        FROM generate_series(1, $3::int) AS i`,
       [tenantId, T0, 5000, YEAR_MS],
     );
+    for (const table of triggered) await q(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+    await refillReportRollups(db.sequelize.getQueryInterface());
     // A year-old table has been vacuumed by autovacuum many times over: so is this one.
     await q('VACUUM ANALYZE');
     const setupMs = performance.now() - started;
@@ -111,17 +124,30 @@ export async function benchReports(): Promise<void> {
       if (i >= 2) floor.push(performance.now() - t0);
     }
     rows.push(['floor: count the year\'s messages and events (SQL, no HTTP)', percentile(floor, 0.5).toFixed(0), percentile(floor, 0.95).toFixed(0), Math.max(...floor).toFixed(0)]);
-    for (const page of pages) {
-      const times: number[] = [];
-      for (let i = 0; i < REQUESTS + 2; i++) {
-        const t0 = performance.now();
-        const res = await fetch(`${served.baseURL}${page}`, { headers: { cookie } });
-        const text = await res.text();
-        if (res.status !== 200) throw new Error(`${page}: ${res.status} ${text.slice(0, 300)}`);
-        if (i >= 2) times.push(performance.now() - t0);
-      }
-      rows.push([page, percentile(times, 0.5).toFixed(0), percentile(times, 0.95).toFixed(0), Math.max(...times).toFixed(0)]);
+    // BENCH_REPORT_WITHOUT=<index,…>: the same pages without these indexes, side by side: each
+    // round asks every page with them, drops them, asks every page again, and makes them again,
+    // so both see the same load (the machine is shared: BENCHMARKS.md says under what load).
+    const without = (process.env.BENCH_REPORT_WITHOUT ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const definitions = without.length === 0 ? [] : ((await db.sequelize.query(
+      'SELECT indexdef FROM pg_indexes WHERE indexname = ANY($1)', { bind: [without], type: QueryTypes.SELECT },
+    )) as Array<{ indexdef: string }>).map((r) => r.indexdef);
+    if (definitions.length !== without.length) throw new Error(`BENCH_REPORT_WITHOUT: not all of ${without.join(', ')} exist`);
+    const times = new Map<string, number[]>();
+    const ask = async (label: string, page: string, keep: boolean) => {
+      const t0 = performance.now();
+      const res = await fetch(`${served.baseURL}${page}`, { headers: { cookie } });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`${page}: ${res.status} ${text.slice(0, 300)}`);
+      if (keep) times.set(label, [...(times.get(label) ?? []), performance.now() - t0]);
+    };
+    for (let i = 0; i < REQUESTS + 2; i++) {
+      for (const page of pages) await ask(page, page, i >= 2);
+      if (without.length === 0) continue;
+      for (const name of without) await q(`DROP INDEX ${name}`);
+      for (const page of pages) await ask(`${page} (without ${without.join(', ')})`, page, i >= 2);
+      for (const definition of definitions) await q(definition);
     }
+    for (const [label, t] of times) rows.push([label, percentile(t, 0.5).toFixed(0), percentile(t, 0.95).toFixed(0), Math.max(...t).toFixed(0)]);
     process.stdout.write(
       [
         '',
@@ -134,6 +160,7 @@ export async function benchReports(): Promise<void> {
   } finally {
     await closeServer(server);
     await db.close();
-    await database.drop();
+    if (KEEP) process.stdout.write(`kept: ${database.url}\n`);
+    else await database.drop();
   }
 }

@@ -30,7 +30,7 @@ export interface Target {
 }
 
 // The bench's clients all come from 127.0.0.1, in their hundreds: limits out of their way.
-const listenerOptions = (): Config['smtp'] => ({ host: '127.0.0.1', port: 0, maxBytes: 25 * 1024 * 1024, maxClients: 10_000, maxClientsPerAddress: 10_000, storeWaitMs: 60_000, dataTimeoutMs: 600_000, dataMemory: 1024 * 1024 * 1024, trustedRelays: ['127.0.0.0/8'], tls: null, auth: null });
+const listenerOptions = (): Config['smtp'] => ({ host: '127.0.0.1', port: 0, maxBytes: 25 * 1024 * 1024, maxClients: 10_000, maxClientsPerAddress: 10_000, storeWaitMs: 60_000, dataTimeoutMs: 600_000, dataMemory: 1024 * 1024 * 1024, spoolAboveBytes: 1024 * 1024, spoolDir: path.join(os.tmpdir(), 'datamer-bench-spool'), trustedRelays: ['127.0.0.0/8'], tls: null, auth: null });
 
 export async function bareTarget(): Promise<Target> {
   const server = new SMTPServer({

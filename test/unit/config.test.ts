@@ -75,6 +75,9 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'mysql://localhost/x' }, /^DATABASE_URL: must start with postgres:\/\/.*got "mysql:\/\/localhost\/x"$/],
     [{ DATAMER_SMTP_MAX_BYTES: '10' }, /^DATAMER_SMTP_MAX_BYTES: must be at least 1024 bytes/],
     [{ DATAMER_LOG_LEVEL: 'loud' }, /^DATAMER_LOG_LEVEL: must be one of/],
+    [{ DATAMER_ANSWERS_PER_HOUR: '-1' }, /^DATAMER_ANSWERS_PER_HOUR: must be 0 or more, got "-1"$/],
+    [{ DATAMER_ANSWERS_PER_HOUR: 'a few' }, /^DATAMER_ANSWERS_PER_HOUR: must be a number/],
+    [{ DATAMER_SMTP_SPOOL_ABOVE: '100' }, /^DATAMER_SMTP_SPOOL_ABOVE: must be at least 1024 bytes/],
     [{ DATAMER_JOBS: 'maybe' }, /^DATAMER_JOBS: must be 1 or 0/],
     [{ DATAMER_TEST_HOLD: 'yes' }, /^DATAMER_TEST_HOLD: must be alert-mail-commit \(for DaTamer's own tests\)/],
     [{ DATAMER_GRACE_DAY: 'two hours' }, /^DATAMER_GRACE_DAY: must be a duration such as 90s, 10m, 2h or 1d, got "two hours"$/],
@@ -90,6 +93,17 @@ describe('configuration', () => {
       expect(line).not.to.contain('\n');
     });
   }
+
+  it('answers 5 replies that applied nothing an hour, or as many as DATAMER_ANSWERS_PER_HOUR says', () => {
+    expect(loadConfig({}).answersPerHour).to.equal(5);
+    expect(loadConfig({ DATAMER_ANSWERS_PER_HOUR: '2' }).answersPerHour).to.equal(2);
+    expect(loadConfig({ DATAMER_ANSWERS_PER_HOUR: '0' }).answersPerHour).to.equal(0);
+  });
+
+  it('receives messages above 1 MiB into the spool under the data directory, or above DATAMER_SMTP_SPOOL_ABOVE', () => {
+    expect(loadConfig({ DATAMER_DATA_DIR: '/srv/datamer' }).smtp).to.include({ spoolAboveBytes: 1024 * 1024, spoolDir: path.join('/srv/datamer', 'smtp-spool') });
+    expect(loadConfig({ DATAMER_SMTP_SPOOL_ABOVE: '65536' }).smtp.spoolAboveBytes).to.equal(65536);
+  });
 
   it('takes the schedule grace periods per period, defaulting to 10 minutes, 2 hours and a day', () => {
     expect(loadConfig({}).grace).to.deep.equal({ hour: 600_000, day: 7_200_000, month: 86_400_000 });

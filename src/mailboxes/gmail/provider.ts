@@ -2,10 +2,13 @@
 // --service-account-file key.json --mailbox ops@acme.example`.
 import { DatamerError, messageOf } from '../../errors.js';
 import type { CheckLine, Provider, ProviderSettings } from '../registry.js';
-import { openGmailSession } from './session.js';
 import { describeGmail, gmailAccount, gmailSettings, GMAIL_INBOX, parseServiceAccountKey, type GmailSettings } from './settings.js';
 
 const settingsOf = (settings: ProviderSettings) => settings as unknown as GmailSettings;
+// The session, and with it Google's generated Gmail client and its auth library, is loaded with
+// the first mailbox of this kind, not when DaTamer starts: those libraries take seconds to load,
+// and most teams watch no such mailbox.
+const openGmailSession = async (...args: Parameters<typeof import('./session.js').openGmailSession>) => (await import('./session.js')).openGmailSession(...args);
 
 export const gmailProvider: Provider = {
   kind: 'gmail',

@@ -2,10 +2,12 @@
 // --tenant-id … --client-id … --secret-file …|--certificate-file … --mailbox ops@acme.example`.
 import { DatamerError, messageOf } from '../../errors.js';
 import type { CheckLine, Provider, ProviderSettings } from '../registry.js';
-import { openGraphSession } from './session.js';
 import { describeGraph, graphAccount, graphSettings, GRAPH_INBOX, type GraphSettings } from './settings.js';
 
 const settingsOf = (settings: ProviderSettings) => settings as unknown as GraphSettings;
+// The session, and with it the Graph client and MSAL, is loaded with the first mailbox of this kind, not when
+// DaTamer starts: those libraries take seconds to load, and most teams watch no such mailbox.
+const openGraphSession = async (...args: Parameters<typeof import('./session.js').openGraphSession>) => (await import('./session.js')).openGraphSession(...args);
 
 export const graphProvider: Provider = {
   kind: 'graph',

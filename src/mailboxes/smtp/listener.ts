@@ -1,5 +1,6 @@
 // DaTamer's own address: an SMTP server that takes mail only for its tenants' addresses,
 // never relays, and answers 250 only once the message is committed to the database.
+import { readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
@@ -7,12 +8,14 @@ import { monotonicMs } from '../../clock.js';
 import type { Config } from '../../config.js';
 import type { Deps } from '../../deps.js';
 import { messageOf } from '../../errors.js';
-import { intake } from '../../intake.js';
-import type { Arrival } from '../../pipeline.js';
+import { HEAD_LIMIT, intake, type Taken } from '../../intake.js';
+import type { Incoming } from '../../pipeline.js';
 import type { Mailbox } from '../../../models/index.js';
 import { findPostmasterMailbox, findSmtpMailbox } from '../../tenants/tenants.js';
 import { rejectionOf } from '../../ingest/admission.js';
 import { trustedRelays, withoutAuthenticationResults } from './border.js';
+import { MemoryBudget } from './memory.js';
+import { headOf, Receiving, Spool, type Received } from './spool.js';
 
 export interface SmtpListener {
   listen(): Promise<AddressInfo>;
@@ -23,6 +26,10 @@ export interface SmtpListener {
   close(): Promise<void>;
   /** What is stuck, for /health: messages waiting for the database longer than the store wait. */
   stuck(): string | null;
+  /** The memory messages hold (DATAMER_SMTP_DATA_MEMORY): now, and the most at once since the start. */
+  memory(): { held: number; peak: number; limit: number };
+  /** where this listener receives large messages (a directory of its own under the spool directory) */
+  readonly spoolDir: string;
 }
 
 /** An error smtp-server turns into an SMTP reply with this code. */
@@ -59,13 +66,16 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
     return mailbox;
   };
   const storing = new Set<Promise<unknown>>();
-  /** when each message still being stored started (monotonic ms) */
-  const storingSince = new Map<Promise<unknown>, number>();
+  /** when each message still being stored reached the database (monotonic ms) */
+  const storingSince = new Map<object, number>();
   const clientsFrom = new Map<string, number>();
   const sleep = (ms: number) => new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms).unref());
   const isTrustedRelay = trustedRelays(options.trustedRelays);
-  /** bytes held by the DATA transfers in progress, all clients together */
-  let held = 0;
+  /** memory held by messages being received, parsed and stored, all clients together (memory.ts) */
+  const memory = new MemoryBudget(options.dataMemory);
+  const spool = new Spool(options.spoolDir);
+  /** DATA transfers still arriving: what they hold in memory can go to their files when room is short */
+  const inProgress = new Set<Receiving>();
   /** smtp-server's connection of a session (its id is the session's), to answer and close it from outside a command */
   const connectionOf = (session: SMTPServerSession) =>
     [...(server as unknown as { connections: Set<{ id: string; send(code: number, text: string): void; close(): void }> }).connections].find((c) => c.id === session.id);
@@ -127,25 +137,26 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
     },
 
     onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
+      // Small messages are held in memory, large ones (or any, once memory is short) go to a
+      // file as they arrive (spool.ts); either way the listener's memory stays within dataMemory.
+      const receiving = new Receiving(memory, spool, options.spoolAboveBytes);
+      inProgress.add(receiving);
+      stream.once('close', () => inProgress.delete(receiving));
+      stream.once('end', () => inProgress.delete(receiving));
+      // Past a limit, the rest is read (the client is still sending) but not kept.
+      let dropped = false;
+      const drop = () => {
+        if (dropped) return;
+        dropped = true;
+        void receiving.release();
+      };
       // The idle timeout bounds each read, not the whole: a client that drips a byte now and then
       // would hold its connection and its buffer for ever. DATA as a whole gets a deadline; past
       // it the client hears 421 and is disconnected (RFC 5321 §4.2.2, §3.8), and nothing is stored.
       let overdue = false;
-      // A message is held in memory until its end: together they may hold at most dataMemory, so
-      // many large transfers at once cannot take the process's memory. One that would pass it is
-      // read to its end, not kept, and answered 452 (RFC 5321 §4.2.2: insufficient system
-      // storage, try later); its sender retries when others have finished.
-      let mine = 0;
-      let overBudget = false;
-      const release = () => {
-        held -= mine;
-        mine = 0;
-      };
       const deadline = setTimeout(() => {
         overdue = true;
-        chunks.length = 0;
-        release();
+        drop();
         deps.log.warn({ remoteAddress: session.remoteAddress, limitMs: options.dataTimeoutMs }, 'smtp: DATA took too long; connection closed');
         const connection = connectionOf(session);
         connection?.send(421, `4.4.2 DATA took longer than ${Math.round(options.dataTimeoutMs / 1000)} s; closing connection, try again later`);
@@ -153,89 +164,136 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
       }, options.dataTimeoutMs);
       deadline.unref();
       stream.on('data', (chunk: Buffer) => {
-        // Past a limit, keep reading (the client is still sending) but stop keeping.
-        if (stream.sizeExceeded || overdue || overBudget) return;
-        if (held + chunk.length > options.dataMemory) {
-          overBudget = true;
-          chunks.length = 0;
-          release();
-          return;
-        }
-        held += chunk.length;
-        mine += chunk.length;
-        chunks.push(chunk);
+        if (stream.sizeExceeded) drop();
+        if (dropped) return;
+        receiving.add(chunk, stream);
       });
       stream.on('error', (err) => {
         clearTimeout(deadline);
-        release();
+        drop();
         callback(err);
       });
       stream.on('end', () => {
         clearTimeout(deadline);
-        release();
         if (overdue) return;
-        if (overBudget && !stream.sizeExceeded) {
-          deps.log.warn({ remoteAddress: session.remoteAddress, limit: options.dataMemory }, 'smtp: messages being received hold all the memory allowed; the client will retry');
-          return callback(reply(452, '4.3.1 Insufficient system storage: too much mail arriving at once, try again later'));
-        }
         if (stream.sizeExceeded) {
+          drop();
           return callback(reply(552, `5.3.4 Message too big: DaTamer accepts at most ${options.maxBytes} bytes`));
         }
-        // Authentication-Results only from a trusted relay (border.ts, RFC 8601 §5); from anyone
-        // else they are the sender's own claims, and DaTamer is the server that received the mail.
-        let raw: Buffer = Buffer.concat(chunks);
-        if (!isTrustedRelay(session.remoteAddress)) {
-          const cleaned = withoutAuthenticationResults(raw);
-          if (cleaned.removed > 0) {
-            raw = cleaned.raw;
-            deps.log.info({ remoteAddress: session.remoteAddress, removed: cleaned.removed }, 'smtp: Authentication-Results from a client that is no trusted relay deleted');
-          }
-        }
-        // One rule with `datamer import` and replay: an empty message is refused, not stored.
-        if (rejectionOf({ raw, size: raw.length }, options.maxBytes) === 'empty message') {
-          return callback(reply(554, '5.6.0 Empty message: DaTamer takes no mail without headers or body'));
-        }
-        const accepted = recipients.get(session.envelope) ?? [];
-        const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
-        const arrivals: Arrival[] = [];
-        for (const { mailbox } of accepted) {
-          // Several addresses of one tenant: one copy for that tenant.
-          if (arrivals.some((a) => a.tenantId === mailbox.tenantId)) continue;
-          // Each tenant's copy names only its own recipients: another tenant's address may carry
-          // that tenant's user token (ops+k<token>-…), a secret of theirs.
-          const envelopeTo = [...new Set(accepted.filter((r) => r.mailbox.tenantId === mailbox.tenantId).map((r) => r.address))];
-          arrivals.push({ tenantId: mailbox.tenantId, mailboxId: mailbox.id, raw, source: 'smtp', envelopeFrom, envelopeTo });
-        }
-        const work = intake(deps, arrivals);
-        storing.add(work);
-        storingSince.set(work, monotonicMs());
-        void work.then(
-          () => undefined,
-          () => undefined,
-        ).finally(() => {
-          storing.delete(work);
-          storingSince.delete(work);
-        });
-        // A stalled database (a lock held elsewhere) must not hold the client without an answer:
-        // after the store wait it hears 451 and retries. Should the commit still happen, the
-        // retry is recognised as the same message (src/ingest/dedup.ts): nothing doubled.
-        Promise.race([work, sleep(options.storeWaitMs)]).then(
-          (taken) => {
-            if (taken === 'late') {
-              deps.log.error({ waitedMs: options.storeWaitMs }, 'smtp: the database did not store a message in time; the client will retry');
-              return callback(reply(451, '4.3.0 The database is busy, try again later'));
-            }
-            const ids = taken.map((t) => (t.kind === 'message' ? t.received.messageId : `reply ${t.commandMailId}`)).join(',');
-            callback(null, `2.0.0 Stored by DaTamer as ${ids}`);
-          },
+        receiving.finish().then(
+          (received) =>
+            store(received, session, callback)
+              .catch((err: unknown) => {
+                // Only before the client was answered (its file could not be read back): it retries.
+                deps.log.error({ err: messageOf(err) }, 'smtp: could not store a message; the client will retry');
+                callback(reply(451, '4.3.0 Could not store the message, try again later'));
+              })
+              .finally(() => receiving.release()),
           (err) => {
-            deps.log.error({ err: messageOf(err) }, 'smtp: could not store a message; the client will retry');
-            callback(reply(451, '4.3.0 Could not store the message, try again later'));
+            // Its file could not be written (a full disk): RFC 5321 §4.2.2, insufficient system storage.
+            drop();
+            deps.log.error({ err: messageOf(err), dir: spool.dir }, 'smtp: could not write a message to the spool; the client will retry');
+            callback(reply(452, '4.3.1 Insufficient system storage, try again later'));
           },
         );
       });
     },
   });
+
+  type DataCallback = (err: Error | null, message?: string) => void;
+
+  // Authentication-Results only from a trusted relay (border.ts, RFC 8601 §5); from anyone else
+  // they are the sender's own claims, and DaTamer is the server that received the mail.
+  function withoutForgedResults(raw: Buffer, remoteAddress: string): Buffer {
+    if (isTrustedRelay(remoteAddress)) return raw;
+    const cleaned = withoutAuthenticationResults(raw);
+    if (cleaned.removed === 0) return raw;
+    deps.log.info({ remoteAddress, removed: cleaned.removed }, 'smtp: Authentication-Results from a client that is no trusted relay deleted');
+    return cleaned.raw;
+  }
+
+  /**
+   * The same for a message in its file, during its turn in memory. Usually its head shows a
+   * header without such fields and the file is left as it is; otherwise the file is rewritten.
+   */
+  async function spooledHead(file: string, head: Buffer, remoteAddress: string): Promise<Buffer> {
+    if (isTrustedRelay(remoteAddress)) return head;
+    const headerEnds = /\r?\n\r?\n/.test(head.toString('latin1'));
+    if (headerEnds && withoutAuthenticationResults(head).removed === 0) return head;
+    const raw = await readFile(file);
+    const cleaned = withoutForgedResults(raw, remoteAddress);
+    if (cleaned === raw) return head;
+    await writeFile(file, cleaned);
+    return cleaned.subarray(0, HEAD_LIMIT);
+  }
+
+  /**
+   * Stores a message received to its end and answers its client: 250 once committed (and only
+   * then), 451 when the database does not store it within the store wait. Resolves once the
+   * message is stored or given up, so its memory and its file can go.
+   */
+  async function store(received: Received, session: SMTPServerSession, callback: DataCallback): Promise<void> {
+    const head = received.raw ?? (await headOf(received.file, HEAD_LIMIT));
+    // One rule with `datamer import` and replay: an empty message is refused, not stored.
+    if (rejectionOf({ raw: head, size: received.size, blank: received.blank }, options.maxBytes) === 'empty message') {
+      return callback(reply(554, '5.6.0 Empty message: DaTamer takes no mail without headers or body'));
+    }
+    const accepted = recipients.get(session.envelope) ?? [];
+    const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
+    const tenants = [...new Set(accepted.map((r) => r.mailbox.tenantId))];
+    const arrivalsOf = (content: { raw: Buffer } | { raw: null; file: string; head: Buffer }): Incoming[] =>
+      tenants.map((tenantId) => {
+        const mailbox = accepted.find((r) => r.mailbox.tenantId === tenantId)!.mailbox;
+        // One copy per tenant, naming only its own recipients: another tenant's address may carry
+        // that tenant's user token (ops+k<token>-…), a secret of theirs.
+        const envelopeTo = [...new Set(accepted.filter((r) => r.mailbox.tenantId === tenantId).map((r) => r.address))];
+        return { tenantId, mailboxId: mailbox.id, source: 'smtp', envelopeFrom, envelopeTo, ...content };
+      });
+
+    // This message while the database has it, for stuck(): a wait for memory is not one for the database.
+    const key = {};
+    let work: Promise<Taken[]>;
+    if (received.raw) {
+      // Held in memory since it arrived: its room is already taken.
+      storingSince.set(key, monotonicMs());
+      work = intake(deps, arrivalsOf({ raw: withoutForgedResults(received.raw, session.remoteAddress) }));
+    } else {
+      // In its file: it waits for its turn in memory (for each tenant's copy), then is parsed from
+      // the file and read only to be committed.
+      const bytes = received.size * tenants.length;
+      const { file } = received;
+      if (memory.held + bytes > memory.limit) for (const r of inProgress) r.spill();
+      work = memory.turn(bytes).then(async () => {
+        try {
+          storingSince.set(key, monotonicMs());
+          return await intake(deps, arrivalsOf({ raw: null, file, head: await spooledHead(file, head, session.remoteAddress) }));
+        } finally {
+          memory.give(bytes);
+        }
+      });
+    }
+    storing.add(work);
+    void work.then(() => undefined, () => undefined).finally(() => {
+      storing.delete(work);
+      storingSince.delete(key);
+    });
+    // A stalled database (a lock held elsewhere) must not hold the client without an answer:
+    // after the store wait it hears 451 and retries. Should the commit still happen, the
+    // retry is recognised as the same message (src/ingest/dedup.ts): nothing doubled.
+    const taken = await Promise.race([work, sleep(options.storeWaitMs)]).catch((err: unknown) => err instanceof Error ? err : new Error(String(err)));
+    if (taken === 'late') {
+      deps.log.error({ waitedMs: options.storeWaitMs }, 'smtp: the database did not store a message in time; the client will retry');
+      callback(reply(451, '4.3.0 The database is busy, try again later'));
+    } else if (taken instanceof Error) {
+      deps.log.error({ err: messageOf(taken) }, 'smtp: could not store a message; the client will retry');
+      callback(reply(451, '4.3.0 Could not store the message, try again later'));
+    } else {
+      const ids = taken.map((t) => (t.kind === 'message' ? t.received.messageId : `reply ${t.commandMailId}`)).join(',');
+      callback(null, `2.0.0 Stored by DaTamer as ${ids}`);
+    }
+    // The memory and the file go once the message is stored, not when the client was answered.
+    await work.catch(() => undefined);
+  }
 
   server.on('error', (err) => {
     // smtp-server re-emits the listening socket's errors here too; listen() already reports those.
@@ -244,18 +302,25 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
   });
 
   return {
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      const removed = await spool.open();
+      if (removed.length > 0) deps.log.info({ removed }, 'smtp: spool files of a DaTamer that stopped removed (their senders were never answered 250, and send again)');
+      return new Promise((resolve, reject) => {
         server.server.once('error', reject);
         server.listen(options.port, options.host, () => {
           server.server.off('error', reject);
           resolve(server.server.address() as AddressInfo);
         });
-      }),
+      });
+    },
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.race([Promise.allSettled([...storing]), sleep(options.storeWaitMs)]);
+      // Files of messages still being stored stay; the next start removes them.
+      if (storing.size === 0) await spool.close();
     },
+    memory: () => ({ held: memory.held, peak: memory.peak, limit: memory.limit }),
+    spoolDir: spool.dir,
     stuck: () => {
       const now = monotonicMs();
       const late = [...storingSince.values()].filter((since) => now - since > options.storeWaitMs);

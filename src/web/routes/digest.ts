@@ -5,7 +5,9 @@
 import { Router, type Request } from 'express';
 import type { Deps } from '../../deps.js';
 import { verifyUnsubscribeToken } from '../../notifications/unsubscribe-link.js';
-import { turnDigestOff } from '../../people/preferences.js';
+import { describePreferences, turnDigestOff } from '../../people/preferences.js';
+import { changeWithTrail } from '../../events/change.js';
+import { handleOf } from '../../people/people.js';
 
 export function digestRoutes(deps: Deps, linkKey: () => Buffer): Router {
   const router = Router();
@@ -20,7 +22,13 @@ export function digestRoutes(deps: Deps, linkKey: () => Buffer): Router {
     try {
       const user = who(req);
       if (!user) return void res.status(400).render('error', refuse);
-      await turnDigestOff(deps, user.tenantId, user.userId);
+      // In the trail as the user's own change, like SET DIGEST OFF by reply.
+      const handle = await handleOf(deps, user.tenantId, user.userId);
+      if (handle) {
+        await changeWithTrail(deps, user.tenantId, { actor: handle, via: 'web' }, (t) => turnDigestOff(deps, user.tenantId, user.userId, t), (u) =>
+          u ? { action: 'user-settings', detail: { handle: u.handle, settings: describePreferences(u) } } : null,
+        );
+      }
       res.render('error', { title: 'Unsubscribed', message: 'You will get no more daily digests. Alerts still come; reply SET DIGEST 8 to any DaTamer mail to have the digest back.' });
     } catch (err) {
       next(err);

@@ -143,7 +143,7 @@ export function eventRoutes(deps: Deps): Router {
         // An event merged into another takes no command: its messages are in the other one.
         canReopen: detail.status === 'completed' && detail.mergedInto === null,
         canUnassign: detail.status === 'assigned',
-        messages: detail.messages.map((m) => {
+        messages: await Promise.all(detail.messages.map(async (m) => {
           const b = bodyOf.get(m.id);
           return {
             ...m,
@@ -154,9 +154,9 @@ export function eventRoutes(deps: Deps): Router {
             rawSize: b?.rawSize ?? 0,
             classification: b ? { severity: b.severity, org: b.org, servers: (b.servers ?? []).join(', '), by: b.classifiedBy, decidedBy: b.decidedBy ? JSON.stringify(b.decidedBy) : null } : null,
             // Sanitized, then shown in a sandboxed frame: never this page's HTML.
-            htmlDocument: b?.html ? sandboxDocument(b.html) : null,
+            htmlDocument: b?.html ? await sandboxDocument(b.html) : null,
           };
-        }),
+        })),
         activity: detail.activity.map((a) => ({ ...a, text: activityText(a) })),
       });
     } catch (err) {

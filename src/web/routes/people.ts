@@ -4,6 +4,7 @@
 // groups and anyone's settings; everyone changes their own. Every change goes through
 // src/people/, as `datamer user`, `group` and `subscribe` do.
 import { Router, type Request, type Response } from 'express';
+import type { Transaction } from 'sequelize';
 import type { Deps } from '../../deps.js';
 import { DatamerError } from '../../errors.js';
 import { changeEvent } from '../../events/change.js';
@@ -11,6 +12,7 @@ import { commandTokenOf, rotateCommandToken } from '../../people/command-tokens.
 import {
   addGroup, addUser, groupViews, joinGroup, leaveGroup, listUsers, removeUser, ROLES, setRole, subscribe, unsubscribe,
 } from '../../people/people.js';
+import { checkPassword, MIN_PASSWORD_LENGTH, setPassword } from '../../people/passwords.js';
 import { ALERT_SEVERITIES, describePreferences, setPreferences } from '../../people/preferences.js';
 import { replyAddress } from '../../reply-address.js';
 import { smtpMailboxOf } from '../../tenants/tenants.js';
@@ -105,6 +107,7 @@ export function peopleRoutes(deps: Deps): Router {
         hours: [{ value: 'off', label: 'no digest', selected: user.digestHour === null }, ...Array.from({ length: 24 }, (_, h) => ({ value: String(h), label: `${String(h).padStart(2, '0')}:00`, selected: user.digestHour === h }))],
         token,
         replyAddress: token && base ? replyAddress(base, token, null) : null,
+        minPassword: MIN_PASSWORD_LENGTH,
       });
     } catch (err) {
       next(err);
@@ -116,12 +119,12 @@ export function peopleRoutes(deps: Deps): Router {
       const user = await settingsOf(req, res);
       if (!user) return;
       const body = req.body as Record<string, unknown>;
-      await formChange(deps, req, res, next, `/people/${user.handle}`, async () => {
+      await formChange(deps, req, res, next, `/people/${user.handle}`, async (t) => {
         const alerts = list(body.alerts);
         const quiet = body.quiet === 'on' ? `${str(body.quietStart)}-${str(body.quietEnd)}` : 'off';
         const updated = await setPreferences(deps, siteUser(res).tenantId, user.handle, {
           alerts: alerts.length === 0 ? 'none' : alerts.join(','), timeZone: str(body.timeZone), quiet, digest: str(body.digest) || 'off',
-        });
+        }, t);
         const said = describePreferences(updated);
         return { text: `${updated.handle}: ${said}.`, trail: { action: 'user-settings', detail: { handle: updated.handle, settings: said } } };
       });
@@ -134,8 +137,8 @@ export function peopleRoutes(deps: Deps): Router {
     try {
       const user = await settingsOf(req, res);
       if (!user) return;
-      await formChange(deps, req, res, next, `/people/${user.handle}`, async () => {
-        await rotateCommandToken(deps, siteUser(res).tenantId, user.handle);
+      await formChange(deps, req, res, next, `/people/${user.handle}`, async (t) => {
+        await rotateCommandToken(deps, siteUser(res).tenantId, user.handle, t);
         // The trail says that it changed, never what it is.
         return { text: `A new command token for ${user.handle}: replies to mail DaTamer sent before no longer command.`, trail: { action: 'user-token-rotated', detail: { handle: user.handle } } };
       });
@@ -144,55 +147,82 @@ export function peopleRoutes(deps: Deps): Router {
     }
   });
 
-  // What only an admin does: people, their roles, groups, members and subscriptions.
-  const adminChange = (path: string, work: (tenantId: number, body: Record<string, unknown>, actor: string) => Promise<{ text: string; action: string; detail: Record<string, unknown> }>) =>
-    router.post(path, csrfProtection, requireAdmin, async (req, res, next) => {
-      await formChange(deps, req, res, next, '/people', async () => {
+  // A site password: one's own, with the current one (a login left open on a shared screen must
+  // not be enough to take the account); an admin sets anyone's, as `datamer user password` does.
+  // The password is written to no page, message or trail line: only that it changed, and by whom.
+  router.post('/people/:handle/password', csrfProtection, async (req, res, next) => {
+    try {
+      const user = await settingsOf(req, res);
+      if (!user) return;
+      const body = req.body as Record<string, unknown>;
+      const text = (v: unknown) => (typeof v === 'string' ? v : '');
+      await formChange(deps, req, res, next, `/people/${user.handle}`, async (t) => {
         const me = siteUser(res);
-        const done = await work(me.tenantId, req.body as Record<string, unknown>, me.handle);
+        const own = user.id === me.id;
+        if (own && !(await checkPassword(deps, me.tenantId, user.handle, text(body.current)))) {
+          throw new DatamerError('INPUT_INVALID', 'the current password is not right; the password is unchanged');
+        }
+        if (text(body.password) !== text(body.confirm)) throw new DatamerError('INPUT_INVALID', 'the new password and its repetition differ; the password is unchanged');
+        await setPassword(deps, me.tenantId, user.handle, text(body.password), t);
+        return {
+          text: own ? 'Your password is changed: log in with the new one from now on.' : `A new password for ${user.handle}: tell them, and they log in with it.`,
+          trail: { action: 'user-password-set', detail: { handle: user.handle } },
+        };
+      });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  // What only an admin does: people, their roles, groups, members and subscriptions.
+  const adminChange = (path: string, work: (tenantId: number, body: Record<string, unknown>, t: Transaction) => Promise<{ text: string; action: string; detail: Record<string, unknown> }>) =>
+    router.post(path, csrfProtection, requireAdmin, async (req, res, next) => {
+      await formChange(deps, req, res, next, '/people', async (t) => {
+        const me = siteUser(res);
+        const done = await work(me.tenantId, req.body as Record<string, unknown>, t);
         return { text: done.text, trail: { action: done.action, detail: done.detail } };
       });
     });
 
-  adminChange('/people/users', async (tenantId, body) => {
-    const u = await addUser(deps, tenantId, { email: str(body.email), handle: str(body.handle), ...(str(body.displayName) ? { displayName: str(body.displayName) } : {}) });
+  adminChange('/people/users', async (tenantId, body, t) => {
+    const u = await addUser(deps, tenantId, { email: str(body.email), handle: str(body.handle), ...(str(body.displayName) ? { displayName: str(body.displayName) } : {}) }, t);
     return { text: `User ${u.handle} <${u.email}> added. They log in once they have a password (datamer user password).`, action: 'user-added', detail: { handle: u.handle, email: u.email } };
   });
-  adminChange('/people/groups', async (tenantId, body) => {
-    const g = await addGroup(deps, tenantId, str(body.name));
+  adminChange('/people/groups', async (tenantId, body, t) => {
+    const g = await addGroup(deps, tenantId, str(body.name), t);
     return { text: `Group "${g.name}" added.`, action: 'group-added', detail: { group: g.name } };
   });
-  adminChange('/people/groups/members', async (tenantId, body) => {
+  adminChange('/people/groups/members', async (tenantId, body, t) => {
     const [group, handle] = [str(body.group), str(body.handle).toLowerCase()];
-    await joinGroup(deps, tenantId, group, handle);
+    await joinGroup(deps, tenantId, group, handle, t);
     return { text: `${handle} joined group "${group}".`, action: 'group-joined', detail: { group, handle } };
   });
-  adminChange('/people/groups/members/remove', async (tenantId, body) => {
+  adminChange('/people/groups/members/remove', async (tenantId, body, t) => {
     const [group, handle] = [str(body.group), str(body.handle).toLowerCase()];
-    await leaveGroup(deps, tenantId, group, handle);
+    await leaveGroup(deps, tenantId, group, handle, t);
     return { text: `${handle} left group "${group}".`, action: 'group-left', detail: { group, handle } };
   });
-  adminChange('/people/groups/subscriptions', async (tenantId, body) => {
+  adminChange('/people/groups/subscriptions', async (tenantId, body, t) => {
     const group = str(body.group);
-    const s = await subscribe(deps, tenantId, group, str(body.pattern), str(body.level) as InterestLevel);
+    const s = await subscribe(deps, tenantId, group, str(body.pattern), str(body.level) as InterestLevel, t);
     return { text: `Group "${group}" is now ${s.level} for ${s.orgPattern}.`, action: 'subscription-added', detail: { group, pattern: s.orgPattern, level: s.level } };
   });
-  adminChange('/people/groups/subscriptions/remove', async (tenantId, body) => {
+  adminChange('/people/groups/subscriptions/remove', async (tenantId, body, t) => {
     const [group, pattern] = [str(body.group), str(body.pattern).toLowerCase()];
-    await unsubscribe(deps, tenantId, group, pattern);
+    await unsubscribe(deps, tenantId, group, pattern, t);
     return { text: `Group "${group}" is no longer subscribed to ${pattern}.`, action: 'subscription-removed', detail: { group, pattern } };
   });
 
   // A user named in the URL: 404 when not of this tenant, then admin only.
-  const userChange = (path: string, work: (tenantId: number, user: User, body: Record<string, unknown>, actor: string) => Promise<{ text: string; action: string; detail?: Record<string, unknown> }>) =>
+  const userChange = (path: string, work: (tenantId: number, user: User, body: Record<string, unknown>, actor: string, t: Transaction) => Promise<{ text: string; action: string; detail?: Record<string, unknown> }>) =>
     router.post(`/people/:handle/${path}`, csrfProtection, async (req, res, next) => {
       try {
         const user = await userOf(req, res);
         if (!user) return notFound(res);
         requireAdmin(req, res, () =>
-          void formChange(deps, req, res, next, '/people', async () => {
+          void formChange(deps, req, res, next, '/people', async (t) => {
             const me = siteUser(res);
-            const done = await work(me.tenantId, user, req.body as Record<string, unknown>, me.handle);
+            const done = await work(me.tenantId, user, req.body as Record<string, unknown>, me.handle, t);
             return { text: done.text, trail: { action: done.action, detail: { handle: user.handle, ...done.detail } } };
           }),
         );
@@ -201,13 +231,14 @@ export function peopleRoutes(deps: Deps): Router {
       }
     });
 
-  userChange('role', async (tenantId, user, body) => {
-    const updated = await setRole(deps, tenantId, user.handle, str(body.role));
+  userChange('role', async (tenantId, user, body, _actor, t) => {
+    const updated = await setRole(deps, tenantId, user.handle, str(body.role), t);
     return { text: `${updated.handle} is now ${updated.role === 'admin' ? 'an admin' : 'an engineer'}.`, action: 'user-role', detail: { from: user.role, to: updated.role } };
   });
-  userChange('remove', async (tenantId, user, _body, actor) => {
+  userChange('remove', async (tenantId, user, _body, actor, t) => {
     if (user.handle === actor) throw new DatamerError('INPUT_INVALID', 'you cannot remove yourself; ask another admin');
-    const removal = await removeUser(deps, tenantId, user.handle, async (eventId) => void (await changeEvent(deps, tenantId, eventId, { command: 'unassign', actor, via: 'web' })));
+    const unassign = async (eventId: number, within: Transaction) => void (await changeEvent(deps, tenantId, eventId, { command: 'unassign', actor, via: 'web' }, within));
+    const removal = await removeUser(deps, tenantId, user.handle, unassign, t);
     const back = removal.assignedEvents.length ? ` Their events ${removal.assignedEvents.map((id) => `#${id}`).join(', ')} are open again.` : '';
     return { text: `User ${user.handle} removed.${back}`, action: 'user-removed', detail: { memberships: removal.memberships, unassigned: removal.assignedEvents } };
   });

@@ -8,10 +8,12 @@ import { previewRule } from '../../classification/preview.js';
 import { addRule, type RuleDraft } from '../../classification/rule-store.js';
 import { suggestRule } from '../../classification/suggest.js';
 import type { RuleCondition } from '../../classification/rules.js';
+import { changeWithTrail } from '../../events/change.js';
 import { findEvent } from '../../events/events.js';
 import { csrfProtection, siteUser } from '../auth.js';
 import { severityLabel } from '../helpers.js';
 import { idParam } from '../params.js';
+import { ruleTrailDetail } from '../../classification/rule-text.js';
 import { redirectAfterSave } from '../session.js';
 
 /** How many recent messages the preview tries the rule on (as the RULE command does). */
@@ -113,7 +115,9 @@ export function ruleFromEventRoutes(deps: Deps): Router {
         }));
         const summary = { scanned: preview.scanned, matched: preview.matched.length, changed: preview.matched.filter((m) => m.changed).length };
         if (body.intent !== 'save') return render(res, id, form, { preview: { rows, ...summary } });
-        const rule = await addRule(deps, user.tenantId, draft, user.handle);
+        const rule = await changeWithTrail(deps, user.tenantId, { actor: user.handle, via: 'web' }, (t) => addRule(deps, user.tenantId, draft, user.handle, t), (r) => ({
+          action: 'rule-added', detail: { ...ruleTrailDetail(r), fromEvent: id },
+        }));
         req.session.flash = { kind: 'ok', text: `Rule #${rule.id} "${rule.name}" saved: it classifies new mail from now on (of the last ${summary.scanned} messages it matches ${summary.matched}, ${summary.changed} would be classified differently).` };
         redirectAfterSave(req, res, next, `/events/${id}`);
       } catch (err) {

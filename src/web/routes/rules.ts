@@ -4,16 +4,20 @@
 // messages filed by hand, to accept or dismiss. Every change goes through the rule store, as
 // `datamer rule …` does.
 import { Router, type Request, type Response } from 'express';
+import type { Transaction } from 'sequelize';
 import type { Deps } from '../../deps.js';
 import { isDatamerError } from '../../errors.js';
+import { changeWithTrail } from '../../events/change.js';
 import { listSuggestions, SUGGESTED_BY } from '../../classification/label.js';
 import { previewRule } from '../../classification/preview.js';
-import { addRule, deleteRule, editRule, listRules, moveRule, setRuleEnabled } from '../../classification/rule-store.js';
+import { addRule, deleteRule, dismissRule, editRule, listRules, moveRule, setRuleEnabled } from '../../classification/rule-store.js';
 import type { Rule } from '../../../models/index.js';
 import { csrfProtection, siteUser } from '../auth.js';
 import { severityLabel } from '../helpers.js';
 import { idParam } from '../params.js';
-import { actionsText, conditionText, draftOfForm, emptyRuleForm, formOfRule, keptText, ruleFormOf, type RuleForm } from '../rule-form.js';
+import { actionsText, conditionText, ruleTrailDetail } from '../../classification/rule-text.js';
+import { draftOfForm, emptyRuleForm, formOfRule, keptText, ruleFormOf, type RuleForm } from '../rule-form.js';
+import { redirectAfterSave } from '../session.js';
 import { formChange, recentChanges } from '../site-change.js';
 import { PREVIEW_LAST } from './rule-from-event.js';
 
@@ -23,7 +27,7 @@ function notFound(res: Response) {
 
 const ruleRow = (r: Rule) => ({
   id: r.id, name: r.name, position: r.position, enabled: r.enabled, hits: r.hits, lastMatchedAt: r.lastMatchedAt,
-  conditions: r.conditions.map(conditionText), actions: actionsText(r), createdBy: r.createdBy,
+  conditions: r.conditions.map(conditionText), actions: actionsText(r), createdBy: r.createdBy, dismissed: r.dismissedAt !== null,
 });
 
 export function ruleRoutes(deps: Deps): Router {
@@ -93,13 +97,20 @@ export function ruleRoutes(deps: Deps): Router {
       }));
       const summary = { scanned: preview.scanned, matched: preview.matched.length, changed: preview.matched.filter((m) => m.changed).length };
       if (body.intent !== 'save') return render(res, { rule, form, extra: { preview: { rows, ...summary } } });
-      const saved = rule
-        ? await editRule(deps, user.tenantId, String(rule.id), { name: draft.name, conditions: draft.conditions, actions: draft.actions, continue: draft.continue, override: draft.override })
-        : await addRule(deps, user.tenantId, draft, user.handle);
-      await formChange(deps, req, res, next, '/rules', async () => ({
+      // Saved with its trail line in one transaction; a refusal (an invalid expression, a taken
+      // name) shows the form again with it, and changes nothing.
+      const saved = await changeWithTrail(
+        deps, user.tenantId, { actor: user.handle, via: 'web' },
+        (t) => rule
+          ? editRule(deps, user.tenantId, String(rule.id), { name: draft.name, conditions: draft.conditions, actions: draft.actions, continue: draft.continue, override: draft.override }, t)
+          : addRule(deps, user.tenantId, draft, user.handle, t),
+        (r) => ({ action: rule ? 'rule-edited' : 'rule-added', detail: ruleTrailDetail(r) }),
+      );
+      req.session.flash = {
+        kind: 'ok',
         text: `Rule #${saved.id} "${saved.name}" ${rule ? 'changed' : 'saved'}: it classifies new mail from now on (of the last ${summary.scanned} messages it matches ${summary.matched}, ${summary.changed} would be classified differently).`,
-        trail: { action: rule ? 'rule-edited' : 'rule-added', detail: { id: saved.id, name: saved.name, conditions: saved.conditions.map(conditionText).join(' and '), actions: actionsText(saved) } },
-      }));
+      };
+      redirectAfterSave(req, res, next, '/rules');
     } catch (err) {
       if (isDatamerError(err, 'INPUT_INVALID') || isDatamerError(err, 'CONFLICT')) return render(res.status(422), { rule, form, extra: { problem: err.message } });
       next(err);
@@ -119,13 +130,13 @@ export function ruleRoutes(deps: Deps): Router {
   });
 
   /** A change to the rule the URL names: 404 for another tenant's, else the change and back to the list. */
-  const ruleChange = (path: string, work: (tenantId: number, rule: Rule, body: Record<string, unknown>) => Promise<{ text: string; action: string | null; detail?: Record<string, unknown> }>) =>
+  const ruleChange = (path: string, work: (tenantId: number, rule: Rule, body: Record<string, unknown>, actor: string, t: Transaction) => Promise<{ text: string; action: string | null; detail?: Record<string, unknown> }>) =>
     router.post(`/rules/:id/${path}`, csrfProtection, async (req, res, next) => {
       try {
         const rule = await ruleOf(req, res);
         if (!rule) return notFound(res);
-        await formChange(deps, req, res, next, '/rules', async () => {
-          const done = await work(siteUser(res).tenantId, rule, req.body as Record<string, unknown>);
+        await formChange(deps, req, res, next, '/rules', async (t) => {
+          const done = await work(siteUser(res).tenantId, rule, req.body as Record<string, unknown>, siteUser(res).handle, t);
           return { text: done.text, trail: done.action ? { action: done.action, detail: { id: rule.id, name: rule.name, ...done.detail } } : null };
         });
       } catch (err) {
@@ -133,43 +144,43 @@ export function ruleRoutes(deps: Deps): Router {
       }
     });
 
-  ruleChange('move', async (tenantId, rule, body) => {
+  ruleChange('move', async (tenantId, rule, body, _actor, t) => {
     const up = body.direction === 'up';
-    const order = await listRules(deps, tenantId);
+    const order = await listRules(deps, tenantId, t);
     const at = order.findIndex((r) => r.id === rule.id);
     const neighbour = order[up ? at - 1 : at + 1];
     if (!neighbour) return { text: `Rule #${rule.id} is already ${up ? 'first' : 'last'}.`, action: null };
-    const moved = await moveRule(deps, tenantId, String(rule.id), up ? { before: String(neighbour.id) } : { after: String(neighbour.id) });
+    const moved = await moveRule(deps, tenantId, String(rule.id), up ? { before: String(neighbour.id) } : { after: String(neighbour.id) }, t);
     const place = moved.findIndex((r) => r.id === rule.id) + 1;
     return { text: `Rule #${rule.id} "${rule.name}" is now tried ${place === 1 ? 'first' : `in place ${place}`}.`, action: 'rule-moved', detail: { place } };
   });
-  ruleChange('enable', async (tenantId, rule) => {
-    await setRuleEnabled(deps, tenantId, String(rule.id), true);
+  ruleChange('enable', async (tenantId, rule, _body, _actor, t) => {
+    await setRuleEnabled(deps, tenantId, String(rule.id), true, t);
     return { text: `Rule #${rule.id} "${rule.name}" enabled: it classifies new mail from now on.`, action: 'rule-enabled' };
   });
-  ruleChange('disable', async (tenantId, rule) => {
-    await setRuleEnabled(deps, tenantId, String(rule.id), false);
+  ruleChange('disable', async (tenantId, rule, _body, _actor, t) => {
+    await setRuleEnabled(deps, tenantId, String(rule.id), false, t);
     return { text: `Rule #${rule.id} "${rule.name}" disabled: it classifies nothing until it is enabled again.`, action: 'rule-disabled' };
   });
-  ruleChange('delete', async (tenantId, rule) => {
-    await deleteRule(deps, tenantId, String(rule.id));
+  ruleChange('delete', async (tenantId, rule, _body, _actor, t) => {
+    await deleteRule(deps, tenantId, String(rule.id), t);
     return { text: `Rule #${rule.id} "${rule.name}" deleted; what it classified stays as it was.`, action: 'rule-deleted', detail: { conditions: rule.conditions.map(conditionText).join(' and '), actions: actionsText(rule) } };
   });
 
   // A suggestion is a disabled rule DaTamer proposed from a message filed by hand (label.ts):
-  // accepting enables it; dismissing deletes it (filing another message of that shape by hand
-  // proposes it again).
-  const isPending = async (tenantId: number, rule: Rule) =>
-    !rule.enabled && (await deps.db.models.LabelledExample.count({ where: { tenantId, suggestedRuleId: rule.id } })) > 0;
-  ruleChange('accept', async (tenantId, rule) => {
-    if (!(await isPending(tenantId, rule))) return { text: `Rule #${rule.id} is not a suggestion waiting to be accepted.`, action: null };
-    await setRuleEnabled(deps, tenantId, String(rule.id), true);
+  // accepting enables it; dismissing keeps it, disabled and marked dismissed, so that filing
+  // another message of that shape by hand does not propose it again (rule-store.ts, dismissRule).
+  const isPending = async (tenantId: number, rule: Rule, transaction: Transaction) =>
+    !rule.enabled && rule.dismissedAt === null && (await deps.db.models.LabelledExample.count({ where: { tenantId, suggestedRuleId: rule.id }, transaction })) > 0;
+  ruleChange('accept', async (tenantId, rule, _body, _actor, t) => {
+    if (!(await isPending(tenantId, rule, t))) return { text: `Rule #${rule.id} is not a suggestion waiting to be accepted.`, action: null };
+    await setRuleEnabled(deps, tenantId, String(rule.id), true, t);
     return { text: `Suggested rule #${rule.id} "${rule.name}" accepted: it classifies new mail from now on.`, action: 'rule-accepted', detail: { suggestedBy: SUGGESTED_BY } };
   });
-  ruleChange('dismiss', async (tenantId, rule) => {
-    if (!(await isPending(tenantId, rule))) return { text: `Rule #${rule.id} is not a suggestion waiting to be accepted.`, action: null };
-    await deleteRule(deps, tenantId, String(rule.id));
-    return { text: `Suggested rule #${rule.id} "${rule.name}" dismissed.`, action: 'rule-dismissed', detail: { conditions: rule.conditions.map(conditionText).join(' and '), actions: actionsText(rule) } };
+  ruleChange('dismiss', async (tenantId, rule, _body, actor, t) => {
+    if (!(await isPending(tenantId, rule, t))) return { text: `Rule #${rule.id} is not a suggestion waiting to be accepted.`, action: null };
+    await dismissRule(deps, tenantId, String(rule.id), actor, t);
+    return { text: `Suggested rule #${rule.id} "${rule.name}" dismissed: it stays disabled in the list, and is not proposed again.`, action: 'rule-dismissed', detail: { conditions: rule.conditions.map(conditionText).join(' and '), actions: actionsText(rule) } };
   });
 
   return router;

@@ -3,15 +3,17 @@
 // what can be done to it; maintenance windows. Every change goes through src/schedules/, as
 // `datamer stream` and `datamer maintenance` do; the stream is always one of the user's tenant.
 import { Router, type Request, type Response } from 'express';
+import type { Transaction } from 'sequelize';
 import type { Period } from '../../classification/tags.js';
 import type { Deps } from '../../deps.js';
 import { DatamerError } from '../../errors.js';
 import { instantOf, localTime } from '../../people/local-time.js';
+import { formatDuration, parseDuration } from '../../schedules/duration.js';
 import { DEFAULT_GRACE_MS, WINDOW_MS } from '../../schedules/evaluate.js';
 import { addMaintenance, endMaintenance, endOf, findMaintenance, listMaintenance, statusOf } from '../../schedules/maintenance.js';
 import { latestMessages, streamOutlook, type Outlook } from '../../schedules/outlook.js';
 import {
-  deleteStream, renameStream, setMissingSeverity, setStreamMuted, streamSummaries, SEVERITIES, type StreamSummary,
+  deleteStream, renameStream, setMissingSeverity, setStreamGrace, setStreamMuted, streamSummaries, SEVERITIES, type StreamSummary,
 } from '../../schedules/stream-admin.js';
 import type { Stream } from '../../../models/index.js';
 import { csrfProtection, siteUser, type SiteUser } from '../auth.js';
@@ -123,6 +125,7 @@ export function scheduleRoutes(deps: Deps, grace: Record<Period, number> = DEFAU
         stream: {
           id: stream.id, name: nameOf(stream), key: stream.key, label: stream.label ?? '', expected: expected(stream), count: summary.count,
           firstSeenAt: stream.firstSeenAt, muted: stream.muted, missingSeverity: stream.missingSeverity,
+          grace: stream.graceMs === null ? null : formatDuration(stream.graceMs), defaultGrace: formatDuration(grace[stream.period]),
         },
         state: stateText(summary, outlook),
         next: outlook.next,
@@ -137,13 +140,13 @@ export function scheduleRoutes(deps: Deps, grace: Record<Period, number> = DEFAU
   });
 
   /** A change to the stream the URL names: 404 for another tenant's, else the change and back to its page. */
-  const streamChange = (path: string, work: (user: SiteUser, stream: Stream, body: Record<string, unknown>) => Promise<{ text: string; action: string; detail?: Record<string, unknown> }>) =>
+  const streamChange = (path: string, work: (user: SiteUser, stream: Stream, body: Record<string, unknown>, t: Transaction) => Promise<{ text: string; action: string; detail?: Record<string, unknown> }>) =>
     router.post(`/schedules/:id/${path}`, csrfProtection, async (req, res, next) => {
       try {
         const stream = await streamOf(req, res);
         if (!stream) return notFound(res);
-        await formChange(deps, req, res, next, `/schedules/${stream.id}`, async () => {
-          const done = await work(siteUser(res), stream, req.body as Record<string, unknown>);
+        await formChange(deps, req, res, next, `/schedules/${stream.id}`, async (t) => {
+          const done = await work(siteUser(res), stream, req.body as Record<string, unknown>, t);
           return { text: done.text, trail: { action: done.action, detail: { stream: stream.key, ...done.detail } } };
         });
       } catch (err) {
@@ -151,31 +154,41 @@ export function scheduleRoutes(deps: Deps, grace: Record<Period, number> = DEFAU
       }
     });
 
-  streamChange('rename', async (user, stream, body) => {
+  streamChange('rename', async (user, stream, body, t) => {
     const label = str(body.label);
-    const s = await renameStream(deps, user.tenantId, String(stream.id), label);
+    const s = await renameStream(deps, user.tenantId, String(stream.id), label, t);
     return { text: s.label ? `Stream ${s.id} is now labelled "${s.label}".` : `Stream ${s.id} has no label now.`, action: 'stream-renamed', detail: { from: stream.label, to: s.label } };
   });
-  streamChange('mute', async (user, stream) => {
-    await setStreamMuted(deps, user.tenantId, String(stream.id), true);
+  streamChange('mute', async (user, stream, _body, t) => {
+    await setStreamMuted(deps, user.tenantId, String(stream.id), true, t);
     return { text: `Stream ${nameOf(stream)} muted: it raises no alerts until it is unmuted.`, action: 'stream-muted' };
   });
-  streamChange('unmute', async (user, stream) => {
-    await setStreamMuted(deps, user.tenantId, String(stream.id), false);
+  streamChange('unmute', async (user, stream, _body, t) => {
+    await setStreamMuted(deps, user.tenantId, String(stream.id), false, t);
     return { text: `Stream ${nameOf(stream)} unmuted: it alerts again from the next evaluation.`, action: 'stream-unmuted' };
   });
-  streamChange('severity', async (user, stream, body) => {
-    const s = await setMissingSeverity(deps, user.tenantId, String(stream.id), str(body.severity), { actor: user.handle, via: 'web' });
+  streamChange('severity', async (user, stream, body, t) => {
+    const s = await setMissingSeverity(deps, user.tenantId, String(stream.id), str(body.severity), { actor: user.handle, via: 'web' }, t);
     return { text: `Stream ${nameOf(s)}: missing alerts are now ${severityLabel(s.missingSeverity)}.`, action: 'stream-severity', detail: { from: stream.missingSeverity, to: s.missingSeverity } };
+  });
+
+  // `datamer stream grace`: how long the count may be out of range before an alert; "default" (or nothing) for its period's.
+  streamChange('grace', async (user, stream, body, t) => {
+    const text = str(body.grace).toLowerCase();
+    const ms = text === '' || text === 'default' ? null : parseDuration(text);
+    if (ms === null && text !== '' && text !== 'default') throw new DatamerError('INPUT_INVALID', `grace "${text}": write a duration such as 10m, 2h or 1d, or default`);
+    const s = await setStreamGrace(deps, user.tenantId, String(stream.id), ms, t);
+    const said = s.graceMs === null ? `back to the default for its period (${formatDuration(grace[s.period])})` : formatDuration(s.graceMs);
+    return { text: `Stream ${nameOf(s)}: grace ${said}.`, action: 'stream-grace', detail: { from: stream.graceMs, graceMs: s.graceMs } };
   });
 
   router.post('/schedules/:id/delete', csrfProtection, async (req, res, next) => {
     try {
       const stream = await streamOf(req, res);
       if (!stream) return notFound(res);
-      await formChange(deps, req, res, next, '/schedules', async () => {
+      await formChange(deps, req, res, next, '/schedules', async (t) => {
         const user = siteUser(res);
-        const { closed } = await deleteStream(deps, user.tenantId, String(stream.id), { actor: user.handle, via: 'web' });
+        const { closed } = await deleteStream(deps, user.tenantId, String(stream.id), { actor: user.handle, via: 'web' }, t);
         const alerts = closed.length ? ` Its open alerts ${closed.map((id) => `#${id}`).join(', ')} are completed.` : '';
         return { text: `Stream ${nameOf(stream)} deleted.${alerts} It comes back, learning, if its job mails again.`, trail: { action: 'stream-deleted', detail: { stream: stream.key, closed } } };
       });
@@ -187,11 +200,11 @@ export function scheduleRoutes(deps: Deps, grace: Record<Period, number> = DEFAU
   router.post('/schedules/maintenance', csrfProtection, async (req, res, next) => {
     const body = req.body as Record<string, unknown>;
     const user = siteUser(res);
-    await formChange(deps, req, res, next, '/schedules', async () => {
+    await formChange(deps, req, res, next, '/schedules', async (t) => {
       const from = str(body.from);
       const startsAt = from ? localInstant(from, user.timeZone, 'From') : deps.clock.now();
       const endsAt = localInstant(str(body.until), user.timeZone, 'Until');
-      const { window: w, streams } = await addMaintenance(deps, user.tenantId, { scope: str(body.scope), startsAt, endsAt, reason: str(body.reason), createdBy: user.handle });
+      const { window: w, streams } = await addMaintenance(deps, user.tenantId, { scope: str(body.scope), startsAt, endsAt, reason: str(body.reason), createdBy: user.handle }, t);
       return {
         text: `Maintenance window ${w.id} for ${w.scope}: ${absoluteUtc(w.startsAt)} to ${absoluteUtc(w.endsAt)}; it covers ${streams} stream${streams === 1 ? '' : 's'} now.`,
         trail: { action: 'maintenance-added', detail: { id: w.id, scope: w.scope, startsAt: w.startsAt.toISOString(), endsAt: w.endsAt.toISOString(), reason: w.reason } },
@@ -206,8 +219,8 @@ export function scheduleRoutes(deps: Deps, grace: Record<Period, number> = DEFAU
       // Another tenant's window (or none): 404, and nothing is ended.
       const found = id === null ? null : await findMaintenance(deps, user.tenantId, id).catch(() => null);
       if (!found) return notFound(res);
-      await formChange(deps, req, res, next, '/schedules', async () => {
-        const { window: w, streams } = await endMaintenance(deps, user.tenantId, found.id);
+      await formChange(deps, req, res, next, '/schedules', async (t) => {
+        const { window: w, streams } = await endMaintenance(deps, user.tenantId, found.id, t);
         return {
           text: `Maintenance window ${w.id} ended; ${streams} stream${streams === 1 ? '' : 's'} will be looked at again.`,
           trail: { action: 'maintenance-ended', detail: { id: w.id, scope: w.scope } },

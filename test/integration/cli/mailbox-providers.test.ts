@@ -158,6 +158,9 @@ describe('datamer mailbox for Microsoft 365 and Gmail (fakes)', function () {
       const byId = await run('mailbox', 'send-through', imapId, '--tenant', 'acme');
       expect(byId.code).to.equal(1);
       expect(byId.stderr).to.contain('cannot send mail (IMAP has no send; only Microsoft 365 and Gmail mailboxes can)');
+      // Each change in the activity trail, the refused one not.
+      const trail = await db!.models.Activity.findAll({ where: { action: 'mailbox-sends-mail' }, order: [['id', 'ASC']] });
+      expect(trail.map((a) => a.detail)).to.deep.equal([{ id: row!.id, address: 'graph:ops@acme.example' }, { id: null, address: 'smtp' }]);
     });
 
     it('refuses the same mailbox a second time, also when it was added as IMAP on Microsoft 365', async () => {

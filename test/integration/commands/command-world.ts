@@ -27,12 +27,15 @@ export interface CommandWorld extends TestDb {
   port: number;
   /** the operator's outgoing server: what DaTamer's mail looks like once sent */
   sink: SmtpSink;
+  listener: SmtpListener;
   close(): Promise<void>;
 }
 
 /** `port`: where the listener must be (Postfix relays @relay.test to one fixed port); default a free one. */
-export async function openCommandWorld(options: { port?: number; smtp?: Partial<Config['smtp']> } = {}): Promise<CommandWorld> {
-  const t = await openTestDb();
+/** `answersPerHour`: DATAMER_ANSWERS_PER_HOUR, as the listener and the rest of the world see it. */
+export async function openCommandWorld(options: { port?: number; smtp?: Partial<Config['smtp']>; answersPerHour?: number } = {}): Promise<CommandWorld> {
+  const opened = await openTestDb();
+  const t: TestDb = options.answersPerHour === undefined ? opened : { ...opened, deps: { ...opened.deps, answersPerHour: options.answersPerHour } };
   const port = options.port ?? (await freePort());
   let listener: SmtpListener | null = null;
   let sink: SmtpSink | null = null;
@@ -42,7 +45,7 @@ export async function openCommandWorld(options: { port?: number; smtp?: Partial<
     sink = await startSmtpSink();
   } catch (err) {
     await listener?.close().catch(() => undefined);
-    await t.dispose();
+    await opened.dispose();
     throw err;
   }
   const [l, s] = [listener, sink];
@@ -50,10 +53,11 @@ export async function openCommandWorld(options: { port?: number; smtp?: Partial<
     ...t,
     port,
     sink: s,
+    listener: l,
     close: async () => {
       await l.close();
       await s.close();
-      await t.dispose();
+      await opened.dispose();
     },
   };
 }

@@ -238,6 +238,9 @@ describe('commands by email, one by one', function () {
       expect(rule!.enabled).to.equal(true);
       expect(answer.text).to.match(/^DONE {2}RULE subject \/backup failed on/m);
       expect(answer.text).to.contain(`rule #${rule!.id} "email: subject /backup failed on (?P<host>\\S+)/" added; of the last 3 messages it matches 2 (2 would be classified differently)`);
+      // The site's trail shows who added it, by reply, as it shows a rule added there.
+      const trail = await w.db.models.Activity.findAll({ where: { tenantId: rules.id, eventId: null, action: 'rule-added' } });
+      expect(trail.map((a) => ({ actor: a.actor, via: a.via, id: (a.detail as { id?: number }).id }))).to.deep.equal([{ actor: 'alice', via: 'email', id: rule!.id }]);
 
       const next = await raiseEvent(w, rules, 'backup failed on db9.acme.test');
       const event = await eventNow(w, rules.id, next.eventId);
@@ -270,6 +273,10 @@ describe('commands by email, one by one', function () {
       expect(unsubscribed.answer.text).to.contain('you are no longer subscribed to infra.db.*');
       expect((await audienceFor(w.deps, acme.id, 'infra.db.pg')).interested).to.not.include(alice);
       expect((await audienceFor(w.deps, acme.id, 'infra.web')).interested).to.include(alice);
+      const trail = await w.db.models.Activity.findAll({ where: { tenantId: acme.id, eventId: null, actor: 'alice', via: 'email' }, order: [['id', 'ASC']] });
+      expect(trail.map((a) => [a.action, (a.detail as { pattern?: string }).pattern])).to.deep.equal([
+        ['subscription-added', 'infra.db.*'], ['subscription-added', 'infra.web'], ['subscription-removed', 'infra.db.*'],
+      ]);
     });
 
     it('UNSUBSCRIBE from a pattern alice never subscribed to is answered with the problem', async () => {

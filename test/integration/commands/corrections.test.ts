@@ -94,6 +94,24 @@ describe('correcting the grouping by email: MERGE and SPLIT', function () {
     expect(answer.text).to.contain(`event #${source.eventId} merged into #${target.eventId} (1 message moved); event #${target.eventId} is assigned to carol`);
     expect(await messagesOf(source.eventId)).to.deep.equal([]);
     expect(await messagesOf(target.eventId)).to.have.length(2);
+    // The merge records who else was on it.
+    const took = (await activitiesOf(w, acme.id, target.eventId)).find((a) => a.action === 'merged-from')!;
+    expect(took.detail).to.deep.include({ keptAssignee: 'carol', otherAssignee: 'alice' });
+  });
+
+  it('MERGE by email hands a target nobody had the assignee of the event merged into it, and the answer says so', async () => {
+    const target = await raiseEvent(w, acme, ':warn: :org:infra.db: connections near the limit on db6');
+    const source = await raiseEvent(w, acme, ':critical: :org:infra.db: too many connections on db7');
+    const notice = await assignByCli(w, acme.id, source.eventId, 'alice');
+    const messageId = freshId('reply');
+    await sendReply(w, replyTo(notice, { from: 'Alice <alice@acme.test>', commands: `MERGE #${target.eventId} one connection storm`, messageId }));
+    const answer = await answerTo(w, acme.id, messageId);
+    expect(answer.text).to.contain(`event #${source.eventId} merged into #${target.eventId} (1 message moved); event #${target.eventId} is assigned to alice`);
+    const merged = await eventNow(w, acme.id, target.eventId);
+    expect(merged).to.include({ status: 'assigned', severity: 'critical', assigneeId: (await eventNow(w, acme.id, source.eventId)).assigneeId });
+    const took = (await activitiesOf(w, acme.id, target.eventId)).find((a) => a.action === 'merged-from')!;
+    expect(took).to.deep.include({ actor: 'alice', via: 'email' });
+    expect(took.detail).to.deep.include({ assignee: 'alice', note: 'one connection storm' });
   });
 
   it('SPLIT in a reply to the monitoring mail itself takes that mail out into an event of its own', async () => {

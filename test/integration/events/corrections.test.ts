@@ -67,7 +67,7 @@ describe('correcting the grouping: MERGE and SPLIT', function () {
 
     const run = await cli('event', 'merge', String(nfs2.eventId), `#${nfs1.eventId}`, '--tenant', 'acme', '--as', 'alice', '--reason', 'one NFS outage');
     expect(run.stderr).to.equal('');
-    expect(run.stdout).to.equal(`event #${nfs2.eventId} merged into #${nfs1.eventId}: 1 message moved; #${nfs1.eventId} is assigned, severity critical\n`);
+    expect(run.stdout).to.equal(`event #${nfs2.eventId} merged into #${nfs1.eventId}: 1 message moved; #${nfs1.eventId} is assigned to bob, severity critical\n`);
 
     const target = await event(nfs1.eventId);
     expect(target).to.deep.include({ status: 'assigned', severity: 'critical', org: 'infra.db', mergedIntoId: null });
@@ -94,6 +94,37 @@ describe('correcting the grouping: MERGE and SPLIT', function () {
     expect(shownGone.stdout).to.match(new RegExp(`merged into #${nfs1.eventId} \\(1 message\\) by alice via cli: one NFS outage\\n`));
     const json = JSON.parse((await cli('event', 'list', '--tenant', 'acme', '--json')).stdout) as Array<{ id: number; mergedInto: number | null }>;
     expect(json.find((e) => e.id === nfs2.eventId)!.mergedInto).to.equal(nfs1.eventId);
+  });
+
+  it('datamer event merge hands an unassigned target the assignee of the event merged into it, who is told; a target with its own assignee keeps them, and the log says who else was on it', async () => {
+    const target = await mse(acme, ':warn: :org:infra.db: :svr:db1.acme.test: checkpoints too frequent on db1');
+    const claimed = await mse(acme, ':critical: :org:infra.db: :svr:db2.acme.test: WAL archiving failed on db2');
+    await changeEvent(t.deps, acme, claimed.eventId, { command: 'assign', handle: 'alice', actor: 'alice', via: 'cli' });
+
+    const run = await cli('event', 'merge', String(claimed.eventId), String(target.eventId), '--tenant', 'acme', '--as', 'bob', '--reason', 'one WAL problem');
+    expect(run.stderr).to.equal('');
+    expect(run.stdout).to.equal(`event #${claimed.eventId} merged into #${target.eventId}: 1 message moved; #${target.eventId} is assigned to alice, severity critical\n`);
+    const merged = await event(target.eventId);
+    expect(merged).to.deep.include({ status: 'assigned', severity: 'critical' });
+    expect((await t.db.models.User.findByPk(merged.assigneeId!))!.handle).to.equal('alice');
+    const shown = await cli('event', 'show', String(target.eventId), '--tenant', 'acme');
+    expect(shown.stdout).to.contain("  status assigned, assigned to alice at ");
+    expect(shown.stdout).to.contain(`took in #${claimed.eventId} (1 message), and its assignee: now assigned to alice by bob via cli: one WAL problem\n`);
+    // alice is told the event is hers now, as of any assignment someone else made.
+    await notifyNow(t.deps);
+    const told = await t.db.models.Notice.findAll({ where: { tenantId: acme, eventId: target.eventId, reason: 'assigned' } });
+    expect(await Promise.all(told.map(async (n) => (await t.db.models.User.findByPk(n.userId!))!.handle))).to.deep.equal(['alice']);
+
+    // Both had someone: the target's stays, and the merge says who was on the other.
+    const bobs = await mse(acme, ':warn: :org:infra.db: :svr:db3.acme.test: WAL archiving slow on db3');
+    await changeEvent(t.deps, acme, bobs.eventId, { command: 'assign', handle: 'bob', actor: 'bob', via: 'cli' });
+    expect((await cli('event', 'merge', String(bobs.eventId), String(target.eventId), '--tenant', 'acme', '--as', 'bob')).stderr).to.equal('');
+    expect((await t.db.models.User.findByPk((await event(target.eventId)).assigneeId!))!.handle).to.equal('alice');
+    expect((await cli('event', 'show', String(target.eventId), '--tenant', 'acme')).stdout)
+      .to.contain(`took in #${bobs.eventId} (1 message); still assigned to alice (bob was on #${bobs.eventId}) by bob via cli\n`);
+    const correction = (await t.db.models.EventCorrection.findOne({ where: { tenantId: acme, fromEventId: bobs.eventId } }))!;
+    expect([(correction.detail.from as { assigneeId: number }).assigneeId, (correction.detail.into as { assigneeId: number }).assigneeId])
+      .to.deep.equal([(await event(bobs.eventId)).assigneeId, merged.assigneeId]);
   });
 
   it('an event merged away takes no command any more, and nothing merges into itself or across tenants', async () => {

@@ -4,7 +4,7 @@
 // with the null envelope sender MAIL FROM:<> is never acted on or answered.
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { ANSWERS_PER_HOUR } from '../../../src/commands/reply.js';
+import { DEFAULT_ANSWERS_PER_HOUR as ANSWERS_PER_HOUR } from '../../../src/commands/answer-limit.js';
 import {
   activitiesOf,
   addPerson,
@@ -45,11 +45,12 @@ describe('hostile mail: loops with a naive vacation responder, through the liste
   let w: CommandWorld;
   let acme: TestTenant;
 
-  beforeEach(async () => {
-    w = await openCommandWorld();
+  const open = async (options: Parameters<typeof openCommandWorld>[0] = {}) => {
+    w = await openCommandWorld(options);
     acme = await addTestTenant(w, 'acme', 'ops@datamer.test');
     await addPerson(w, acme.id, 'alice');
-  });
+  };
+  beforeEach(() => open());
   afterEach(async () => {
     await w?.close();
   });
@@ -102,6 +103,22 @@ describe('hostile mail: loops with a naive vacation responder, through the liste
     // The vacation reply that came after is stored, and says why it was not answered.
     const last = await w.db.models.CommandMail.findOne({ where: { tenantId: acme.id }, order: [['id', 'DESC']] });
     expect(String(last!.outcome.notAnswered)).to.match(/quiet until/);
+  });
+
+  it('answers as many replies that applied nothing as DATAMER_ANSWERS_PER_HOUR allows, then says so once and falls silent', async () => {
+    await w.close();
+    await open({ answersPerHour: 2 });
+    const { eventId } = await raiseEvent(w, acme, ':crit: :org:infra.db: replication broken on db5');
+    await assignByCli(w, acme.id, eventId, 'alice');
+    const { rounds, toAlice } = await playUntilQuiet(false);
+    expect(rounds, 'the exchange ended').to.be.lessThan(MAX_ROUNDS);
+    // The notice, two answers, and the third that says DaTamer falls silent.
+    const answers = toAlice.slice(1);
+    expect(answers).to.have.length(3);
+    expect(answers.map((a) => a.text.includes('will not answer such replies again'))).to.deep.equal([false, false, true]);
+    expect(answers[2]!.text).to.contain('DaTamer has answered 2 replies of yours that applied nothing in the last hour');
+    const last = await w.db.models.CommandMail.findOne({ where: { tenantId: acme.id }, order: [['id', 'DESC']] });
+    expect(String(last!.outcome.notAnswered)).to.match(/^3 replies that applied nothing answered within the hour; quiet until/);
   });
 
   it('commands still act, and are answered, while DaTamer is quiet towards replies that apply nothing', async () => {

@@ -113,6 +113,42 @@ for (const kind of SHARED_MAILBOX_KINDS) describe(`the shared mailbox follows ev
     expect(await eventOf(ids[0]!)).to.include({ org: 'acme.db', severity: 'critical', status: 'open' });
   });
 
+  it('new mail that joins a claimed event is filed straight into the claimer\'s folder; completed then takes it with the rest', async () => {
+    const first = await shared.deliver({ subject: ':critical: :org:acme.db: :svr:db8.acme.test: disk 1 of the RAID array failed on db8' });
+    await waitFor(allIn('DaTamer/acme/db', [first]), 'the first message filed');
+    expect(await shared.move('DaTamer/acme/db', first, 'DaTamer/acme/db/@alice')).to.equal(true);
+    await waitFor(async () => (await eventOf(first)).status === 'assigned', "the event claimed by alice's move");
+
+    // The same problem of the same host again (a repeat, which joins even on a tenant with no
+    // history yet): grouping joins it to the claimed event, and it goes to alice at once.
+    const later = await shared.deliver({ subject: ':critical: :org:acme.db: :svr:db8.acme.test: disk 2 of the RAID array failed on db8' });
+    await waitFor(allIn('DaTamer/acme/db/@alice', [first, later]), "the new message in alice's claim folder");
+    expect(await eventIdOf(later)).to.equal(await eventIdOf(first));
+    expect(await shared.idsIn('DaTamer/acme/db')).to.not.include(later);
+    // DaTamer filed it there; it is no move of alice's.
+    expect((await t.db.models.Activity.findAll({ where: { tenantId, eventId: await eventIdOf(first) } })).map((a) => a.action)).to.deep.equal(['assigned']);
+
+    expect(await shared.move('DaTamer/acme/db/@alice', first, 'DaTamer/acme/db/completed')).to.equal(true);
+    await waitFor(allIn('DaTamer/acme/db/completed', [first, later]), 'both messages in completed');
+    expect((await eventOf(later)).status).to.equal('completed');
+  });
+
+  it('after MERGE of a claimed event into one nobody had, the target is the claimer\'s and all its mail goes to their folder', async () => {
+    const target = await shared.deliver({ subject: ':warn: :org:acme.web: 502 errors from the load balancer' });
+    const claimed = await shared.deliver({ subject: ':critical: :org:acme.web: :svr:api4.acme.test: upstream api4 unreachable' });
+    await waitFor(allIn('DaTamer/acme/web', [target, claimed]), 'both filed');
+    expect(await eventIdOf(claimed)).to.not.equal(await eventIdOf(target));
+    expect(await shared.move('DaTamer/acme/web', claimed, 'DaTamer/acme/web/@bob')).to.equal(true);
+    await waitFor(async () => (await eventOf(claimed)).status === 'assigned', "the event claimed by bob's move");
+
+    await mergeEvents(t.deps, tenantId, await eventIdOf(claimed), await eventIdOf(target), { ...by, reason: 'the 502s are api4' });
+    const merged = await eventOf(target);
+    expect(merged.status).to.equal('assigned');
+    expect(await handleOf(merged.assigneeId)).to.equal('bob');
+    await waitFor(allIn('DaTamer/acme/web/@bob', [target, claimed]), "both messages in bob's claim folder");
+    expect(await shared.idsIn('DaTamer/acme/web')).to.not.include(target);
+  });
+
   it('mail of a claimed event arriving later is filed straight into the claimer\'s folder', async () => {
     const first = await shared.deliver({ subject: ':critical: :org:acme.db: disk failed on db3' });
     const again = { subject: ':critical: :org:acme.db: disk failed on db4', messageId: `<${randomUUID()}@monitor.example.com>` };

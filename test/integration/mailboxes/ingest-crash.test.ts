@@ -80,7 +80,10 @@ describe('ingest mode: stored, then deleted from the mailbox (Dovecot)', functio
     expect((await engineer.list()).map((f) => f.path).filter((p) => p.startsWith('DaTamer'))).to.deep.equal([]);
   });
 
-  it('killed with -9 between storing and deleting, again and again: in the end every message is stored once and the inbox is empty', async () => {
+  it('killed with -9 between storing and deleting, again and again: in the end every message is stored once and the inbox is empty', async function () {
+    // Eight starts of a whole DaTamer process: on a loaded two-core machine that alone can take a
+    // minute. The bound is there to end a hang, not to time the work.
+    this.timeout(300_000);
     // DaTamer as users run it (npm start), on a database of its own that this test also reads.
     const database = await createTestDatabase();
     later(() => database.drop());
@@ -94,10 +97,23 @@ describe('ingest mode: stored, then deleted from the mailbox (Dovecot)', functio
     const engineer: ImapFlow = await engineerClient(user);
     later(() => engineer.logout().catch(() => undefined));
 
-    const start = (): Promise<DatamerProcess> =>
-      startDatamer({ databaseUrl: database.url, env: { DATAMER_SECRET_KEY: TEST_KEY.toString('hex'), DATAMER_MAILBOX_POLL: '1s' } });
+    // Should the test end early (a failure, mocha's timeout), its loop may still be starting a
+    // process: that one is stopped as it comes, so no DaTamer outlives the test and loads the
+    // tests after it.
+    let ended = false;
+    const start = async (): Promise<DatamerProcess> => {
+      const started = await startDatamer({ databaseUrl: database.url, env: { DATAMER_SECRET_KEY: TEST_KEY.toString('hex'), DATAMER_MAILBOX_POLL: '1s' } });
+      if (ended) {
+        await started.dispose();
+        throw new Error('the test had ended');
+      }
+      return started;
+    };
     let proc = await start();
-    later(() => proc.dispose());
+    later(() => {
+      ended = true;
+      return proc.dispose();
+    });
     const stored = () => db.models.Message.count({ where: { tenantId: tenant.id } });
     const transcript = () => proc.transcript();
 

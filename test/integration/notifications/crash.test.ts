@@ -98,6 +98,16 @@ describe('alerts: a notifier killed between rendering and the commit', function 
     }
   }
 
+  async function noticeRows() {
+    const db = await openDb(database.url);
+    try {
+      const rows = await db.models.Notice.findAll({ order: [['id', 'ASC']] });
+      return rows.map((n) => [n.userId, n.eventId, n.reason, n.outboxId, n.dropped]);
+    } finally {
+      await db.close();
+    }
+  }
+
   it('loses and doubles nothing: after a restart each responder is told every one of their events once', async () => {
     // The burst comes in first, with the jobs off: on SQLite a held transaction keeps the
     // database's write lock, so no MSE could be stored once the alert pass is held.
@@ -141,9 +151,11 @@ describe('alerts: a notifier killed between rendering and the commit', function 
     const db = await eventsOf('infra.db.pg');
     const web = await eventsOf('infra.web');
     expect([db.length, web.length]).to.deep.equal([20, 10]);
-    expect(listed('alice@acme.test').sort((x, y) => x - y)).to.deep.equal(db);
-    expect(listed('bob@acme.test').sort((x, y) => x - y)).to.deep.equal(db);
-    expect(listed('carol@acme.test').sort((x, y) => x - y)).to.deep.equal(web);
+    // On a failure: what the sink got and what became of each notice.
+    const why = `${sink.mails.map((m) => `to ${m.envelope.to.join(',')}:\n${m.parsed.text}`).join('\n')}\nnotices: ${JSON.stringify(await noticeRows())}\n${second.transcript()}`;
+    expect(listed('alice@acme.test').sort((x, y) => x - y), why).to.deep.equal(db);
+    expect(listed('bob@acme.test').sort((x, y) => x - y), why).to.deep.equal(db);
+    expect(listed('carol@acme.test').sort((x, y) => x - y), why).to.deep.equal(web);
     expect(sink.mails.every((m) => m.envelope.to.length === 1)).to.equal(true);
   });
 });

@@ -92,6 +92,8 @@ describe('the daily digest', () => {
       await new Promise((resolve) => server.close(resolve));
     }
     expect((await t.db.models.User.findOne({ where: { tenantId: acme, handle: 'alice' } }))!.digestHour).to.equal(null);
+    const trail = await t.db.models.Activity.findAll({ where: { tenantId: acme, action: 'user-settings' } });
+    expect(trail.map((a) => [a.actor, a.via, (a.detail as { handle?: string }).handle]), 'her change, in the activity trail').to.deep.equal([['alice', 'web', 'alice']]);
     t.clock.set(new Date('2026-10-25T09:00:00Z'));
     await sendDueDigests(t.deps, options);
     expect(await digests('alice@acme.test')).to.have.length(1);

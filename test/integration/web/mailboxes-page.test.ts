@@ -92,6 +92,43 @@ describe('the mailboxes page', function () {
     }
   });
 
+  it("stores a mailbox's new password only once Dovecot takes it, never showing it, and lands in the trail", async () => {
+    const [mailbox] = await mailboxes();
+    const { context, page } = await site.as('ada');
+    try {
+      await page.goto('/mailboxes');
+      const row = `#mailboxes tr[data-mailbox="${mailbox!.id}"]`;
+      // A mistyped password is refused by Dovecot and the working one is kept.
+      await page.click(`${row} details.password summary`);
+      await page.fill(`${row} details.password input[name=secret]`, WRONG);
+      await submit(page, `${row} button.password`);
+      expect(await flashOf(page)).to.match(/^Not done: the new credential of .* was not stored, the old one is kept: /);
+      expect(decryptSecret(TEST_KEY, (await mailbox!.reload()).secret!)).to.equal(MAIL_PASSWORD);
+
+      // The mailbox's password went out of date; the admin gives the one that works.
+      await setMailboxSecret(site.t.deps, mailbox!, WRONG, TEST_KEY);
+      await page.goto('/mailboxes');
+      await page.click(`${row} details.password summary`);
+      await page.fill(`${row} details.password input[name=secret]`, MAIL_PASSWORD);
+      await submit(page, `${row} button.password`);
+      expect(await flashOf(page)).to.equal(`Mailbox ${mailbox!.id} (${mailbox!.address}): the new credential is stored, and it logs in.`);
+      const stored = await mailbox!.reload();
+      expect(stored.secret).not.to.contain(MAIL_PASSWORD);
+      expect(decryptSecret(TEST_KEY, stored.secret!)).to.equal(MAIL_PASSWORD);
+      const session = await providerFor(stored).open(stored.settings, secretOf(stored, TEST_KEY), site.t.deps.log);
+      await session.close();
+      // (The suite's Dovecot password is the word "password": the wrong one stands for both here.)
+      expect(await page.inputValue(`${row} details.password input[name=secret]`)).to.equal('');
+      expect(await page.content()).not.to.contain(WRONG);
+      expect(logged).not.to.contain(WRONG);
+      const trail = await site.t.db.models.Activity.findAll({ where: { tenantId: site.acmeId, action: 'mailbox-password-set' } });
+      expect(trail.map((a) => [a.actor, a.via, a.detail.id, a.detail.checked])).to.deep.equal([['ada', 'web', mailbox!.id, true]]);
+      expect(JSON.stringify(trail[0]!.detail)).not.to.contain(MAIL_PASSWORD);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows each mailbox with its state, last error and when it last worked', async () => {
     const [mailbox] = await mailboxes();
     const { t } = site;
@@ -138,6 +175,43 @@ describe('the mailboxes page', function () {
     }
   });
 
+  it('adds a Microsoft 365 mailbox that signs in with a certificate, kept encrypted and never shown', async () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIBcert0nly4test\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIEpr1vateKey4test\n-----END PRIVATE KEY-----';
+    const { context, page } = await site.as('ada');
+    try {
+      await page.goto('/mailboxes');
+      await page.fill('#add-graph input[name=mailbox]', 'alerts@acme.example');
+      await page.fill('#add-graph input[name=tenantId]', '11111111-2222-3333-4444-555555555555');
+      await page.fill('#add-graph input[name=clientId]', '66666666-7777-8888-9999-000000000000');
+      await page.check('#add-graph input[name=credential][value=certificate]');
+      await page.fill('#add-graph textarea[name=certificate]', pem);
+      await page.click('#add-graph details summary');
+      await page.fill('#add-graph input[name=graphUrl]', 'https://graph.microsoft.us');
+      await page.fill('#add-graph input[name=loginUrl]', 'https://login.microsoftonline.us');
+      await page.uncheck('#add-graph input[name=check]');
+      await submit(page, '#add-graph button[type=submit]');
+      expect(await flashOf(page)).to.match(/^Mailbox \d+ added: .*alerts@acme\.example/);
+      const graph = (await mailboxes()).find((m) => m.kind === 'graph' && (m.settings as { mailbox: string }).mailbox === 'alerts@acme.example')!;
+      expect(graph.settings).to.deep.include({ credential: 'certificate', graphUrl: 'https://graph.microsoft.us', loginUrl: 'https://login.microsoftonline.us' });
+      expect(decryptSecret(TEST_KEY, graph.secret!)).to.equal(pem);
+      expect(JSON.stringify(graph.settings)).not.to.contain('MIIEpr1vateKey4test');
+      expect(await page.content()).not.to.contain('MIIEpr1vateKey4test');
+      // Its new credential is pasted, as a certificate is.
+      expect(await page.locator(`#mailboxes tr[data-mailbox="${graph.id}"] details.password textarea[name=secret]`).count()).to.equal(1);
+      // Neither a secret nor a certificate: refused, nothing added.
+      const before = (await mailboxes()).length;
+      await page.fill('#add-graph input[name=mailbox]', 'none@acme.example');
+      await page.fill('#add-graph input[name=tenantId]', '11111111-2222-3333-4444-555555555555');
+      await page.fill('#add-graph input[name=clientId]', '66666666-7777-8888-9999-000000000000');
+      await submit(page, '#add-graph button[type=submit]');
+      expect(await flashOf(page)).to.match(/^Not done: /);
+      expect(await mailboxes()).to.have.length(before);
+      await site.t.db.models.Mailbox.destroy({ where: { id: graph.id } });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('keeps an engineer from adding, testing and removing mailboxes: 403 and nothing changed', async () => {
     const before = (await mailboxes()).map((m) => m.id);
     const { context, page } = await site.as('alice');
@@ -147,8 +221,10 @@ describe('the mailboxes page', function () {
       const _csrf = await csrfOf(page);
       const add = await page.request.post('/mailboxes/imap', { form: { _csrf, url: imapUrl(freshMailboxUser('eve')), password: MAIL_PASSWORD, mode: 'organize' }, maxRedirects: 0 });
       expect(add.status()).to.equal(403);
-      for (const action of ['test', 'remove']) expect((await page.request.post(`/mailboxes/${before[0]}/${action}`, { form: { _csrf }, maxRedirects: 0 })).status(), action).to.equal(403);
+      expect(await page.locator('details.password').count()).to.equal(0);
+      for (const action of ['test', 'remove', 'password']) expect((await page.request.post(`/mailboxes/${before[0]}/${action}`, { form: { _csrf, secret: WRONG }, maxRedirects: 0 })).status(), action).to.equal(403);
       expect((await mailboxes()).map((m) => m.id)).to.deep.equal(before);
+      expect(decryptSecret(TEST_KEY, (await mailboxes())[0]!.secret!)).to.equal(MAIL_PASSWORD);
     } finally {
       await context.close();
     }
@@ -159,8 +235,9 @@ describe('the mailboxes page', function () {
     try {
       await page.goto('/mailboxes');
       const _csrf = await csrfOf(page);
-      for (const action of ['test', 'remove']) expect((await page.request.post(`/mailboxes/${globexMailboxId}/${action}`, { form: { _csrf }, maxRedirects: 0 })).status(), action).to.equal(404);
-      expect(await site.t.db.models.Mailbox.findByPk(globexMailboxId)).to.not.equal(null);
+      for (const action of ['test', 'remove', 'password']) expect((await page.request.post(`/mailboxes/${globexMailboxId}/${action}`, { form: { _csrf, secret: WRONG }, maxRedirects: 0 })).status(), action).to.equal(404);
+      const theirs = await site.t.db.models.Mailbox.findByPk(globexMailboxId);
+      expect(decryptSecret(TEST_KEY, theirs!.secret!)).to.equal(MAIL_PASSWORD);
       const graph = (await mailboxes()).find((m) => m.kind === 'graph')!;
       await submit(page, `#mailboxes tr[data-mailbox="${graph.id}"] button.remove`);
       expect(await flashOf(page)).to.match(new RegExp(`^Mailbox ${graph.id} removed`));

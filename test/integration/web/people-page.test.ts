@@ -6,7 +6,9 @@ import { expect } from 'chai';
 import { Readable } from 'node:stream';
 import { runCli } from '../../../src/cli/program.js';
 import { deliverOutbox, eventNow, openCommandWorld, raiseEvent, replyTo, sendReply, assignByCli, type CommandWorld } from '../commands/command-world.js';
-import { csrfOf, flashOf, openTeamSite, shoot, submit, type TeamSite } from '../../helpers/team-site.js';
+import { checkPassword, setPassword } from '../../../src/people/passwords.js';
+import { logIn } from '../../helpers/site.js';
+import { csrfOf, flashOf, openTeamSite, PASSWORDS, shoot, submit, type TeamSite } from '../../helpers/team-site.js';
 
 describe('the people page', function () {
   this.timeout(120_000);
@@ -135,6 +137,62 @@ describe('the people page', function () {
     expect(refusal!.parsed.text).to.contain('or an old one (it was rotated)');
   });
 
+  it('changes a user\'s own site password with the current one, refuses it without, and lets an admin set another\'s', async () => {
+    const { context, page } = await site.as('alice');
+    const hashOf = async (handle: string) => (await user(handle))!.passwordHash;
+    const before = await hashOf('alice');
+    try {
+      await page.goto('/people/alice');
+      await page.fill('#password-form input[name=current]', 'not alice at all');
+      await page.fill('#password-form input[name=password]', 'alice has a new one');
+      await page.fill('#password-form input[name=confirm]', 'alice has a new one');
+      await submit(page, '#password-form button');
+      expect(await flashOf(page)).to.equal('Not done: the current password is not right; the password is unchanged.');
+      await page.fill('#password-form input[name=current]', PASSWORDS.alice!);
+      await page.fill('#password-form input[name=password]', 'alice has a new one');
+      await page.fill('#password-form input[name=confirm]', 'alice has another');
+      await submit(page, '#password-form button');
+      expect(await flashOf(page)).to.equal('Not done: the new password and its repetition differ; the password is unchanged.');
+      expect(await hashOf('alice')).to.equal(before);
+
+      await page.fill('#password-form input[name=current]', PASSWORDS.alice!);
+      await page.fill('#password-form input[name=password]', 'alice has a new one');
+      await page.fill('#password-form input[name=confirm]', 'alice has a new one');
+      await submit(page, '#password-form button');
+      expect(await flashOf(page)).to.equal('Your password is changed: log in with the new one from now on.');
+      expect(await checkPassword(w.deps, site.acmeId, 'alice', 'alice has a new one')).to.not.equal(null);
+      expect(await checkPassword(w.deps, site.acmeId, 'alice', PASSWORDS.alice!)).to.equal(null);
+      expect(await page.content()).not.to.contain('alice has a new one');
+      // The new one logs in, in a browser of its own; the old one does not.
+      for (const [password, status] of [['alice has a new one', 200], [PASSWORDS.alice!, 401]] as const) {
+        const fresh = await site.browser.newContext({ baseURL: site.baseURL });
+        try {
+          expect(await logIn(await fresh.newPage(), 'acme', 'alice', password), password).to.equal(status);
+        } finally {
+          await fresh.close();
+        }
+      }
+    } finally {
+      await context.close();
+      await setPassword(w.deps, site.acmeId, 'alice', PASSWORDS.alice!);
+    }
+    const admin = await site.as('ada');
+    try {
+      await admin.page.goto('/people/alice');
+      expect(await admin.page.locator('#password-form input[name=current]').count(), 'an admin needs no current password of another').to.equal(0);
+      await admin.page.fill('#password-form input[name=password]', 'set by ada for alice');
+      await admin.page.fill('#password-form input[name=confirm]', 'set by ada for alice');
+      await submit(admin.page, '#password-form button');
+      expect(await flashOf(admin.page)).to.equal('A new password for alice: tell them, and they log in with it.');
+      expect(await checkPassword(w.deps, site.acmeId, 'alice', 'set by ada for alice')).to.not.equal(null);
+    } finally {
+      await admin.context.close();
+      await setPassword(w.deps, site.acmeId, 'alice', PASSWORDS.alice!);
+    }
+    const trail = await w.db.models.Activity.findAll({ where: { tenantId: site.acmeId, action: 'user-password-set' }, order: [['id', 'ASC']] });
+    expect(trail.map((a) => [a.actor, a.via, a.detail])).to.deep.equal([['alice', 'web', { handle: 'alice' }], ['ada', 'web', { handle: 'alice' }]]);
+  });
+
   it('keeps an engineer from the admin actions: 403 and nothing changed, nor another user\'s settings', async () => {
     const { context, page } = await site.as('alice');
     try {
@@ -151,13 +209,14 @@ describe('the people page', function () {
         ['/people/groups/subscriptions', { group: 'triage', pattern: '*', level: 'responder' }],
         ['/people/ada/settings', { alerts: 'info', timeZone: 'UTC', digest: 'off' }],
         ['/people/ada/token', {}],
+        ['/people/ada/password', { password: 'alice owns ada now', confirm: 'alice owns ada now' }],
       ];
       const adaBefore = (await user('ada'))!;
       for (const [url, form] of posts) expect((await page.request.post(url, { form: { _csrf, ...form }, maxRedirects: 0 })).status(), url).to.equal(403);
       expect((await page.goto('/people/ada'))?.status()).to.equal(403);
       expect(await user('eve')).to.equal(null);
       const ada = (await user('ada'))!;
-      expect(ada).to.deep.include({ role: 'admin', digestHour: adaBefore.digestHour, commandToken: adaBefore.commandToken });
+      expect(ada).to.deep.include({ role: 'admin', digestHour: adaBefore.digestHour, commandToken: adaBefore.commandToken, passwordHash: adaBefore.passwordHash });
       expect((await user('alice'))!.role).to.equal('engineer');
       expect(await w.db.models.Group.count({ where: { tenantId: site.acmeId, name: 'rogues' } })).to.equal(0);
       expect(await w.db.models.Membership.count({ where: { tenantId: site.acmeId } })).to.equal(0);
@@ -195,8 +254,9 @@ describe('the people page', function () {
       expect((await page.goto('/people/gus'))?.status()).to.equal(404);
       await page.goto('/people');
       const _csrf = await csrfOf(page);
-      for (const path of ['settings', 'token', 'role', 'remove']) {
-        expect((await page.request.post(`/people/gus/${path}`, { form: { _csrf, role: 'engineer', timeZone: 'UTC', digest: 'off' }, maxRedirects: 0 })).status(), path).to.equal(404);
+      for (const path of ['settings', 'token', 'role', 'remove', 'password']) {
+        const form = { _csrf, role: 'engineer', timeZone: 'UTC', digest: 'off', password: 'ada owns gus now', confirm: 'ada owns gus now' };
+        expect((await page.request.post(`/people/gus/${path}`, { form, maxRedirects: 0 })).status(), path).to.equal(404);
       }
       await page.request.post('/people/groups/members', { form: { _csrf, group: 'triage', handle: 'gus' }, maxRedirects: 0 });
       await page.goto('/people');

@@ -153,8 +153,19 @@ describe('the rules page', function () {
       expect((await t.db.models.Rule.findByPk(first))!.enabled).to.equal(true);
       expect(await page.locator(`#rules tr[data-rule="${first}"]`).count()).to.equal(1);
       await submit(page, `#suggestions tr[data-rule="${second}"] button.dismiss`);
-      expect(await t.db.models.Rule.findByPk(second)).to.equal(null);
+      // Kept, disabled and marked dismissed: it stays in the list, not among the suggestions.
+      expect(await t.db.models.Rule.findByPk(second)).to.deep.include({ enabled: false, dismissedBy: 'alice' });
       expect(await page.locator('#suggestions-none').count()).to.equal(1);
+      expect(await page.locator(`#rules tr[data-rule="${second}"] .state`).innerText()).to.equal('(a dismissed suggestion)');
+
+      // Another message of that shape filed by hand does not propose it again.
+      const rulesBefore = await t.db.models.Rule.count({ where: { tenantId: acmeId } });
+      const [again] = await receive(t.deps, [{ tenantId: acmeId, mailboxId: null, raw: mse('mq@mq1.example.com', 'queue depth 6100 on mq1'), source: 'smtp' }]);
+      await labelMessage(t.deps, acmeId, (again as { messageId: number }).messageId, { org: 'ops.mq', by: 'alice', via: 'mailbox' });
+      expect(await t.db.models.Rule.count({ where: { tenantId: acmeId } })).to.equal(rulesBefore);
+      await page.goto('/rules');
+      expect(await page.locator('#suggestions-none').count()).to.equal(1);
+      expect(await page.locator('#suggestions tbody tr').count()).to.equal(0);
       const trail = await t.db.models.Activity.findAll({ where: { tenantId: acmeId, action: ['rule-accepted', 'rule-dismissed'] }, order: [['id', 'ASC']] });
       expect(trail.map((a) => [a.action, a.detail.id])).to.deep.equal([['rule-accepted', first], ['rule-dismissed', second]]);
     } finally {

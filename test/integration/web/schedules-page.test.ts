@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { receive } from '../../../src/pipeline.js';
 import { setPreferences } from '../../../src/people/preferences.js';
+import { parseDuration } from '../../../src/schedules/duration.js';
 import { addMaintenance } from '../../../src/schedules/maintenance.js';
 import { syncStreams } from '../../../src/schedules/streams.js';
 import { evaluateDue } from '../../../src/schedules/tick.js';
@@ -108,6 +109,37 @@ describe('the schedules page', function () {
     }
   });
 
+  it("sets a stream's grace period, refuses one that is not a duration, and goes back to the period's default", async () => {
+    const { t, acmeId } = site;
+    const { context, page } = await site.as('alice');
+    try {
+      await page.goto(`/schedules/${streamId.backup}`);
+      const byDefault = /^(\S+) \(the default for its period\)$/.exec(await page.locator('#stream-grace').innerText())![1]!;
+      const before = await page.locator('#stream-next time').first().getAttribute('datetime');
+      await page.fill('#grace-form input[name=grace]', '90m');
+      await submit(page, '#grace-form button');
+      expect(await flashOf(page)).to.equal('Stream nightly backup of db1: grace 90m.');
+      expect((await t.db.models.Stream.findByPk(streamId.backup))!.graceMs).to.equal(90 * 60_000);
+      expect(await page.locator('#stream-grace').innerText()).to.equal('90m');
+      // The next missing alert moves by as much as the grace did.
+      const after = await page.locator('#stream-next time').first().getAttribute('datetime');
+      expect(new Date(after!).getTime() - new Date(before!).getTime()).to.equal(90 * 60_000 - parseDuration(byDefault)!);
+
+      await page.fill('#grace-form input[name=grace]', 'soon');
+      await submit(page, '#grace-form button');
+      expect(await flashOf(page)).to.equal('Not done: grace "soon": write a duration such as 10m, 2h or 1d, or default.');
+      expect((await t.db.models.Stream.findByPk(streamId.backup))!.graceMs).to.equal(90 * 60_000);
+
+      await page.fill('#grace-form input[name=grace]', 'default');
+      await submit(page, '#grace-form button');
+      expect((await t.db.models.Stream.findByPk(streamId.backup))!.graceMs).to.equal(null);
+      const trail = await t.db.models.Activity.findAll({ where: { tenantId: acmeId, eventId: null, action: 'stream-grace' }, order: [['id', 'ASC']] });
+      expect(trail.map((a) => [a.actor, a.via, a.detail.graceMs])).to.deep.equal([['alice', 'web', 5_400_000], ['alice', 'web', null]]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("adds a maintenance window in the user's own time zone, shows the stream in maintenance, and ends it", async () => {
     const { t, acmeId } = site;
     await setPreferences(t.deps, acmeId, 'alice', { timeZone: 'Europe/Berlin' });
@@ -166,14 +198,14 @@ describe('the schedules page', function () {
       expect((await page.goto(`/schedules/${streamId.globex}`))?.status()).to.equal(404);
       await page.goto('/schedules');
       const _csrf = await csrfOf(page);
-      for (const action of ['mute', 'delete', 'rename']) {
-        const r = await page.request.post(`/schedules/${streamId.globex}/${action}`, { form: { _csrf, label: 'mine now' }, maxRedirects: 0 });
+      for (const action of ['mute', 'delete', 'rename', 'grace']) {
+        const r = await page.request.post(`/schedules/${streamId.globex}/${action}`, { form: { _csrf, label: 'mine now', grace: '1d' }, maxRedirects: 0 });
         expect(r.status(), action).to.equal(404);
       }
       const theirs = await t.db.models.MaintenanceWindow.findOne({ where: { tenantId: globexId } });
       expect((await page.request.post(`/schedules/maintenance/${theirs!.id}/end`, { form: { _csrf }, maxRedirects: 0 })).status()).to.equal(404);
       const stream = await t.db.models.Stream.findByPk(streamId.globex);
-      expect(stream).to.deep.include({ muted: false, label: null });
+      expect(stream).to.deep.include({ muted: false, label: null, graceMs: null });
       expect((await theirs!.reload()).endedAt).to.equal(null);
       // Without its form token, even one's own stream is left alone.
       expect((await page.request.post(`/schedules/${streamId.backup}/mute`, { form: {}, maxRedirects: 0 })).status()).to.equal(403);

@@ -30,10 +30,15 @@ describe('the event state machine', () => {
     ['completes an event merged into another, saying which', assigned, { type: 'merge-into', eventId: 12 }, { ...assigned, status: 'completed', completedAt: at, mergedIntoId: 12 }, 'merged-into'],
     ['merges a completed event, keeping when it was completed', completed, { type: 'merge-into', eventId: 12 }, { ...completed, mergedIntoId: 12 }, 'merged-into'],
     ['takes in another event: the louder severity, both servers, its own assignee', assigned,
-      { type: 'merge-from', severity: 'critical', servers: ['db2.example.com', 'db1.example.com'], fromCompleted: false },
+      { type: 'merge-from', severity: 'critical', servers: ['db2.example.com', 'db1.example.com'], fromCompleted: false, assigneeId: null },
       { ...assigned, severity: 'critical', servers: ['db1.example.com', 'db2.example.com'] }, 'merged-from'],
-    ['takes in a quieter event without getting quieter', open, { type: 'merge-from', severity: 'info', servers: [], fromCompleted: false }, open, 'merged-from'],
-    ['lets a completed event take in a completed one (a correction of history)', completed, { type: 'merge-from', severity: null, servers: [], fromCompleted: true }, completed, 'merged-from'],
+    ['takes in a quieter event without getting quieter', open, { type: 'merge-from', severity: 'info', servers: [], fromCompleted: false, assigneeId: null }, open, 'merged-from'],
+    ['hands an open event the assignee of the event merged into it', open, { type: 'merge-from', severity: null, servers: [], fromCompleted: false, assigneeId: 8 },
+      { ...open, status: 'assigned', assigneeId: 8, assignedAt: at, firstAssignedAt: at }, 'merged-from'],
+    ['keeps its own assignee when the event merged into it had another', assigned, { type: 'merge-from', severity: null, servers: [], fromCompleted: false, assigneeId: 8 }, assigned, 'merged-from'],
+    ['records who handled a completed event taking in a completed one, leaving it completed', completedUnassigned,
+      { type: 'merge-from', severity: null, servers: [], fromCompleted: true, assigneeId: 8 }, { ...completedUnassigned, assigneeId: 8, assignedAt: at, firstAssignedAt: at }, 'merged-from'],
+    ['lets a completed event take in a completed one (a correction of history)', completed, { type: 'merge-from', severity: null, servers: [], fromCompleted: true, assigneeId: null }, completed, 'merged-from'],
     ['gives up a message: the severity and servers of the messages it keeps', assigned, { type: 'split-out', severity: 'info', servers: [] }, { ...assigned, severity: 'info', servers: [] }, 'split-out'],
   ];
   for (const [name, from, command, next, action] of allowed) {
@@ -49,10 +54,10 @@ describe('the event state machine', () => {
     ['changing the severity of a completed event', completed, { type: 'set-severity', severity: 'critical' }, /completed/],
     ['setting the severity it already has', open, { type: 'set-severity', severity: 'warn' }, /already warn/],
     ['a reclassification that changes nothing', open, { type: 'reclassify', severity: 'warn', org: 'infra.db', servers: ['db1.example.com'] }, /unchanged/],
-    ['taking open mail into a completed event', completed, { type: 'merge-from', severity: 'warn', servers: [], fromCompleted: false }, /completed and the other is not; reopen it first/],
+    ['taking open mail into a completed event', completed, { type: 'merge-from', severity: 'warn', servers: [], fromCompleted: false, assigneeId: null }, /completed and the other is not; reopen it first/],
     ['reopening an event merged into another', mergedAway, { type: 'reopen' }, /merged into #12; act on #12 instead/],
     ['merging an event merged away already', mergedAway, { type: 'merge-into', eventId: 13 }, /merged into #12/],
-    ['merging into an event merged away', mergedAway, { type: 'merge-from', severity: null, servers: [], fromCompleted: true }, /merged into #12/],
+    ['merging into an event merged away', mergedAway, { type: 'merge-from', severity: null, servers: [], fromCompleted: true, assigneeId: null }, /merged into #12/],
   ];
   for (const [name, from, command, reason] of refused) {
     it(`refuses ${name}`, () => {

@@ -8,7 +8,7 @@ import type { ScheduleAlert, Truth } from '../../../src/scoring/truth-types.js';
 const STREAM = 'org=datamer.ops.backup|svr=db1.example.test|from=cron@db1.example.test|per=day';
 
 function truthWith(scheduleAlerts: ScheduleAlert[]): Truth {
-  return { version: 1, seed: 1, days: 10, scale: 1, start: '2026-11-20T00:00:00.000Z', end: '2026-11-30T00:00:00.000Z', messages: [], incidents: [], scheduleAlerts, quietStreams: [] };
+  return { version: 1, seed: 1, days: 10, scale: 1, start: '2026-11-20T00:00:00.000Z', end: '2026-11-30T00:00:00.000Z', historyDays: 0, scoredFrom: null, messages: [], incidents: [], problems: [], scheduleAlerts, quietStreams: [] };
 }
 
 const alert = (day: number, resolveDay: number | null): ScheduleAlert => ({

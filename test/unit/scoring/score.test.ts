@@ -213,4 +213,33 @@ describe('scoring a replay against the truth of its dataset', () => {
     close(g.noiseReduction.achieved, 0.5);
     close(g.noiseReduction.ratio, 0.5 / (3 / 8));
   });
+  it('scores a corpus with history from scoredFrom on, while an event\'s history still counts against it', () => {
+    // History up to 03:30: #0 #1 #2 #3 are replayed, not scored; #4 #5 #8 #9 are.
+    const withHistory = { ...truth, historyDays: 1, scoredFrom: '2026-11-23T03:30:00.000Z' };
+    const perfectScore = scoreReplay(withHistory, perfect());
+    expect(perfectScore.classification.messages).to.equal(4);
+    expect(perfectScore.dataset.scoredFrom).to.equal('2026-11-23T03:30:00.000Z');
+    const i = perfectScore.incidentGrouping;
+    // inc-1's scored mail is #9 alone; with #0 and #1 in its event, it is not over-merged.
+    expect([i.messages, i.incidents, i.events, i.overMerged, i.routineSwallowed]).to.deep.equal([3, 2, 2, 0, 0]);
+    expect(perfectScore.delivery.messages).to.equal(10);
+    // Routine mail of the history (#3) in inc-2's event: over-merged, though #3 is not scored.
+    const replay = perfect();
+    line(replay, 3).eventId = '4';
+    const broken = scoreReplay(withHistory, replay).incidentGrouping;
+    expect([broken.overMerged, broken.routineSwallowed]).to.deep.equal([1, 1]);
+    close(broken.bcubed.precision, (1 + 2 / 3 + 2 / 3) / 3);
+  });
+
+  it('counts a routine problem\'s PROBLEM and RECOVERY in one event as right', () => {
+    // #2 and #3 are one routine problem: the replay that puts them together is perfect.
+    const labelled = { ...truth, messages: truth.messages.map((m) => (m.index === 2 || m.index === 3 ? { ...m, problem: 'routine-1' } : m)) };
+    const replay = perfect();
+    line(replay, 3).eventId = '2';
+    const g = scoreReplay(labelled, replay).grouping;
+    expect(g.pairwise).to.deep.equal({ precision: 1, recall: 1, f1: 1 });
+    expect(g.noiseReduction).to.deep.equal({ achieved: 4 / 8, ideal: 4 / 8, ratio: 1 });
+    // ...and apart, one pair missed.
+    expect(scoreReplay(labelled, perfect()).grouping.pairwise.recall).to.equal(4 / 5);
+  });
 });
