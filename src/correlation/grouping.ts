@@ -144,6 +144,12 @@ export interface Member {
    * recover, on the device that now fails)
    */
   ongoing: boolean;
+  /**
+   * it goes on with a failure of its host that began more than a window before it (a new symptom
+   * of a disk failing for hours, matchSlowPath): it comes when that failure's time says, so
+   * other mail arriving with it is a coincidence, not one incident (the together signal)
+   */
+  slow: boolean;
 }
 
 /** The rarity of a member that reports no problem (a recovery): above any chance. */
@@ -370,17 +376,17 @@ export class OpenEvents {
       const s = event.sources.get(k);
       return s === undefined || s.recovered || quieter(s.severity, keys.severity);
     });
-    if (unusual && newSymptom && at - event.cookingFrom > this.settings.cookForMs) {
-      const hosts = shortHosts(keys);
-      const mine = pathsOf(keys);
-      if ([...event.sources].some(([k, s]) => !s.recovered && hosts.includes(k.slice(0, k.indexOf('|'))) && s.paths.some((x) => mine.includes(x)))) event.cookingFrom = at;
-    }
+    const hosts = shortHosts(keys);
+    const mine = pathsOf(keys);
+    const goesOnWith = (since: number) => [...event.sources].some(([k, s]) => !s.recovered && s.since <= since && hosts.includes(k.slice(0, k.indexOf('|'))) && s.paths.some((x) => mine.includes(x)));
+    if (unusual && newSymptom && at - event.cookingFrom > this.settings.cookForMs && goesOnWith(Infinity)) event.cookingFrom = at;
+    const slow = placing.rare !== null && goesOnWith(at - this.settings.windowMs);
     // Louder than before is news (the warning of a filling disk turned critical), not background.
     const ongoing = placing.rare !== null && keysOfSources.some((k) => {
       const s = event.sources.get(k);
       return s !== undefined && !s.recovered && at - s.since > this.settings.windowMs && !quieter(s.severity, keys.severity);
     });
-    event.members.push({ keys, at, kind: placing.kind, rarity, newHere, ongoing });
+    event.members.push({ keys, at, kind: placing.kind, rarity, newHere, ongoing, slow });
     for (const key of keysOfSources) {
       const source = event.sources.get(key);
       const recovered = keys.state === 'recovery' ? true : keys.state === 'problem' || !source ? false : source.recovered;
@@ -733,9 +739,11 @@ function matchRare(event: OpenEvent, p: Placing, recent: Member[], settings: Gro
   }
   // Mail about no host of its own (a build, mail that only links to a host) joins by what it
   // names, never by arriving at the same time as rare mail: a signature alone says nothing about
-  // one incident (docs/correlation.md, The signals).
+  // one incident (docs/correlation.md, The signals). Nor with mail that comes when a failure
+  // going on for hours says (a new symptom of it, or a repeat): a Jenkins build failing in the
+  // minute a disk of db3 reports more bad sectors is a coincidence.
   if (on.has('together') && p.hosts.length > 0 && p.rareRate <= settings.togetherRate) {
-    const same = recent.filter((m) => rare(m) && at - m.at <= settings.togetherMs);
+    const same = recent.filter((m) => rare(m) && !m.slow && !m.ongoing && at - m.at <= settings.togetherMs);
     if (same.length > 0) return joined(event, 'together', () => `joined ${id}: rare mail arriving together: ${kindName(p.kind!)} (${usually(p.rare!, settings.windowMs)}) with ${describe(same, at)}`);
   }
   return null;

@@ -177,6 +177,16 @@ describe('grouping: where a message goes, and why', () => {
       history: true,
     },
     {
+      why: 'a build failing in the minute a disk failing for hours reports again is a coincidence: it opens its own event',
+      steps: [
+        { keys: msg({ sig: 41, tool: 'smartd', check: 'CurrentPendingSector /dev/sdb', severity: 'warn', hosts: ['db2.example.test'], org: 'lk.db' }), at: 0 },
+        { keys: msg({ sig: 42, tool: 'smartd', check: 'OfflineUncorrectable /dev/sdb', severity: 'critical', hosts: ['db2.example.test'], org: 'lk.db' }), at: 5 * 60 },
+        { keys: msg({ sig: 50, tool: 'jenkins', check: 'infra-ansible', severity: 'critical', hosts: ['ci1.example.test'], org: 'lk.tools' }), at: 5 * 60 + 1 },
+      ],
+      events: [1, 1, 2],
+      history: true,
+    },
+    {
       why: 'a disk filling up over hours is one event: its warnings, then its criticals and the other tools’ mail of the flare-up',
       steps: [
         { keys: msg({ sig: 98, check: 'Disk /var', severity: 'warn', hosts: ['db3.example.test'], org: 'lk.db' }), at: 0 },
