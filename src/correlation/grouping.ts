@@ -267,6 +267,13 @@ const SEVERITIES: Array<Severity | null> = ['info', 'warn', 'critical', null];
 const isProblem = (keys: GroupingKeys) => !keys.routine && keys.state !== 'recovery';
 const shortHosts = (keys: GroupingKeys) => [...new Set(keys.hosts.map(shortHost))];
 const named = (keys: GroupingKeys) => [...new Set((keys.mentions ?? []).map(shortHost))];
+/**
+ * Both about hosts, none of them the same: what the learned signal learns from. Kinds of one
+ * host's problem (Nagios's `Disk /var` and Alertmanager's `NodeFilesystemAlmostFull` on db3) come
+ * together on any host whose disk fills, and the host signal joins them there; learned, they
+ * would join a full disk on web5 to db3's.
+ */
+const apart = (a: string[], b: string[]) => a.length > 0 && b.length > 0 && !a.some((h) => b.includes(h));
 
 function ago(ms: number): string {
   const minutes = Math.round(ms / MINUTE);
@@ -338,7 +345,7 @@ export class OpenEvents {
   /** pairs learned since takeLearned(), to be written (src/events/learned-pairs.ts) */
   private fresh: LearnedPair[] = [];
   /** the rare kinds of each event read back by count() (a completed event's), to learn its pairs */
-  private readonly counted = new Map<number, { at: number; kinds: Set<string> }>();
+  private readonly counted = new Map<number, { at: number; kinds: Array<{ kind: string; hosts: string[] }> }>();
   /** index entry ("s:source", "h:host", "n:named host", "k:kind", "o:org", "r:" rare members) → events */
   private readonly index = new Map<string, Set<number>>();
 
@@ -403,7 +410,7 @@ export class OpenEvents {
     if (rarity <= this.settings.rareChance) {
       this.link(event, 'r:');
       this.rates.observeRare(at);
-      for (const m of event.members) if (m.kind !== null && m.rarity <= this.settings.rareChance) this.learn(placing.kind!, m.kind, at, event.id);
+      for (const m of event.members) if (m.kind !== null && m.rarity <= this.settings.rareChance && apart(shortHosts(m.keys), hosts)) this.learn(placing.kind!, m.kind, at, event.id);
     }
   }
 
@@ -444,9 +451,9 @@ export class OpenEvents {
     if (placing.rare === null || placing.rare.chance > this.settings.rareChance) return;
     this.rates.observeRare(at);
     if (eventId === undefined) return;
-    const seen = this.counted.get(eventId) ?? this.counted.set(eventId, { at, kinds: new Set() }).get(eventId)!;
-    for (const kind of seen.kinds) this.learn(placing.kind!, kind, at, eventId);
-    seen.kinds.add(placing.kind!);
+    const seen = this.counted.get(eventId) ?? this.counted.set(eventId, { at, kinds: [] }).get(eventId)!;
+    for (const m of seen.kinds) if (apart(m.hosts, placing.hosts)) this.learn(placing.kind!, m.kind, at, eventId);
+    seen.kinds.push({ kind: placing.kind!, hosts: placing.hosts });
     seen.at = at;
   }
 
@@ -743,7 +750,7 @@ function matchRare(event: OpenEvent, p: Placing, recent: Member[], settings: Gro
   // going on for hours says (a new symptom of it, or a repeat): a Jenkins build failing in the
   // minute a disk of db3 reports more bad sectors is a coincidence.
   if (on.has('together') && p.hosts.length > 0 && p.rareRate <= settings.togetherRate) {
-    const same = recent.filter((m) => rare(m) && !m.slow && !m.ongoing && at - m.at <= settings.togetherMs);
+    const same = recent.filter((m) => rare(m) && m.keys.hosts.length > 0 && !m.slow && !m.ongoing && at - m.at <= settings.togetherMs);
     if (same.length > 0) return joined(event, 'together', () => `joined ${id}: rare mail arriving together: ${kindName(p.kind!)} (${usually(p.rare!, settings.windowMs)}) with ${describe(same, at)}`);
   }
   return null;
@@ -753,7 +760,7 @@ function matchRare(event: OpenEvent, p: Placing, recent: Member[], settings: Gro
 function learnedMatch(open: OpenEvents, event: OpenEvent, p: Placing, recent: Member[], settings: GroupingSettings): Match | null {
   if (p.rare === null || p.rare.chance > settings.everydayChance) return null;
   for (const m of recent) {
-    if (m.kind === null || m.kind === p.kind || m.rarity > settings.everydayChance || p.at - m.at > settings.togetherMs) continue;
+    if (m.kind === null || m.kind === p.kind || m.rarity > settings.everydayChance || p.at - m.at > settings.togetherMs || !apart(shortHosts(m.keys), p.hosts)) continue;
     const before = open.together(p.kind!, m.kind, p.at);
     if (!before || before.eventId === event.id) continue;
     const same = recent.filter((r) => r.kind === m.kind);

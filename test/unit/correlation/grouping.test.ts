@@ -415,6 +415,22 @@ describe('grouping: where a message goes, and why', () => {
     expect(events([server(0), client('web1', 1), server(20 * 60), named], {}, true)).to.deep.equal([1, 1, 2, 3]);
   });
 
+  it('learns only what arrives together from different hosts: one host’s full disk yesterday does not join two hosts’ today', () => {
+    const nagios = (host: string, at: number) => ({ keys: msg({ sig: 30, check: 'Disk /var', hosts: [`${host}.example.test`], org: 'lk.db' }), at });
+    const prometheus = (host: string, at: number) => ({ keys: msg({ sig: 31, tool: 'alertmanager', check: 'NodeFilesystemAlmostFull', hosts: [`${host}.example.test`], org: 'lk.web' }), at });
+    // Yesterday both tools told of db3's disk (one event, by the host); today db3's disk and
+    // web5's fill up two minutes apart.
+    expect(events([nagios('db3', 0), prometheus('db3', 2), nagios('db3', 20 * 60), prometheus('web5', 20 * 60 + 2)], {}, true)).to.deep.equal([1, 1, 2, 3]);
+    // Yesterday db3's disk and web5's filled together: today's pair across two hosts joins.
+    expect(events([nagios('db3', 0), prometheus('web5', 2), nagios('db3', 20 * 60), prometheus('web5', 20 * 60 + 2)], {}, true)).to.deep.equal([1, 1, 2, 2]);
+  });
+
+  it('joins no mail to a build arriving at the same time: mail about no host takes nothing by arriving together', () => {
+    const build = { keys: msg({ sig: 50, tool: 'jenkins', check: 'infra-ansible', hosts: [], org: null }), at: 0 };
+    const raid = { keys: msg({ sig: 51, check: 'RAID', hosts: ['db3.example.test'], org: 'lk.db' }), at: 2 };
+    expect(events([build, raid], {}, true)).to.deep.equal([1, 2]);
+  });
+
   it('knows one kind of mail whatever host its check names', () => {
     expect(kindOf(msg({ tool: 'zabbix', check: 'PostgreSQL: Service is down on db1', hosts: ['db1.example.test'] }))).to.equal(kindOf(msg({ tool: 'zabbix', check: 'PostgreSQL: Service is down on db2.example.test', hosts: ['db2.example.test'] })));
     expect(kindOf(msg({ tool: null, check: null, sig: 12 }))).to.equal('sig:12');
