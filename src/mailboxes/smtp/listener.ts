@@ -144,19 +144,18 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
       stream.once('close', () => inProgress.delete(receiving));
       stream.once('end', () => inProgress.delete(receiving));
       // Past a limit, the rest is read (the client is still sending) but not kept.
-      let dropped = false;
-      const drop = () => {
-        if (dropped) return;
-        dropped = true;
-        void receiving.release();
-      };
+      let dropped: Promise<void> | null = null;
+      const drop = () =>
+        (dropped ??= receiving.release().catch((err: unknown) => {
+          deps.log.error({ err: messageOf(err), dir: spool.dir }, 'smtp: could not remove the file of a message not kept');
+        }));
       // The idle timeout bounds each read, not the whole: a client that drips a byte now and then
       // would hold its connection and its buffer for ever. DATA as a whole gets a deadline; past
       // it the client hears 421 and is disconnected (RFC 5321 §4.2.2, §3.8), and nothing is stored.
       let overdue = false;
       const deadline = setTimeout(() => {
         overdue = true;
-        drop();
+        void drop();
         deps.log.warn({ remoteAddress: session.remoteAddress, limitMs: options.dataTimeoutMs }, 'smtp: DATA took too long; connection closed');
         const connection = connectionOf(session);
         connection?.send(421, `4.4.2 DATA took longer than ${Math.round(options.dataTimeoutMs / 1000)} s; closing connection, try again later`);
@@ -164,21 +163,23 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
       }, options.dataTimeoutMs);
       deadline.unref();
       stream.on('data', (chunk: Buffer) => {
-        if (stream.sizeExceeded) drop();
+        if (stream.sizeExceeded) void drop();
         if (dropped) return;
         receiving.add(chunk, stream);
       });
       stream.on('error', (err) => {
         clearTimeout(deadline);
-        drop();
+        void drop();
         callback(err);
       });
       stream.on('end', () => {
         clearTimeout(deadline);
         if (overdue) return;
         if (stream.sizeExceeded) {
-          drop();
-          return callback(reply(552, `5.3.4 Message too big: DaTamer accepts at most ${options.maxBytes} bytes`));
+          // Answered once its file is gone: a refused message leaves nothing behind.
+          const answer = () => callback(reply(552, `5.3.4 Message too big: DaTamer accepts at most ${options.maxBytes} bytes`));
+          void drop().then(answer);
+          return;
         }
         receiving.finish().then(
           (received) =>
@@ -191,7 +192,7 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
               .finally(() => receiving.release()),
           (err) => {
             // Its file could not be written (a full disk): RFC 5321 §4.2.2, insufficient system storage.
-            drop();
+            void drop();
             deps.log.error({ err: messageOf(err), dir: spool.dir }, 'smtp: could not write a message to the spool; the client will retry');
             callback(reply(452, '4.3.1 Insufficient system storage, try again later'));
           },
