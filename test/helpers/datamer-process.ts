@@ -136,8 +136,24 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
-/** Starts DaTamer on free ports with jobs off and waits until its SMTP address answers. */
+/**
+ * Starts DaTamer on free ports with jobs off and waits until its SMTP address answers. A port
+ * found free can be taken before DaTamer binds it (an outgoing connection's local port comes
+ * from the same range): then DaTamer says so and exits, and it starts again on other ports.
+ */
 export async function startDatamer(options: StartOptions): Promise<DatamerProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (attempt === 3 || !(err instanceof PortTaken)) throw err;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOnce(options: StartOptions): Promise<DatamerProcess> {
   const smtpPort = await freePort();
   const webPort = await freePort();
   const ownDir = options.dataDir === undefined;
@@ -165,7 +181,8 @@ export async function startDatamer(options: StartOptions): Promise<DatamerProces
     if (proc.hasExited() || Date.now() - started > timeoutMs) {
       const why = proc.hasExited() ? 'DaTamer exited during start-up' : `DaTamer's SMTP address did not answer within ${timeoutMs} ms`;
       await dispose();
-      throw new Error(`${why}\n${transcript()}`);
+      const taken = proc.hasExited() && /is already in use/.test(proc.stderr());
+      throw new (taken ? PortTaken : Error)(`${why}\n${transcript()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
