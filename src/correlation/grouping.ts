@@ -229,6 +229,9 @@ export function kindOf(keys: GroupingKeys): string | null {
   return keys.sig !== null ? `sig:${keys.sig}` : null;
 }
 
+/** The host of a source key ("db3|smartd:…"; "-" for none). */
+const hostOfSource = (key: string) => key.slice(0, key.indexOf('|'));
+
 /** The keys of the sources a message speaks about: a tool's check on a host (a host check when the tool names none), else its signature on a host. */
 export function sourceKeys(keys: GroupingKeys): string[] {
   const what = keys.tool ? `${keys.tool}:${checkKey(keys.check ?? '')}` : keys.sig !== null ? `sig:${keys.sig}` : null;
@@ -385,9 +388,12 @@ export class OpenEvents {
     });
     const hosts = shortHosts(keys);
     const mine = pathsOf(keys);
-    const goesOnWith = (since: number) => [...event.sources].some(([k, s]) => !s.recovered && s.since <= since && hosts.includes(k.slice(0, k.indexOf('|'))) && s.paths.some((x) => mine.includes(x)));
-    if (unusual && newSymptom && at - event.cookingFrom > this.settings.cookForMs && goesOnWith(Infinity)) event.cookingFrom = at;
-    const slow = placing.rare !== null && goesOnWith(at - this.settings.windowMs);
+    // When the failure it goes on with began: a source of its host still in trouble that named
+    // one of its paths (Infinity: none).
+    let began = Infinity;
+    for (const [k, s] of event.sources) if (!s.recovered && hosts.includes(hostOfSource(k)) && s.paths.some((x) => mine.includes(x))) began = Math.min(began, s.since);
+    if (unusual && newSymptom && at - event.cookingFrom > this.settings.cookForMs && began !== Infinity) event.cookingFrom = at;
+    const slow = placing.rare !== null && at - began >= this.settings.windowMs;
     // Louder than before is news (the warning of a filling disk turned critical), not background.
     const ongoing = placing.rare !== null && keysOfSources.some((k) => {
       const s = event.sources.get(k);
@@ -650,7 +656,7 @@ function matchSlowPath(event: OpenEvent, p: Placing, settings: GroupingSettings,
   const mine = pathsOf(p.keys);
   if (mine.length === 0 || !unusualHere(p.rare.chance, p.newsCounts && newFromHost(p.rare, p.at, settings), settings)) return null;
   for (const [key, s] of event.sources) {
-    if (s.recovered || p.at - s.lastAt > settings.slowMs || !p.hosts.includes(key.slice(0, key.indexOf('|')))) continue;
+    if (s.recovered || p.at - s.lastAt > settings.slowMs || !p.hosts.includes(hostOfSource(key))) continue;
     const path = mine.find((x) => s.paths.includes(x));
     if (path === undefined) continue;
     return joined(event, 'host', () => `joined #${event.id}: same host and the same ${path} as ${sourceName(key)}, still in trouble since ${since(p.at - s.since)}`);

@@ -177,8 +177,7 @@ export function createSmtpListener(deps: Deps, options: Config['smtp']): SmtpLis
         if (overdue) return;
         if (stream.sizeExceeded) {
           // Answered once its file is gone: a refused message leaves nothing behind.
-          const answer = () => callback(reply(552, `5.3.4 Message too big: DaTamer accepts at most ${options.maxBytes} bytes`));
-          void drop().then(answer);
+          void drop().then(() => callback(reply(552, `5.3.4 Message too big: DaTamer accepts at most ${options.maxBytes} bytes`)));
           return;
         }
         receiving.finish().then(
