@@ -150,6 +150,8 @@ export interface Member {
    * other mail arriving with it is a coincidence, not one incident (the together signal)
    */
   slow: boolean;
+  /** it came in an unusual storm of its kind (more hosts inside the window than its rate makes likely) */
+  storming: boolean;
 }
 
 /** The rarity of a member that reports no problem (a recovery): above any chance. */
@@ -185,12 +187,24 @@ export interface OpenEvent {
   sources: Map<string, Source>;
   /** routine mail's event, or one a rule keeps apart: nothing joins it */
   closed: boolean;
+  /** a rule said its first message always opens a new event: later mail may join it, but it merges with no other */
+  own: boolean;
   /** the index entries that lead to it (OpenEvents.index) */
   indexed: Set<string>;
 }
 
+/** An event the message also matched, merged with the one it joined (docs/correlation.md, "Events that merge"). */
+export interface Merge {
+  /** the event merged away */
+  from: number;
+  /** the event that takes its messages: the older of the two */
+  into: number;
+  /** why, in words: the activity log's note */
+  note: string;
+}
+
 export type Decision =
-  | { attach: true; eventId: number; signal: Signal; reason: string; recovered: boolean; completes: boolean }
+  | { attach: true; eventId: number; signal: Signal; reason: string; recovered: boolean; completes: boolean; merges: Merge[] }
   | { attach: false; reason: string; groupable: boolean };
 
 const RANK: Record<Severity, number> = { info: 1, warn: 2, critical: 3 };
@@ -358,7 +372,7 @@ export class OpenEvents {
 
   /** A new event, made by its first message. */
   open(id: number, keys: GroupingKeys, at: number, status: OpenEvent['status'] = 'open'): OpenEvent {
-    const event: OpenEvent = { id, status, severity: keys.severity, createdAt: at, cookingFrom: at, lastAt: at, members: [], sources: new Map(), closed: keys.rule === 'never' || keys.routine, indexed: new Set() };
+    const event: OpenEvent = { id, status, severity: keys.severity, createdAt: at, cookingFrom: at, lastAt: at, members: [], sources: new Map(), closed: keys.rule === 'never' || keys.routine, own: keys.rule === 'new', indexed: new Set() };
     this.events.set(id, event);
     this.add(event, keys, at);
     return event;
@@ -399,7 +413,8 @@ export class OpenEvents {
       const s = event.sources.get(k);
       return s !== undefined && !s.recovered && at - s.since > this.settings.windowMs && !quieter(s.severity, keys.severity);
     });
-    event.members.push({ keys, at, kind: placing.kind, rarity, newHere, ongoing, slow });
+    const storming = placing.storm !== null && placing.storm.chance <= this.settings.burstChance;
+    event.members.push({ keys, at, kind: placing.kind, rarity, newHere, ongoing, slow, storming });
     for (const key of keysOfSources) {
       const source = event.sources.get(key);
       const recovered = keys.state === 'recovery' ? true : keys.state === 'problem' || !source ? false : source.recovered;
@@ -569,6 +584,28 @@ export class OpenEvents {
     for (const entry of entries) this.link(event, entry);
   }
 
+  /**
+   * Event `from` merged into `into` (decide's merges): its members and sources are the target's
+   * now, and whatever led to it leads to the target. The session reads the memberships again
+   * after the commit; this is what the rest of its transaction decides on.
+   */
+  merge(fromId: number, intoId: number): void {
+    const from = this.events.get(fromId);
+    const into = this.events.get(intoId);
+    if (!from || !into || from === into) return;
+    into.members = [...into.members, ...from.members].sort((a, b) => a.at - b.at);
+    for (const [key, s] of from.sources) {
+      const mine = into.sources.get(key);
+      if (!mine || mine.lastAt <= s.lastAt) into.sources.set(key, mine && !mine.recovered && !s.recovered ? { ...s, since: Math.min(mine.since, s.since) } : s);
+    }
+    into.lastAt = Math.max(into.lastAt, from.lastAt);
+    into.severity = louder(into.severity, from.severity);
+    if (from.status === 'assigned') into.status = 'assigned';
+    const entries = [...from.indexed];
+    this.remove(fromId);
+    for (const entry of entries) this.link(into, entry);
+  }
+
   /** Forgets what no message can join any more: members older than the cook-for time, events quiet longer than the repeat time, rates older than the horizon. */
   prune(now: number): void {
     const { cookForMs, repeatMs, recoveryMs } = this.settings;
@@ -723,6 +760,20 @@ function matchWindow(open: OpenEvents, event: OpenEvent, p: Placing, settings: G
       return joined(event, 'storm', () => `joined ${id}: same ${what} as ${describe(same, at)}`);
     }
   }
+  // Two kinds of mail storming over one host at once: an NFS server's clients complain through
+  // Nagios, Monit and cron, each tool's storm unusual on its own. On a tenant's first hours, when
+  // no kind is rare yet, the storms are all that says they are one incident; two unusual storms
+  // by chance inside one window are far rarer than either (docs/correlation.md, The signals).
+  if (on.has('storm') && p.hosts.length > 0 && p.storm !== null && p.storm.chance <= settings.burstChance) {
+    const storming = new Set(recent.filter((m) => m.storming && m.kind !== p.kind).map((m) => m.kind));
+    const over = recent.filter((m) => storming.has(m.kind) && sharesHost(m));
+    if (over.length > 0) {
+      const host = p.hosts.find((h) => over.some((m) => m.keys.hosts.some((g) => shortHost(g) === h)))!;
+      const kind = over[over.length - 1]!.kind!;
+      const theirs = recent.filter((m) => m.kind === kind);
+      return joined(event, 'storm', () => `joined ${id}: ${kindName(p.kind!)} storms over ${host}, as ${kindName(kind)} does: ${describe(theirs, at)}`);
+    }
+  }
   // The rest join only rare mail, but for what was learned: kinds rare together once need only
   // be no everyday mail when they come together again.
   if (iAmRare) {
@@ -738,12 +789,26 @@ function matchRare(event: OpenEvent, p: Placing, recent: Member[], settings: Gro
   const id = `#${event.id}`;
   const rare = (m: Member) => m.rarity <= settings.rareChance;
   if (on.has('mention')) {
-    // What one is about, the other names: "at [db1.example.test]:5432".
-    const mine = new Set([...p.hosts, ...named(keys)]);
-    const same = recent.filter((m) => rare(m) && ((named(keys).length > 0 && shortHosts(m.keys).some((h) => mine.has(h))) || named(m.keys).some((h) => mine.has(h))));
+    // What one is about, the other names: "at [db1.example.test]:5432". Mail about a host that
+    // others name as failing joins while it is critical or says no severity: a host that is down
+    // says so critically, and its warnings in those minutes (its swap, its CPU) are its everyday
+    // mail as often as they are the outage's.
+    const names = named(keys);
+    const mine = new Set([...p.hosts, ...names]);
+    const loud = keys.severity === null || keys.severity === 'critical';
+    const same = recent.filter((m) => rare(m) && (
+      (names.length > 0 && shortHosts(m.keys).some((h) => mine.has(h))) || named(m.keys).some((h) => names.includes(h)) || (loud && named(m.keys).some((h) => p.hosts.includes(h)))));
     if (same.length > 0) {
       const host = [...mine].find((h) => same.some((m) => [...shortHosts(m.keys), ...named(m.keys)].includes(h)))!;
       return joined(event, 'mention', () => `joined ${id}: names or is about ${host}, as ${describe(same, at)}`);
+    }
+    // Rare mail naming a host whose own critical problem came minutes before, however everyday
+    // its kind: the load balancer's "server api4 is DOWN" after api4's own TargetDown and HTTP
+    // CRITICAL (docs/correlation.md, The signals).
+    const own = names.length === 0 ? [] : recent.filter((m) => m.keys.severity === 'critical' && m.rarity !== NOT_A_PROBLEM && !m.ongoing && !m.slow && at - m.at <= settings.togetherMs && shortHosts(m.keys).some((h) => names.includes(h)));
+    if (own.length > 0) {
+      const host = names.find((h) => own.some((m) => shortHosts(m.keys).includes(h)))!;
+      return joined(event, 'mention', () => `joined ${id}: names ${host}, whose own critical problem came just before: ${describe(own, at)}`);
     }
   }
   if (on.has('org') && keys.org !== null && p.hosts.length > 0) {
@@ -773,6 +838,36 @@ function learnedMatch(open: OpenEvents, event: OpenEvent, p: Placing, recent: Me
     return joined(event, 'learned', () => `joined #${event.id}: ${kindName(p.kind!)} came with ${kindName(m.kind!)} in event #${before.eventId} ${since(p.at - before.at)}; ${describe(same, p.at)}`);
   }
   return null;
+}
+
+/**
+ * The signals that say a message belongs with an event strongly enough that two events it joins
+ * are one incident: one host, one storm, one host named. Rare mail merely arriving together (or
+ * as it did before, or from one org) is a coincidence now and then (a build failing in the minute
+ * a disk fills); it may join a message, never two events.
+ */
+const MERGING = new Set<Signal>(['host', 'storm', 'mention']);
+
+/** Is event a older than b: opened first (an event opened in this transaction has a negative ref, and is the newest). */
+const olderThan = (a: OpenEvent, b: OpenEvent) => a.createdAt !== b.createdAt ? a.createdAt < b.createdAt : (a.id > 0) !== (b.id > 0) ? a.id > 0 : Math.abs(a.id) < Math.abs(b.id);
+
+/** What a match says, without the event it names ("same host db3 as …"). */
+const said = (m: Match) => m.reason().replace(/^joined #-?\d+: /, '');
+
+/**
+ * The events one message joins by one host, one storm or one host named are one incident, which
+ * grouping could not tell before this message came: an NFS glitch's storms of three tools, each its own
+ * event until a client's mail storms in two of them. They merge into the oldest of them; a repeat
+ * or a recovery says only where its own source is, and merges nothing; an event a rule opened
+ * as a new one (`--group new`) merges with no other.
+ */
+function mergesOf(best: Match, matches: Match[]): Merge[] {
+  if (!MERGING.has(best.signal) || best.event.own) return [];
+  const others = matches.filter((m) => m !== best && MERGING.has(m.signal) && !m.event.own);
+  if (others.length === 0) return [];
+  const all = [best, ...others];
+  const into = all.reduce((a, b) => (olderThan(b.event, a.event) ? b : a));
+  return all.filter((m) => m !== into).map((m) => ({ from: m.event.id, into: into.event.id, note: `one message joins both: ${said(m)}; ${said(into)}` }));
 }
 
 /**
@@ -807,15 +902,17 @@ export function decide(open: OpenEvents, keys: GroupingKeys, at: number): Decisi
     }
   }
   let best: Match | null = null;
+  const matches: Match[] = [];
   for (const id of candidates) {
     const event = open.events.get(id);
     if (!event || event.closed) continue;
     const match = matchSource(event, p, sources, settings, on) ?? (keys.state === 'recovery' || keys.hosts.length + (keys.mentions?.length ?? 0) === 0 ? null : (matchWindow(open, event, p, settings, on) ?? matchSlowPath(event, p, settings, on)));
     if (!match) continue;
+    matches.push(match);
     const rank = SIGNALS.indexOf(match.signal);
     const bestRank = best ? SIGNALS.indexOf(best.signal) : Infinity;
     if (rank < bestRank || (rank === bestRank && (event.lastAt > best!.event.lastAt || (event.lastAt === best!.event.lastAt && event.id < best!.event.id)))) best = match;
   }
-  if (best) return { attach: true, eventId: best.event.id, signal: best.signal, reason: best.reason(), recovered: best.recovered, completes: best.completes };
+  if (best) return { attach: true, eventId: best.event.id, signal: best.signal, reason: best.reason(), recovered: best.recovered, completes: best.completes, merges: mergesOf(best, matches) };
   return { attach: false, reason: 'opened: no open event matches', groupable: true };
 }

@@ -12,9 +12,10 @@ import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
 import type { ActivityVia, CorrectionKind, Event } from '../../models/index.js';
 import { applyChange, stateOf } from './change.js';
-import { moveEventMessages, splitMessageEvent } from './create.js';
+import { splitMessageEvent } from './create.js';
 import { eventIdOfMessage, findEvent } from './events.js';
 import { groupingTransaction } from './grouping-session.js';
+import { mergeInto } from './merge.js';
 import { bothServers, highestSeverity } from './lifecycle.js';
 import { retitleEvent } from './titles.js';
 
@@ -67,21 +68,6 @@ function ofMessages(event: Event): void {
   if (event.kind !== 'message') throw new DatamerError('INPUT_INVALID', `event #${event.id} is a schedule alert, not mail: only events of messages are merged and split`);
 }
 
-/**
- * What a merge does to who is on the problem, for the activity log: the target nobody had takes
- * the merged event's assignee (`assignee`: the notifier tells them, the shared mailbox files the
- * messages into their folder); a target someone had keeps them, and the log says who else was
- * on the merged event (`otherAssignee`), so nobody wonders where their event went.
- */
-async function assigneesOf(deps: Deps, tenantId: number, from: Event, into: Event, transaction: Transaction): Promise<Record<string, string>> {
-  if (from.assigneeId === null || from.assigneeId === into.assigneeId) return {};
-  const ids = [from.assigneeId, ...(into.assigneeId === null ? [] : [into.assigneeId])];
-  const users = await deps.db.models.User.findAll({ where: { tenantId, id: ids }, attributes: ['id', 'handle'], transaction });
-  const handleOf = (id: number) => users.find((u) => u.id === id)?.handle ?? `user ${id}`;
-  if (into.assigneeId === null) return { assignee: handleOf(from.assigneeId) };
-  return { keptAssignee: handleOf(into.assigneeId), otherAssignee: handleOf(from.assigneeId) };
-}
-
 const note = (by: CorrectedBy) => (by.reason ? { note: by.reason } : {});
 
 /**
@@ -101,15 +87,7 @@ export async function mergeEvents(deps: Deps, tenantId: number, fromId: number, 
     ofMessages(into);
     const at = deps.clock.now();
     const detail = { from: await snapshot(deps, from, transaction), into: await snapshot(deps, into, transaction) };
-    const messageIds = await moveEventMessages(deps, tenantId, from.id, into.id, transaction);
-    const moved = { messageIds, ...note(by) };
-    const severity = { from: into.severity, to: highestSeverity(into.severity, from.severity) };
-    const assignees = await assigneesOf(deps, tenantId, from, into, transaction);
-    await applyChange(deps, into, { type: 'merge-from', severity: from.severity, servers: from.servers, fromCompleted: from.status === 'completed', assigneeId: from.assigneeId }, by,
-      { from: from.id, severity, ...assignees, ...moved }, at, transaction);
-    await applyChange(deps, from, { type: 'merge-into', eventId: into.id }, by, { into: into.id, ...moved }, at, transaction);
-    // The target's title now tells of the mail it took in too (docs/correlation.md, "The event's title").
-    await retitleEvent(deps, tenantId, into.id, transaction);
+    const messageIds = await mergeInto(deps, tenantId, from, into, by, at, transaction);
     const correctionId = await record(deps, 'merge', from.id, into.id, messageIds, by, detail, at, tenantId, transaction);
     return { from: await from.reload({ transaction }), into: await into.reload({ transaction }), messageIds, correctionId };
   });

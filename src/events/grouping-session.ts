@@ -21,7 +21,8 @@ import type { GroupingKeys } from '../correlation/grouping-keys.js';
 import type { Severity } from '../classification/tags.js';
 import { completeIfOpen, setEventSeverity } from './change.js';
 import { membershipRow, withEventId, type SqlValue } from './create.js';
-import { SYSTEM_ACTOR } from './events.js';
+import { SYSTEM_ACTOR, findEvent } from './events.js';
+import { mergeInto } from './merge.js';
 import { readLearnedPairs, writeLearnedPairs } from './learned-pairs.js';
 import { rememberOpener, retitleJoined, type Joined } from './titles.js';
 
@@ -208,6 +209,8 @@ export class GroupingSession {
   private readonly links: Array<{ ref: number; tenantId: number; messageId: number; at: Date; reason: string; keys: GroupingKeys }> = [];
   private readonly rises = new Map<number, { tenantId: number; severity: Severity }>();
   private readonly completions = new Map<number, { tenantId: number; note: string }>();
+  /** events one message showed to be one incident, in the order decided (refs while new) */
+  private readonly merges: Array<{ tenantId: number; from: number; into: number; note: string; at: Date }> = [];
   private readonly settings: GroupingSettings;
   private nextRef = -1;
   private ids = new Map<number, number>();
@@ -257,6 +260,12 @@ export class GroupingSession {
       const before = event.severity;
       open.add(event, p.keys, at);
       if (event.severity !== before) this.louder(event, p.tenantId);
+      // The events it joins are one incident: they merge into the oldest of them, here for the
+      // rest of this transaction, and in the database by write(), after its membership.
+      for (const m of decision.merges) {
+        open.merge(m.from, m.into);
+        this.merges.push({ tenantId: p.tenantId, ...m, at: p.at });
+      }
       if (decision.completes) {
         this.completions.set(event.id, { tenantId: p.tenantId, note: 'every source of it has recovered' });
         open.remove(event.id);
@@ -285,6 +294,12 @@ export class GroupingSession {
     return ref < 0 ? this.ids.get(ref)! : ref;
   }
 
+  /** The event a placement is in at the end of the transaction: the one it merged into, if it did. */
+  private finalRef(ref: number): number {
+    for (const m of this.merges) if (m.from === ref) ref = m.into;
+    return ref;
+  }
+
   /** Writes the new events and the memberships, then the changes to events that were there before. */
   async write(writer: GroupingWriter): Promise<void> {
     if (this.links.length === 0) return;
@@ -311,22 +326,35 @@ export class GroupingSession {
     // Mail that joined an event may change its title (src/events/titles.ts); an opener made it.
     const openers = new Set<number>();
     const joined: Joined[] = [];
+    const mergedAway = new Set(this.merges.map((m) => m.from));
     for (const l of this.links) {
       if (l.ref < 0 && !openers.has(l.ref)) {
         openers.add(l.ref);
         rememberOpener(this.deps, this.eventIdOf(l.ref), l.keys.sig);
-      } else joined.push({ tenantId: l.tenantId, eventId: this.eventIdOf(l.ref), sig: l.keys.sig });
+      } else if (!mergedAway.has(l.ref)) joined.push({ tenantId: l.tenantId, eventId: this.eventIdOf(l.ref), sig: l.keys.sig });
     }
     await retitleJoined(this.deps, joined, this.transaction);
+    // Events one message showed to be one incident (docs/correlation.md, "Events that merge"),
+    // merged as an engineer's MERGE would, by datamer, with why.
+    for (const m of this.merges) {
+      const from = await findEvent(this.deps, m.tenantId, this.eventIdOf(m.from), this.transaction);
+      const into = await findEvent(this.deps, m.tenantId, this.eventIdOf(m.into), this.transaction);
+      await mergeInto(this.deps, m.tenantId, from, into, { ...by, reason: m.note }, m.at, this.transaction);
+      changed.add(m.tenantId);
+    }
     // Kinds learned together in this transaction, under the ids their events now have.
     for (const [tenantId, held] of this.tenants) {
       const learned = held.open.takeLearned((ref) => (ref < 0 ? (this.ids.get(ref) ?? ref) : ref)).filter((p) => p.eventId > 0);
       await writeLearnedPairs(this.deps, tenantId, learned, this.settings.learnedMs, this.transaction);
     }
-    // What this transaction wrote is in the memory already; the versions move past it.
+    // What this transaction wrote is in the memory already; the versions move past it. A merge
+    // is read back from the memberships, as one another process made would be: the memory made
+    // its sources and members one for the rest of this transaction only.
+    const merged = new Set(this.merges.map((m) => m.tenantId));
     for (const [tenantId, held] of this.tenants) {
       held.links = Math.max(held.links, written.newestLink.get(tenantId) ?? 0);
-      if (changed.has(tenantId)) held.acts = (await versions(this.deps, tenantId, this.transaction)).acts;
+      if (merged.has(tenantId)) held.acts = -1;
+      else if (changed.has(tenantId)) held.acts = (await versions(this.deps, tenantId, this.transaction)).acts;
     }
   }
 
@@ -348,7 +376,7 @@ export class GroupingSession {
       const opened = openers.has(l.ref) && !seen.has(l.ref);
       seen.add(l.ref);
       const eventId = this.eventIdOf(l.ref);
-      return [l.messageId, { eventId, reason: withEventId(l.reason, l.ref, eventId), opened }];
+      return [l.messageId, { eventId: this.eventIdOf(this.finalRef(l.ref)), reason: withEventId(l.reason, l.ref, eventId), opened }];
     }));
   }
 }

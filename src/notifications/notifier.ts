@@ -14,6 +14,7 @@ import type { Deps } from '../deps.js';
 import { compareAndSet, readMark } from '../job-cursors.js';
 import { SEVERITY_RANK, type Severity } from '../classification/tags.js';
 import type { Activity, Event, NoticeReason, User } from '../../models/index.js';
+import { SYSTEM_ACTOR } from '../events/events.js';
 import type { AlertSettings } from './defaults.js';
 import { NoticeBatch } from './notice-batch.js';
 import { alertsFor, severityOf, Router } from './routing.js';
@@ -224,6 +225,15 @@ class Pass {
         this.stopRepeating(event);
         return;
       case 'merged-from': {
+        // Grouping merged an event of the same incident into this one (docs/correlation.md,
+        // "Events that merge"): the event merged away may still have been in its group wait,
+        // its alert never sent (it is stale now: completed), so a severity the merge raised is
+        // told once, as any rise is.
+        if (a.actor === SYSTEM_ACTOR && state && event.status !== 'completed' && rank(event.severity) > rank(state.toldSeverity)) {
+          const told = await this.tellResponders(event, 'raised', new Date(a.at.getTime() + this.settings.groupWaitMs));
+          this.remember(event, event.severity, event.status === 'open' && told ? new Date(a.at.getTime() + this.settings.repeatMs) : state.repeatAt);
+          return;
+        }
         // An engineer's MERGE (docs/correlation.md): both events were news already, so nobody is
         // told anew, not even of a severity the merge raised; that severity counts as told, so
         // mail joining later does not tell it either.

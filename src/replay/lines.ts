@@ -68,6 +68,23 @@ export interface EventMessagesLine {
   messageIds: Array<string | null>;
 }
 
+/**
+ * Grouping merged an event into another: one message showed they are one incident
+ * (docs/correlation.md, "Events that merge"). The messages that named `id` are in `into` now.
+ */
+export interface EventMergedLine {
+  type: 'event-merged';
+  id: string;
+  into: string;
+  at: string;
+  /** why, as the activity log says it */
+  reason: string;
+}
+
+export function mergedLine(from: number, into: number, at: Date, reason: string): EventMergedLine {
+  return { type: 'event-merged', id: String(from), into: String(into), at: at.toISOString(), reason };
+}
+
 /** An event was resolved (a schedule alert whose count came back in range: a later issue). */
 export interface EventResolvedLine {
   type: 'event-resolved';
@@ -87,7 +104,7 @@ export interface NoticeLine {
   at: string;
 }
 
-export type ReplayLine = MessageLine | RejectedLine | EventLine | EventMessagesLine | EventResolvedLine | NoticeLine;
+export type ReplayLine = MessageLine | RejectedLine | EventLine | EventMessagesLine | EventResolvedLine | EventMergedLine | NoticeLine;
 
 /** What the replay knows about one received message. */
 export interface ReplayedMessage {

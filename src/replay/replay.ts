@@ -17,7 +17,8 @@ import { evaluateDue } from '../schedules/tick.js';
 import { DEFAULT_ALERTS } from '../notifications/defaults.js';
 import { notify } from '../notifications/notify-run.js';
 import { syncStreams } from '../schedules/streams.js';
-import { firstCopyOf, messageEventLine, messageLine, noticeLine, rejectedLine, resolvedLine, scheduleEventLine, type FirstCopy, type ReplayLine } from './lines.js';
+import { SYSTEM_ACTOR } from '../events/events.js';
+import { firstCopyOf, mergedLine, messageEventLine, messageLine, noticeLine, rejectedLine, resolvedLine, scheduleEventLine, type FirstCopy, type ReplayLine } from './lines.js';
 import { applyStreamSettings, installTenantSetup, type TenantSetup } from './tenant-setup.js';
 import { dateHeader, messageIdHeader, messageTimes, receivedHeaderDate, timeOrder, type TimeClues } from './message-time.js';
 
@@ -117,7 +118,22 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
       lastNotice = notices.at(-1)?.id ?? lastNotice;
     };
     /** each message event's messages, in the order they came: printed at the end for those with more than one */
-    const members = new Map<number, Array<string | null>>();
+    const members = new Map<number, Array<{ at: number; id: string | null }>>();
+    let lastMerge = 0;
+    /** Events grouping merged (docs/correlation.md, "Events that merge"): a line each, and their messages go with them. */
+    const emitMerges = async (lines: Array<{ at: number; line: ReplayLine }>) => {
+      const merged = await db.models.Activity.findAll({ where: { id: { [Op.gt]: lastMerge }, action: 'merged-into', actor: SYSTEM_ACTOR }, order: [['id', 'ASC']] });
+      for (const a of merged) {
+        const into = Number((a.detail ?? {}).into);
+        lines.push({ at: a.at.getTime(), line: mergedLine(a.eventId!, into, a.at, String((a.detail ?? {}).note ?? '')) });
+        const moving = members.get(a.eventId!) ?? [];
+        members.delete(a.eventId!);
+        const of = members.get(into) ?? members.set(into, []).get(into)!;
+        of.push(...moving);
+        of.sort((x, y) => x.at - y.at);
+      }
+      lastMerge = merged.at(-1)?.id ?? lastMerge;
+    };
     const flush = async (until: Date) => {
       clock.set(until);
       const lines: Array<{ at: number; line: ReplayLine }> = [];
@@ -135,7 +151,7 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
             summary.stored++;
             if (received.eventId !== null) {
               const of = members.get(received.eventId) ?? members.set(received.eventId, []).get(received.eventId)!;
-              of.push(entry.messageId);
+              of.push({ at, id: entry.messageId });
               // A message that joined an event has its line; the event had its own when it opened.
               if (received.opened !== false) lines.push({ at, line: messageEventLine(received.eventId, replayed) });
             }
@@ -144,6 +160,7 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
           }
         }
         batch = [];
+        await emitMerges(lines);
       }
       await syncStreams(deps);
       if (options.setup) await applyStreamSettings(deps, tenant.id, options.setup.streams, configured);
@@ -176,7 +193,7 @@ export async function replay(source: AsyncIterable<ReplaySource>, write: LineWri
       await emitNotices(lines);
       lines.sort((a, b) => a.at - b.at);
       for (const { line } of lines) await write(line);
-      for (const [id, messageIds] of members) if (messageIds.length > 1) await write({ type: 'event-messages', id: String(id), messageIds });
+      for (const [id, list] of members) if (list.length > 1) await write({ type: 'event-messages', id: String(id), messageIds: list.map((m) => m.id) });
     }
   } finally {
     await db.close();

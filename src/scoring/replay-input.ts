@@ -37,7 +37,9 @@ const eventLineSchema = z.object({
 
 const eventResolvedLineSchema = z.object({ type: z.literal('event-resolved'), id: z.string(), at: isoTime });
 
-const knownLine = z.discriminatedUnion('type', [messageLineSchema, rejectedLineSchema, eventLineSchema, eventResolvedLineSchema]);
+const eventMergedLineSchema = z.object({ type: z.literal('event-merged'), id: z.string(), into: z.string(), at: isoTime });
+
+const knownLine = z.discriminatedUnion('type', [messageLineSchema, rejectedLineSchema, eventLineSchema, eventResolvedLineSchema, eventMergedLineSchema]);
 
 export type ReplayMessage = z.infer<typeof messageLineSchema>;
 export type ReplayRejected = z.infer<typeof rejectedLineSchema>;
@@ -52,11 +54,16 @@ export interface Replay {
   resolved: ReplayResolved[];
 }
 
-const KNOWN = new Set(['message', 'rejected', 'event', 'event-resolved']);
+const KNOWN = new Set(['message', 'rejected', 'event', 'event-resolved', 'event-merged']);
 
-/** Parses JSON Lines; throws an Error naming the first bad line (1-based) and what is wrong. */
+/**
+ * Parses JSON Lines; throws an Error naming the first bad line (1-based) and what is wrong. A
+ * message's event is where it ended: an event grouping merged later (an `event-merged` line)
+ * counts as the event it merged into.
+ */
 export function parseReplay(text: string): Replay {
   const replay: Replay = { messages: [], rejected: [], events: [], resolved: [] };
+  const mergedInto = new Map<string, string>();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!.trim();
@@ -76,8 +83,14 @@ export function parseReplay(text: string): Replay {
     if (line.type === 'message') replay.messages.push(line);
     else if (line.type === 'rejected') replay.rejected.push(line);
     else if (line.type === 'event') replay.events.push(line);
+    else if (line.type === 'event-merged') mergedInto.set(line.id, line.into);
     else replay.resolved.push(line);
   }
+  const final = (id: string) => {
+    for (let hops = 0; mergedInto.has(id) && hops <= mergedInto.size; hops++) id = mergedInto.get(id)!;
+    return id;
+  };
+  if (mergedInto.size > 0) for (const m of replay.messages) if (m.eventId !== null) m.eventId = final(m.eventId);
   return replay;
 }
 

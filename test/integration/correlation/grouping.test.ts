@@ -50,6 +50,30 @@ function nagios(host: string, state: 'PROBLEM' | 'RECOVERY', level: 'CRITICAL' |
   );
 }
 
+/** A Monit alert, as Monit mails it: the client's side of an NFS glitch. */
+function monit(host: string, at: Date): Buffer {
+  return Buffer.from(
+    [
+      `Subject: monit alert --  Timestamp failed shared_mount`,
+      `From: monit@${host}.example.test`,
+      'To: oncall@example.test',
+      `Message-Id: <monit-${host}-${at.getTime()}@${host}.example.test>`,
+      `Date: ${at.toUTCString().replace('GMT', '+0000')}`,
+      '',
+      'Timestamp failed Service shared_mount',
+      '',
+      `\tDate:        ${at.toUTCString()}`,
+      '\tAction:      alert',
+      `\tHost:        ${host}.example.test`,
+      '\tDescription: cannot read timestamp of /mnt/shared/.health -- Stale file handle',
+      '',
+      'Your faithful employee,',
+      'Monit',
+      '',
+    ].join('\r\n'),
+  );
+}
+
 const hosts = Array.from({ length: 12 }, (_, i) => `app${i + 1}`);
 
 describe('grouping: many messages, one event', () => {
@@ -133,6 +157,89 @@ describe('grouping: many messages, one event', () => {
     expect(apart.eventId).not.to.equal(storm);
     expect(joined.eventId).to.equal(storm);
     expect(await membersOf(apart.eventId!)).to.deep.equal(['opened: a rule says never group this mail']);
+  });
+
+  it('merges the storms of two tools over the same hosts into one event, which alerts once', async () => {
+    await addUser(t.deps, acme, { email: 'alice@acme.test', handle: 'alice' });
+    await addGroup(t.deps, acme, 'storage');
+    await joinGroup(t.deps, acme, 'storage', 'alice');
+    await subscribe(t.deps, acme, 'storage', 'infra.*', 'responder');
+    await addRule(t.deps, acme, { name: 'nfs', conditions: [{ field: 'subject', pattern: 'NFS mount|shared_mount' }], actions: { org: 'infra.nfs' } }, 'alice');
+    // A tenant's first minutes: no kind of mail is rare yet, so Nagios's storm and Monit's each
+    // open an event, until Monit's second host storms where Nagios's does.
+    const placed = [];
+    for (const host of ['app1', 'app2', 'app3']) {
+      placed.push(await send(t.deps, nagios(host, 'PROBLEM', 'CRITICAL', t.clock.now())));
+      t.clock.advance(10 * SECOND);
+    }
+    for (const host of ['app1', 'app2', 'app3']) {
+      placed.push(await send(t.deps, monit(host, t.clock.now())));
+      t.clock.advance(10 * SECOND);
+    }
+    const nagiosEvent = placed[0]!.eventId!;
+    const monitEvent = placed[3]!.eventId!;
+    expect(monitEvent).not.to.equal(nagiosEvent);
+    expect(placed.slice(4).map((p) => p.eventId)).to.deep.equal([nagiosEvent, nagiosEvent]);
+    expect(await t.db.models.EventMessage.count({ where: { tenantId: acme, eventId: nagiosEvent } })).to.equal(6);
+    const away = await t.db.models.Event.findByPk(monitEvent);
+    expect(away).to.deep.include({ status: 'completed', mergedIntoId: nagiosEvent });
+    const log = await t.db.models.Activity.findAll({ where: { tenantId: acme, action: ['merged-into', 'merged-from'] }, order: [['id', 'ASC']] });
+    expect(log.map((a) => [a.action, a.eventId, a.actor])).to.deep.equal([['merged-from', nagiosEvent, 'datamer'], ['merged-into', monitEvent, 'datamer']]);
+    expect(log[1]!.detail!.note).to.equal(
+      'one message joins both: same signature as 1 message from 1 host of infra.nfs in the last minute; monit timestamp shared_mount storms over app2, as nagios nfs mount /mnt/shared does: 3 messages from 3 hosts of infra.nfs in the last 1 minute',
+    );
+    // `datamer event show` of the event merged away says where its mail went.
+    const shown = await inProcess({ ...process.env, DATABASE_URL: t.url }, 'event', 'show', String(monitEvent), '--tenant', 'acme');
+    expect(shown.stdout).to.contain(`#${nagiosEvent}`);
+    // One incident, one alert: the Monit event's waited its group wait and went stale with the merge.
+    t.clock.advance(31 * SECOND);
+    await notifyNow(t.deps);
+    const sink = await startSmtpSink();
+    try {
+      await deliverDue(t.deps, nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true }), 'test');
+      expect(sink.mails.map((m) => m.parsed.subject)).to.have.length(1);
+      expect(sink.mails[0]!.parsed.subject).to.contain(`[DaTamer #${nagiosEvent}]`);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('tells the responders once that an event grouping merged another into grew louder', async () => {
+    await addUser(t.deps, acme, { email: 'alice@acme.test', handle: 'alice' });
+    await addGroup(t.deps, acme, 'storage');
+    await joinGroup(t.deps, acme, 'storage', 'alice');
+    await subscribe(t.deps, acme, 'storage', 'infra.*', 'responder');
+    await addRule(t.deps, acme, { name: 'nfs', conditions: [{ field: 'subject', pattern: 'NFS' }], actions: { org: 'infra.nfs' } }, 'alice');
+    const sink = await startSmtpSink();
+    const deliver = () => deliverDue(t.deps, nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true }), 'test');
+    try {
+      // Warnings of a mount storm, told as a warning.
+      const first = (await send(t.deps, nagios('app1', 'PROBLEM', 'WARNING', t.clock.now()))).eventId!;
+      for (const host of ['app2', 'app3']) {
+        t.clock.advance(10 * SECOND);
+        await send(t.deps, nagios(host, 'PROBLEM', 'WARNING', t.clock.now()));
+      }
+      t.clock.advance(31 * SECOND);
+      await notifyNow(t.deps);
+      await deliver();
+      expect(sink.mails.map((m) => m.parsed.subject)).to.have.length(1);
+      expect(sink.mails[0]!.parsed.subject).to.match(/^WARNING open: /);
+      // Then the clients' NFS checks go critical over the same hosts: their own event until the
+      // second one storms where the mount's storm is, and merges into it.
+      const second = (await send(t.deps, nagios('app1', 'PROBLEM', 'CRITICAL', t.clock.now(), 'NFS client'))).eventId!;
+      expect(second).not.to.equal(first);
+      t.clock.advance(10 * SECOND);
+      expect((await send(t.deps, nagios('app2', 'PROBLEM', 'CRITICAL', t.clock.now(), 'NFS client'))).eventId).to.equal(first);
+      expect(await t.db.models.Event.findByPk(first)).to.deep.include({ severity: 'critical', status: 'open' });
+      t.clock.advance(31 * SECOND);
+      await notifyNow(t.deps);
+      await deliver();
+      // One more mail: the rise, of the event that took the other in; the other never alerted.
+      expect(sink.mails.map((m) => m.parsed.subject)).to.have.length(2);
+      expect(sink.mails[1]!.parsed.subject).to.match(new RegExp(`^CRITICAL .*\\[DaTamer #${first}\\]$`));
+    } finally {
+      await sink.close();
+    }
   });
 
   it('makes one event of a storm that two DaTamer processes store at the same time, losing nothing', async () => {

@@ -29,12 +29,16 @@ function everyday(open: OpenEvents): void {
   }
 }
 
-/** Runs the messages through decide() as the commit does; answers each one's event (1, 2, … in order of opening) and reason. */
+/**
+ * Runs the messages through decide() as the commit does; answers each one's event (1, 2, … in
+ * order of opening) at the end, after any merge, and the reason it was given when it came.
+ */
 function run(steps: Step[], settings: Partial<GroupingSettings> = {}, history = false) {
   const open = new OpenEvents({ ...DEFAULT_GROUPING, ...settings });
   if (history) everyday(open);
   let next = 1;
   const out: Array<{ event: number; reason: string; completes: boolean }> = [];
+  const mergedInto = new Map<number, number>();
   for (const { keys, at } of steps) {
     const ms = at * MINUTE;
     open.prune(ms);
@@ -43,6 +47,10 @@ function run(steps: Step[], settings: Partial<GroupingSettings> = {}, history = 
       const event = open.events.get(d.eventId)!;
       open.add(event, keys, ms);
       if (d.completes) open.remove(d.eventId);
+      for (const m of d.merges) {
+        open.merge(m.from, m.into);
+        mergedInto.set(m.from, m.into);
+      }
       out.push({ event: d.eventId, reason: d.reason, completes: d.completes });
     } else {
       const id = next++;
@@ -51,7 +59,8 @@ function run(steps: Step[], settings: Partial<GroupingSettings> = {}, history = 
       out.push({ event: id, reason: d.reason, completes: false });
     }
   }
-  return out;
+  const final = (id: number): number => (mergedInto.has(id) ? final(mergedInto.get(id)!) : id);
+  return out.map((r) => ({ ...r, event: final(r.event) }));
 }
 
 const events = (steps: Step[], settings?: Partial<GroupingSettings>, history = false) => run(steps, settings, history).map((r) => r.event);
@@ -384,6 +393,85 @@ describe('grouping: where a message goes, and why', () => {
     expect(out[1]).to.deep.include({ event: out[0]!.event, reason: `joined #${out[0]!.event}: same host db3 and the same /var as 1 message from 1 host of lk.db in the last 1 minute` });
     // Everyday mail of the same check on another host is no part of it.
     expect(run([...day, { keys: disk, at: 0 }, { keys: { ...zabbix, hosts: ['db4.example.test'], check: '/var: Disk space is low (used > 80%) on db4' }, at: 1 }]).slice(-2).map((r) => r.event)).to.satisfy(([a, b]: number[]) => a !== b);
+  });
+
+  describe('events that merge: one message shows two events are one incident', () => {
+    // A tenant's first hours (no history): no kind is rare yet, so each tool's storm of an NFS
+    // glitch opens an event of its own until a client's mail storms in two of them.
+    const nfs = (host: string) => msg({ sig: 1, tool: 'nagios', check: 'NFS mount /mnt/shared', hosts: [`${host}.example.test`], org: null });
+    const monit = (host: string) => msg({ sig: 2, tool: 'monit', check: 'Timestamp failed shared_mount', severity: null, hosts: [`${host}.example.test`], org: null });
+    const glitch = [
+      { keys: nfs('web1'), at: 0 }, { keys: nfs('web2'), at: 0.3 }, { keys: nfs('web3'), at: 0.6 },
+      { keys: monit('web1'), at: 1 }, { keys: monit('web2'), at: 1.3 }, { keys: monit('web3'), at: 1.6 },
+    ];
+
+    it('merges the storms of two tools over the same hosts into the older event, and says why', () => {
+      const open = new OpenEvents(DEFAULT_GROUPING);
+      const ids: number[] = [];
+      let merge: ReturnType<typeof decide> | null = null;
+      for (const [i, { keys, at }] of glitch.entries()) {
+        const d = decide(open, keys, at * MINUTE);
+        if (d.attach) {
+          open.add(open.events.get(d.eventId)!, keys, at * MINUTE);
+          for (const m of d.merges) open.merge(m.from, m.into);
+          if (d.merges.length > 0) merge = d;
+          ids.push(d.eventId);
+        } else open.open(i + 1, keys, at * MINUTE), ids.push(i + 1);
+      }
+      // The second Monit message storms in its own event (4) and over web2, where Nagios storms (1).
+      expect(ids).to.deep.equal([1, 1, 1, 4, 4, 1]);
+      expect(merge).to.deep.include({ eventId: 4, signal: 'storm' });
+      expect((merge as { merges: unknown[] }).merges).to.deep.equal([{
+        from: 4, into: 1,
+        note: 'one message joins both: same signature as 1 message from 1 host in the last minute; monit timestamp shared_mount storms over web2, as nagios nfs mount /mnt/shared does: 3 messages from 3 hosts in the last 1 minute',
+      }]);
+      expect([...open.events.keys()]).to.deep.equal([1]);
+      expect(open.events.get(1)!.members).to.have.length(6);
+    });
+
+    it('leaves one tool’s storm apart from another’s on other hosts', () => {
+      const elsewhere = glitch.map((s) => (s.keys.tool === 'monit' ? { ...s, keys: { ...s.keys, hosts: s.keys.hosts.map((h) => h.replace('web', 'db')) } } : s));
+      expect(events(elsewhere)).to.deep.equal([1, 1, 1, 2, 2, 2]);
+    });
+
+    it('joins the load balancer’s word that api4 is down to api4’s own critical problem, and not to its warnings', () => {
+      // A day in which Prometheus's TargetDown fires somewhere, and Zabbix's swap warning too,
+      // every quarter of an hour: everyday mail of the fleet.
+      const day = Array.from({ length: 96 }, (_, i) => [
+        { keys: msg({ sig: 50, tool: 'alertmanager', check: 'TargetDown', hosts: [`bg${i % 8}.example.test`], org: 'lk.batch' }), at: -24 * 60 + i * 15 },
+        { keys: msg({ sig: 51, tool: 'zabbix', check: 'Lack of free swap space', severity: 'warn', hosts: [`bg${i % 8}.example.test`], org: 'lk.batch' }), at: -24 * 60 + i * 15 + 5 },
+      ]).flat();
+      const api4 = (k: Partial<GroupingKeys>) => msg({ hosts: ['api4.example.test'], org: 'lk.api', ...k });
+      const steps = [
+        { keys: api4({ sig: 50, tool: 'alertmanager', check: 'TargetDown' }), at: 0 },
+        { keys: api4({ sig: 51, tool: 'zabbix', check: 'Lack of free swap space', severity: 'warn' }), at: 0.5 },
+        { keys: msg({ sig: 52, tool: 'monit', check: 'Content failed haproxy-backends', severity: null, hosts: ['lb1.example.test'], mentions: ['api4.example.test'], org: 'lk.lb' }), at: 1 },
+        // Six minutes after the naming (beyond the together time): api4's warning stays its own.
+        { keys: api4({ sig: 53, tool: 'zabbix', check: 'High CPU utilization', severity: 'warn' }), at: 7 },
+      ];
+      const out = run([...day, ...steps]).slice(-4);
+      const [down, swap, cpu] = [out[0]!.event, out[1]!.event, out[3]!.event];
+      expect(out[2]!.event).to.equal(down);
+      expect(out[2]!.reason).to.equal(`joined #${down}: names api4, whose own critical problem came just before: 1 message from 1 host of lk.api in the last 1 minute`);
+      expect(new Set([down, swap, cpu]).size).to.equal(3);
+      // A critical problem of api4 then is the outage's.
+      const loud = run([...day, ...steps.slice(0, 3), { keys: { ...steps[3]!.keys, severity: 'critical' }, at: 7 }]).slice(-4);
+      expect(loud[3]).to.deep.include({ event: loud[0]!.event, reason: `joined #${loud[0]!.event}: names or is about api4, as 1 message from 1 host of lk.lb in the last 6 minutes` });
+    });
+
+    it('merges nothing for mail that merely arrives together with rare mail of another event', () => {
+      // db3's /var fills; six minutes later a build fails on ci1, and Zabbix says db3's /var is
+      // low half a minute after that: it joins db3's event by the path, and the build, which it
+      // only arrived together with, stays apart.
+      const steps = [
+        { keys: msg({ sig: 6, check: 'Disk /var', severity: 'warn', hosts: ['db3.example.test'], org: 'lk.db' }), at: 0 },
+        { keys: msg({ sig: 5, tool: 'jenkins', check: 'Build failed', hosts: ['ci1.example.test'], org: 'lk.ci' }), at: 6 },
+        { keys: msg({ sig: 7, tool: 'zabbix', check: '/var: Disk space is low on db3', severity: 'warn', hosts: ['db3.example.test'], org: 'lk.db' }), at: 6.5 },
+      ];
+      const out = run(steps, {}, true);
+      expect(out.map((r) => r.event)).to.deep.equal([1, 2, 1]);
+      expect(out[2]!.reason).to.match(/^joined #1: same host db3 /);
+    });
   });
 
   it('takes no news from a host while hosts send such news every few hours: then it is coincidence', () => {

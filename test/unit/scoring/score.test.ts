@@ -213,6 +213,14 @@ describe('scoring a replay against the truth of its dataset', () => {
     close(g.noiseReduction.achieved, 0.5);
     close(g.noiseReduction.ratio, 0.5 / (3 / 8));
   });
+  it('scores a message where its event ended: an event grouping merged counts as the one it merged into', () => {
+    // inc-2's two messages, in events of their own, then one merged into the other.
+    const split = perfectText.split('\n').map((l) => (l.includes('"index":5,') ? l.replace(/"eventId":"\d+"/, '"eventId":"50"') : l)).join('\n');
+    expect(scoreReplay(truth, parseReplay(split)).grouping.pairwise.recall).to.equal(0.75);
+    const merged = `${split}\n{"type":"event-merged","id":"50","into":"4","at":"2026-11-23T05:00:00.000Z","reason":"one message joins both"}\n`;
+    expect(scoreReplay(truth, parseReplay(merged)).grouping).to.deep.equal(scoreReplay(truth, perfect()).grouping);
+  });
+
   it('scores a corpus with history from scoredFrom on, while an event\'s history still counts against it', () => {
     // History up to 03:30: #0 #1 #2 #3 are replayed, not scored; #4 #5 #8 #9 are.
     const withHistory = { ...truth, historyDays: 1, scoredFrom: '2026-11-23T03:30:00.000Z' };
