@@ -14,8 +14,9 @@
 //             it (two tools seeing one full disk); and a path of a problem still in trouble,
 //             heard of within 6 hours (a disk failing over hours)
 //   storm     one kind of mail from several hosts inside a window, more hosts than its usual
-//             rate makes likely
-//   mention   a host one message is about is named by the other, inside a window, both rare
+//             rate makes likely; or storming over a host where another kind storms
+//   mention   a host one message is about is named by the other, inside a window, both rare;
+//             or rare mail naming a host whose own critical problem came minutes before
 //   org       hosts of one org inside a window, both rare
 //   together  rare kinds of mail arriving together within minutes (tools that co-occur in one
 //             incident: a database's own alerts and its clients' complaints)
@@ -32,6 +33,8 @@
 //
 // Open events are indexed by source, host, kind and org, so a decision looks only at the events
 // that share something with the message; the sentence of the reason is written for the winner.
+// When the message joins one by host, storm or mention and matches others by those too, they are
+// one incident and merge into the oldest (mergesOf; docs/correlation.md, Events that merge).
 import type { Severity } from '../classification/tags.js';
 import type { GroupingKeys } from './grouping-keys.js';
 import { KindRates, poissonTail, type Burst } from './rarity.js';
@@ -780,10 +783,20 @@ function matchWindow(open: OpenEvents, event: OpenEvent, p: Placing, settings: G
     const joinedRare = matchRare(event, p, recent, settings, on);
     if (joinedRare) return joinedRare;
   }
+  // A warning about a host the event's mail names as failing is its everyday mail as often as the
+  // outage's (matchRare, mention): arriving with that mail, or as it did before, says no more.
+  if (!loud(keys) && recent.some((m) => named(m.keys).some((h) => p.hosts.includes(h)))) return null;
+  if (iAmRare && on.has('together')) {
+    const together = matchTogether(event, p, recent, settings);
+    if (together) return together;
+  }
   return on.has('learned') && p.hosts.length > 0 ? learnedMatch(open, event, p, recent, settings) : null;
 }
 
-/** mention, org and together: rare mail with rare mail of the event. */
+/** Critical, or of no severity: a host that is down says so critically. */
+const loud = (keys: GroupingKeys) => keys.severity === null || keys.severity === 'critical';
+
+/** mention and org: rare mail with rare mail of the event. */
 function matchRare(event: OpenEvent, p: Placing, recent: Member[], settings: GroupingSettings, on: Set<Signal>): Match | null {
   const { at, keys } = p;
   const id = `#${event.id}`;
@@ -795,9 +808,8 @@ function matchRare(event: OpenEvent, p: Placing, recent: Member[], settings: Gro
     // mail as often as they are the outage's.
     const names = named(keys);
     const mine = new Set([...p.hosts, ...names]);
-    const loud = keys.severity === null || keys.severity === 'critical';
     const same = recent.filter((m) => rare(m) && (
-      (names.length > 0 && shortHosts(m.keys).some((h) => mine.has(h))) || named(m.keys).some((h) => names.includes(h)) || (loud && named(m.keys).some((h) => p.hosts.includes(h)))));
+      (names.length > 0 && shortHosts(m.keys).some((h) => mine.has(h))) || named(m.keys).some((h) => names.includes(h)) || (loud(keys) && named(m.keys).some((h) => p.hosts.includes(h)))));
     if (same.length > 0) {
       const host = [...mine].find((h) => same.some((m) => [...shortHosts(m.keys), ...named(m.keys)].includes(h)))!;
       return joined(event, 'mention', () => `joined ${id}: names or is about ${host}, as ${describe(same, at)}`);
@@ -815,12 +827,20 @@ function matchRare(event: OpenEvent, p: Placing, recent: Member[], settings: Gro
     const same = recent.filter((m) => rare(m) && m.keys.org === keys.org && m.keys.hosts.length > 0);
     if (same.length > 0) return joined(event, 'org', () => `joined ${id}: hosts of one org, ${keys.org}: ${describe(same, at)}, all rare for their kinds`);
   }
+  return null;
+}
+
+/** together: rare mail with rare mail of the event, arriving within minutes. */
+function matchTogether(event: OpenEvent, p: Placing, recent: Member[], settings: GroupingSettings): Match | null {
+  const { at } = p;
+  const id = `#${event.id}`;
+  const rare = (m: Member) => m.rarity <= settings.rareChance;
   // Mail about no host of its own (a build, mail that only links to a host) joins by what it
   // names, never by arriving at the same time as rare mail: a signature alone says nothing about
   // one incident (docs/correlation.md, The signals). Nor with mail that comes when a failure
   // going on for hours says (a new symptom of it, or a repeat): a Jenkins build failing in the
   // minute a disk of db3 reports more bad sectors is a coincidence.
-  if (on.has('together') && p.hosts.length > 0 && p.rareRate <= settings.togetherRate) {
+  if (p.hosts.length > 0 && p.rareRate <= settings.togetherRate) {
     const same = recent.filter((m) => rare(m) && m.keys.hosts.length > 0 && !m.slow && !m.ongoing && at - m.at <= settings.togetherMs);
     if (same.length > 0) return joined(event, 'together', () => `joined ${id}: rare mail arriving together: ${kindName(p.kind!)} (${usually(p.rare!, settings.windowMs)}) with ${describe(same, at)}`);
   }
