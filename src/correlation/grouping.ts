@@ -348,6 +348,8 @@ interface Placing {
   rareRate: number;
   /** news from a host counts (matchWindow, host): a host sends it by chance at most hostNewsRate inside the window */
   newsCounts: boolean;
+  /** unusual storms are unusual now: they begin by chance at most togetherRate inside the window (storms of two kinds, merges by storm) */
+  stormsCount: boolean;
 }
 
 /**
@@ -417,6 +419,7 @@ export class OpenEvents {
       return s !== undefined && !s.recovered && at - s.since > this.settings.windowMs && !quieter(s.severity, keys.severity);
     });
     const storming = placing.storm !== null && placing.storm.chance <= this.settings.burstChance;
+    if (storming) this.rates.observeStorm(placing.kind!, at, this.settings.windowMs);
     event.members.push({ keys, at, kind: placing.kind, rarity, newHere, ongoing, slow, storming });
     for (const key of keysOfSources) {
       const source = event.sources.get(key);
@@ -453,7 +456,8 @@ export class OpenEvents {
     const { windowMs } = this.settings;
     const rareRate = this.rates.rareRate(at, this.settings.togetherMs);
     const newsCounts = this.rates.newsRate(at, windowMs) <= this.settings.hostNewsRate;
-    if (kind === null || !isProblem(keys)) return { keys, at, kind, hosts, storm: null, rare: null, rareRate, newsCounts };
+    const stormsCount = this.rates.stormRate(at, windowMs) <= this.settings.togetherRate;
+    if (kind === null || !isProblem(keys)) return { keys, at, kind, hosts, storm: null, rare: null, rareRate, newsCounts, stormsCount };
     // How loud it is counts: a check that only ever warns is rare when it is critical. Mail that
     // states no severity is of any loudness, and counts beside every one.
     const loudness = keys.severity === null ? SEVERITIES : [keys.severity, null];
@@ -463,6 +467,7 @@ export class OpenEvents {
       rare: single(this.rates.burst(loudness.map((s) => `${kind}|${s ?? '-'}`), hosts, at, windowMs)),
       rareRate,
       newsCounts,
+      stormsCount,
     };
   }
 
@@ -472,6 +477,7 @@ export class OpenEvents {
     const placing = this.measureNow(keys, at);
     this.observe(keys, placing.kind, at);
     this.observeNews(placing, newFromHost(placing.rare, at, this.settings));
+    if (placing.storm !== null && placing.storm.chance <= this.settings.burstChance) this.rates.observeStorm(placing.kind!, at, this.settings.windowMs);
     if (placing.rare === null || placing.rare.chance > this.settings.rareChance) return;
     this.rates.observeRare(at);
     if (eventId === undefined) return;
@@ -767,7 +773,7 @@ function matchWindow(open: OpenEvents, event: OpenEvent, p: Placing, settings: G
   // Nagios, Monit and cron, each tool's storm unusual on its own. On a tenant's first hours, when
   // no kind is rare yet, the storms are all that says they are one incident; two unusual storms
   // by chance inside one window are far rarer than either (docs/correlation.md, The signals).
-  if (on.has('storm') && p.hosts.length > 0 && p.storm !== null && p.storm.chance <= settings.burstChance) {
+  if (on.has('storm') && p.stormsCount && p.hosts.length > 0 && p.storm !== null && p.storm.chance <= settings.burstChance) {
     const storming = new Set(recent.filter((m) => m.storming && m.kind !== p.kind).map((m) => m.kind));
     const over = recent.filter((m) => storming.has(m.kind) && sharesHost(m));
     if (over.length > 0) {
@@ -777,11 +783,15 @@ function matchWindow(open: OpenEvents, event: OpenEvent, p: Placing, settings: G
       return joined(event, 'storm', () => `joined ${id}: ${kindName(p.kind!)} storms over ${host}, as ${kindName(kind)} does: ${describe(theirs, at)}`);
     }
   }
+  if (on.has('mention')) {
+    const mention = matchMention(event, p, recent, settings);
+    if (mention) return mention;
+  }
   // The rest join only rare mail, but for what was learned: kinds rare together once need only
   // be no everyday mail when they come together again.
-  if (iAmRare) {
-    const joinedRare = matchRare(event, p, recent, settings, on);
-    if (joinedRare) return joinedRare;
+  if (iAmRare && on.has('org')) {
+    const org = matchOrg(event, p, recent, settings);
+    if (org) return org;
   }
   // A warning about a host the event's mail names as failing is its everyday mail as often as the
   // outage's (matchRare, mention): arriving with that mail, or as it did before, says no more.
@@ -796,17 +806,21 @@ function matchWindow(open: OpenEvents, event: OpenEvent, p: Placing, settings: G
 /** Critical, or of no severity: a host that is down says so critically. */
 const loud = (keys: GroupingKeys) => keys.severity === null || keys.severity === 'critical';
 
-/** mention and org: rare mail with rare mail of the event. */
-function matchRare(event: OpenEvent, p: Placing, recent: Member[], settings: GroupingSettings, on: Set<Signal>): Match | null {
+/**
+ * mention: what one message is about, the other names ("at [db1.example.test]:5432"), both rare.
+ * Mail about a host that others name as failing joins so while it is critical or says no
+ * severity: a host that is down says so critically, and its warnings in those minutes (its swap,
+ * its CPU) are its everyday mail as often as they are the outage's. And mail naming a host with
+ * that host's own critical problem, within the together time in either order, neither of them
+ * everyday mail however often each kind came yesterday: the load balancer's "server api4 is DOWN"
+ * and api4's own TargetDown and HTTP CRITICAL (docs/correlation.md, The signals).
+ */
+function matchMention(event: OpenEvent, p: Placing, recent: Member[], settings: GroupingSettings): Match | null {
   const { at, keys } = p;
   const id = `#${event.id}`;
   const rare = (m: Member) => m.rarity <= settings.rareChance;
-  if (on.has('mention')) {
-    // What one is about, the other names: "at [db1.example.test]:5432". Mail about a host that
-    // others name as failing joins while it is critical or says no severity: a host that is down
-    // says so critically, and its warnings in those minutes (its swap, its CPU) are its everyday
-    // mail as often as they are the outage's.
-    const names = named(keys);
+  const names = named(keys);
+  if (p.rare !== null && p.rare.chance <= settings.rareChance) {
     const mine = new Set([...p.hosts, ...names]);
     const same = recent.filter((m) => rare(m) && (
       (names.length > 0 && shortHosts(m.keys).some((h) => mine.has(h))) || named(m.keys).some((h) => names.includes(h)) || (loud(keys) && named(m.keys).some((h) => p.hosts.includes(h)))));
@@ -814,20 +828,30 @@ function matchRare(event: OpenEvent, p: Placing, recent: Member[], settings: Gro
       const host = [...mine].find((h) => same.some((m) => [...shortHosts(m.keys), ...named(m.keys)].includes(h)))!;
       return joined(event, 'mention', () => `joined ${id}: names or is about ${host}, as ${describe(same, at)}`);
     }
-    // Rare mail naming a host whose own critical problem came minutes before, however everyday
-    // its kind: the load balancer's "server api4 is DOWN" after api4's own TargetDown and HTTP
-    // CRITICAL (docs/correlation.md, The signals).
-    const own = names.length === 0 ? [] : recent.filter((m) => m.keys.severity === 'critical' && m.rarity !== NOT_A_PROBLEM && !m.ongoing && !m.slow && at - m.at <= settings.togetherMs && shortHosts(m.keys).some((h) => names.includes(h)));
-    if (own.length > 0) {
-      const host = names.find((h) => own.some((m) => shortHosts(m.keys).includes(h)))!;
-      return joined(event, 'mention', () => `joined ${id}: names ${host}, whose own critical problem came just before: ${describe(own, at)}`);
-    }
   }
-  if (on.has('org') && keys.org !== null && p.hosts.length > 0) {
-    const same = recent.filter((m) => rare(m) && m.keys.org === keys.org && m.keys.hosts.length > 0);
-    if (same.length > 0) return joined(event, 'org', () => `joined ${id}: hosts of one org, ${keys.org}: ${describe(same, at)}, all rare for their kinds`);
+  // Mail about no host of its own (a build whose links name its CI server) joins by what it names
+  // only as rare mail: builds fail every day, whatever the CI server's mount is doing.
+  if (p.hosts.length === 0 || p.rare === null || p.rare.chance > settings.everydayChance) return null;
+  const soon = (m: Member) => m.rarity <= settings.everydayChance && !m.ongoing && !m.slow && at - m.at <= settings.togetherMs;
+  const own = names.length === 0 ? [] : recent.filter((m) => soon(m) && m.keys.severity === 'critical' && shortHosts(m.keys).some((h) => names.includes(h)));
+  if (own.length > 0) {
+    const host = names.find((h) => own.some((m) => shortHosts(m.keys).includes(h)))!;
+    return joined(event, 'mention', () => `joined ${id}: names ${host}, whose own critical problem came just before: ${describe(own, at)}`);
+  }
+  const naming = keys.severity !== 'critical' ? [] : recent.filter((m) => soon(m) && named(m.keys).some((h) => p.hosts.includes(h)));
+  if (naming.length > 0) {
+    const host = p.hosts.find((h) => naming.some((m) => named(m.keys).includes(h)))!;
+    return joined(event, 'mention', () => `joined ${id}: a critical problem of ${host}, which ${describe(naming, at)} named just before`);
   }
   return null;
+}
+
+/** org: hosts of one org, both rare. */
+function matchOrg(event: OpenEvent, p: Placing, recent: Member[], settings: GroupingSettings): Match | null {
+  const { at, keys } = p;
+  if (keys.org === null || p.hosts.length === 0) return null;
+  const same = recent.filter((m) => m.rarity <= settings.rareChance && m.keys.org === keys.org && m.keys.hosts.length > 0);
+  return same.length > 0 ? joined(event, 'org', () => `joined #${event.id}: hosts of one org, ${keys.org}: ${describe(same, at)}, all rare for their kinds`) : null;
 }
 
 /** together: rare mail with rare mail of the event, arriving within minutes. */
@@ -879,11 +903,14 @@ const said = (m: Match) => m.reason().replace(/^joined #-?\d+: /, '');
  * grouping could not tell before this message came: an NFS glitch's storms of three tools, each its own
  * event until a client's mail storms in two of them. They merge into the oldest of them; a repeat
  * or a recovery says only where its own source is, and merges nothing; an event a rule opened
- * as a new one (`--group new`) merges with no other.
+ * as a new one (`--group new`) merges with no other. Storms merge only while unusual storms are
+ * unusual: on a tenant's first hours at 20,000 messages a day every common kind storms, and
+ * merging by them would make one event of the fleet's background.
  */
-function mergesOf(best: Match, matches: Match[]): Merge[] {
-  if (!MERGING.has(best.signal) || best.event.own) return [];
-  const others = matches.filter((m) => m !== best && MERGING.has(m.signal) && !m.event.own);
+function mergesOf(best: Match, matches: Match[], p: Placing): Merge[] {
+  const merging = (m: Match) => MERGING.has(m.signal) && !m.event.own && (m.signal !== 'storm' || p.stormsCount);
+  if (!merging(best)) return [];
+  const others = matches.filter((m) => m !== best && merging(m));
   if (others.length === 0) return [];
   const all = [best, ...others];
   const into = all.reduce((a, b) => (olderThan(b.event, a.event) ? b : a));
@@ -933,6 +960,6 @@ export function decide(open: OpenEvents, keys: GroupingKeys, at: number): Decisi
     const bestRank = best ? SIGNALS.indexOf(best.signal) : Infinity;
     if (rank < bestRank || (rank === bestRank && (event.lastAt > best!.event.lastAt || (event.lastAt === best!.event.lastAt && event.id < best!.event.id)))) best = match;
   }
-  if (best) return { attach: true, eventId: best.event.id, signal: best.signal, reason: best.reason(), recovered: best.recovered, completes: best.completes, merges: mergesOf(best, matches) };
+  if (best) return { attach: true, eventId: best.event.id, signal: best.signal, reason: best.reason(), recovered: best.recovered, completes: best.completes, merges: mergesOf(best, matches, p) };
   return { attach: false, reason: 'opened: no open event matches', groupable: true };
 }

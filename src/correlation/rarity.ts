@@ -70,6 +70,10 @@ export class KindRates {
   private readonly rare: number[] = [];
   /** the times of the messages found news from their host only, oldest first (how often a host sends such news) */
   private readonly news: number[] = [];
+  /** when each unusual storm began (its kind's first storming message after a quiet window), oldest first */
+  private readonly storms: number[] = [];
+  /** each kind's last storming message */
+  private readonly storming = new Map<string, number>();
   /** each host that sent problem mail over the horizon, and when it last did */
   private readonly hosts = new Map<string, number>();
 
@@ -146,6 +150,26 @@ export class KindRates {
     this.news.splice(j, 0, at);
   }
 
+  /** Remembers a message that came in an unusual storm of its kind: a storm begins when its kind was quiet for a window. */
+  observeStorm(kind: string, at: number, windowMs: number): void {
+    const last = this.storming.get(kind);
+    this.storming.set(kind, Math.max(last ?? at, at));
+    if (last !== undefined && at - last <= windowMs) return;
+    let j = this.storms.length;
+    while (j > 0 && this.storms[j - 1]! > at) j--;
+    this.storms.splice(j, 0, at);
+  }
+
+  /**
+   * How many unusual storms begin by chance inside `windowMs`, at the rate they began over the
+   * horizon: on a tenant's first hours at 20,000 messages a day every common kind storms (its
+   * rate is not known yet), and two kinds storming together then say little.
+   */
+  stormRate(at: number, windowMs: number): number {
+    const history = this.all.length === 0 ? 0 : Math.min(this.settings.horizonMs, at - this.all[0]!);
+    return (this.storms.length * windowMs) / Math.max(history, this.settings.minHistoryMs);
+  }
+
   /**
    * How many messages news from their host (and not rare for the fleet) one host sends by chance
    * inside `windowMs`, at the rate they came over the horizon from the hosts that sent problem
@@ -178,6 +202,10 @@ export class KindRates {
     let news = 0;
     while (news < this.news.length && this.news[news]! <= from) news++;
     if (news > 0) this.news.splice(0, news);
+    let storms = 0;
+    while (storms < this.storms.length && this.storms[storms]! <= from) storms++;
+    if (storms > 0) this.storms.splice(0, storms);
+    for (const [kind, last] of this.storming) if (last <= from) this.storming.delete(kind);
     for (const [host, last] of this.hosts) if (last <= from) this.hosts.delete(host);
     for (const [kind, list] of this.seen) {
       let drop = 0;

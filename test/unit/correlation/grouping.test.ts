@@ -435,10 +435,11 @@ describe('grouping: where a message goes, and why', () => {
     });
 
     it('joins the load balancer’s word that api4 is down to api4’s own critical problem, and not to its warnings', () => {
-      // A day in which Prometheus's TargetDown fires somewhere, and Zabbix's swap warning too,
-      // every quarter of an hour: everyday mail of the fleet.
+      // A day in which Prometheus's TargetDown fires somewhere every two hours (not rare) and
+      // Zabbix's swap warning every quarter of an hour (everyday mail).
       const day = Array.from({ length: 96 }, (_, i) => [
-        { keys: msg({ sig: 50, tool: 'alertmanager', check: 'TargetDown', hosts: [`bg${i % 8}.example.test`], org: 'lk.batch' }), at: -24 * 60 + i * 15 },
+        ...(i % 8 === 0 ? [{ keys: msg({ sig: 50, tool: 'alertmanager', check: 'TargetDown', hosts: [`bg${i % 7}.example.test`], org: 'lk.batch' }), at: -24 * 60 + i * 15 }] : []),
+        ...(i % 8 === 4 ? [{ keys: msg({ sig: 54, tool: 'nagios', check: 'HTTP', hosts: [`bg${i % 7}.example.test`], org: 'lk.batch' }), at: -24 * 60 + i * 15 }] : []),
         { keys: msg({ sig: 51, tool: 'zabbix', check: 'Lack of free swap space', severity: 'warn', hosts: [`bg${i % 8}.example.test`], org: 'lk.batch' }), at: -24 * 60 + i * 15 + 5 },
       ]).flat();
       const api4 = (k: Partial<GroupingKeys>) => msg({ hosts: ['api4.example.test'], org: 'lk.api', ...k });
@@ -457,6 +458,33 @@ describe('grouping: where a message goes, and why', () => {
       // A critical problem of api4 then is the outage's.
       const loud = run([...day, ...steps.slice(0, 3), { keys: { ...steps[3]!.keys, severity: 'critical' }, at: 4 }]).slice(-4);
       expect(loud[3]).to.deep.include({ event: loud[0]!.event, reason: `joined #${loud[0]!.event}: names or is about api4, as 1 message from 1 host of lk.lb in the last 3 minutes` });
+      // And so is api4's own HTTP CRITICAL then, a kind the fleet sends every two hours.
+      const http = run([...day, ...steps.slice(0, 3), { keys: api4({ sig: 54, tool: 'nagios', check: 'HTTP' }), at: 4 }]).slice(-4);
+      expect(http[3]).to.deep.include({ event: http[0]!.event, reason: `joined #${http[0]!.event}: a critical problem of api4, which 1 message from 1 host of lk.lb in the last 3 minutes named just before` });
+    });
+
+    it('keeps a failed build apart from a critical problem of the CI server its links name', () => {
+      // Builds fail every two hours: not rare, not everyday. The CI server's mount fails critically.
+      const day = Array.from({ length: 12 }, (_, i) => ({ keys: msg({ sig: 60, tool: 'jenkins', check: 'Build failed', hosts: [], mentions: ['ci1.example.test'], org: 'lk.ci' }), at: -24 * 60 + i * 120 }));
+      const steps = [
+        { keys: msg({ sig: 61, hosts: ['ci1.example.test'], org: 'lk.ci' }), at: 0 },
+        { keys: msg({ sig: 60, tool: 'jenkins', check: 'Build failed', hosts: [], mentions: ['ci1.example.test'], org: 'lk.ci' }), at: 1 },
+      ];
+      const out = run([...day, ...steps]).slice(-2);
+      expect(out[1]!.event).not.to.equal(out[0]!.event);
+    });
+
+    it('merges no storms on a tenant’s first hours while every kind storms: storms together say little then', () => {
+      // Twenty kinds storming over two hosts each in the first forty minutes: the fleet's background,
+      // whose rates are not known yet.
+      const noise = Array.from({ length: 20 }, (_, k) => [0, 1].map((j) => ({ keys: msg({ sig: 100 + k, tool: 'zabbix', check: `Check ${k}`, hosts: [`n${k}x${j}.example.test`], org: null }), at: k * 2 + j * 0.5 }))).flat();
+      const later = glitch.map((s) => ({ ...s, at: s.at + 45 }));
+      const out = events([...noise, ...later]).slice(-6);
+      expect(out.slice(0, 3)).to.satisfy((e: number[]) => e.every((x) => x === e[0]));
+      expect(out.slice(3)).to.satisfy((e: number[]) => e.every((x) => x === e[0]));
+      expect(out[3]).not.to.equal(out[0]);
+      // Alone, the same glitch is one event.
+      expect(new Set(events(glitch)).size).to.equal(1);
     });
 
     it('merges nothing for mail that merely arrives together with rare mail of another event', () => {
