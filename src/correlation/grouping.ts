@@ -810,10 +810,10 @@ const loud = (keys: GroupingKeys) => keys.severity === null || keys.severity ===
  * mention: what one message is about, the other names ("at [db1.example.test]:5432"), both rare.
  * Mail about a host that others name as failing joins so while it is critical or says no
  * severity: a host that is down says so critically, and its warnings in those minutes (its swap,
- * its CPU) are its everyday mail as often as they are the outage's. And mail naming a host with
- * that host's own critical problem, within the together time in either order, neither of them
- * everyday mail however often each kind came yesterday: the load balancer's "server api4 is DOWN"
- * and api4's own TargetDown and HTTP CRITICAL (docs/correlation.md, The signals).
+ * its CPU) are its everyday mail as often as they are the outage's. And mail naming a host, not
+ * everyday mail, with that host's own critical problem of any kind, within the together time in
+ * either order: the load balancer's "server api4 is DOWN" and api4's own TargetDown and HTTP
+ * CRITICAL (docs/correlation.md, The signals).
  */
 function matchMention(event: OpenEvent, p: Placing, recent: Member[], settings: GroupingSettings): Match | null {
   const { at, keys } = p;
@@ -830,15 +830,17 @@ function matchMention(event: OpenEvent, p: Placing, recent: Member[], settings: 
     }
   }
   // Mail about no host of its own (a build whose links name its CI server) joins by what it names
-  // only as rare mail: builds fail every day, whatever the CI server's mount is doing.
-  if (p.hosts.length === 0 || p.rare === null || p.rare.chance > settings.everydayChance) return null;
-  const soon = (m: Member) => m.rarity <= settings.everydayChance && !m.ongoing && !m.slow && at - m.at <= settings.togetherMs;
-  const own = names.length === 0 ? [] : recent.filter((m) => soon(m) && m.keys.severity === 'critical' && shortHosts(m.keys).some((h) => names.includes(h)));
+  // only as rare mail: builds fail every day, whatever the CI server's mount is doing. The host's
+  // own critical problem may be of a kind the fleet sends every hour (TargetDown at 20,000
+  // messages a day); the mail naming it may not.
+  if (p.hosts.length === 0 || p.rare === null) return null;
+  const soon = (m: Member) => m.rarity !== NOT_A_PROBLEM && !m.ongoing && !m.slow && at - m.at <= settings.togetherMs;
+  const own = names.length === 0 || p.rare.chance > settings.everydayChance ? [] : recent.filter((m) => soon(m) && m.keys.severity === 'critical' && shortHosts(m.keys).some((h) => names.includes(h)));
   if (own.length > 0) {
     const host = names.find((h) => own.some((m) => shortHosts(m.keys).includes(h)))!;
     return joined(event, 'mention', () => `joined ${id}: names ${host}, whose own critical problem came just before: ${describe(own, at)}`);
   }
-  const naming = keys.severity !== 'critical' ? [] : recent.filter((m) => soon(m) && named(m.keys).some((h) => p.hosts.includes(h)));
+  const naming = keys.severity !== 'critical' ? [] : recent.filter((m) => soon(m) && m.rarity <= settings.everydayChance && m.keys.hosts.length > 0 && named(m.keys).some((h) => p.hosts.includes(h)));
   if (naming.length > 0) {
     const host = p.hosts.find((h) => naming.some((m) => named(m.keys).includes(h)))!;
     return joined(event, 'mention', () => `joined ${id}: a critical problem of ${host}, which ${describe(naming, at)} named just before`);

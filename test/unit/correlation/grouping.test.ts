@@ -472,6 +472,9 @@ describe('grouping: where a message goes, and why', () => {
       ];
       const out = run([...day, ...steps]).slice(-2);
       expect(out[1]!.event).not.to.equal(out[0]!.event);
+      // Nor does the server's critical problem join the build that named it a minute before.
+      const after = run([...day, steps[1]!, { ...steps[0]!, at: 2 }]).slice(-2);
+      expect(after[1]!.event).not.to.equal(after[0]!.event);
     });
 
     it('merges no storms on a tenant’s first hours while every kind storms: storms together say little then', () => {
