@@ -87,6 +87,14 @@ describe('grouping: many messages, one event', () => {
   afterEach(() => t.dispose());
 
   const send = async (deps: Deps, raw: Buffer) => (await receive(deps, [{ tenantId: acme, mailboxId: null, raw, source: 'smtp' }]))[0]!;
+  /** alice responds to infra.*, and a rule puts mail whose subject matches `subject` there. */
+  const aliceResponds = async (subject: string) => {
+    await addUser(t.deps, acme, { email: 'alice@acme.test', handle: 'alice' });
+    await addGroup(t.deps, acme, 'storage');
+    await joinGroup(t.deps, acme, 'storage', 'alice');
+    await subscribe(t.deps, acme, 'storage', 'infra.*', 'responder');
+    await addRule(t.deps, acme, { name: 'nfs', conditions: [{ field: 'subject', pattern: subject }], actions: { org: 'infra.nfs' } }, 'alice');
+  };
   const membersOf = async (eventId: number) =>
     (await t.db.models.EventMessage.findAll({ where: { tenantId: acme, eventId }, order: [['id', 'ASC']] })).map((m) => m.reason);
 
@@ -160,11 +168,7 @@ describe('grouping: many messages, one event', () => {
   });
 
   it('merges the storms of two tools over the same hosts into one event, which alerts once', async () => {
-    await addUser(t.deps, acme, { email: 'alice@acme.test', handle: 'alice' });
-    await addGroup(t.deps, acme, 'storage');
-    await joinGroup(t.deps, acme, 'storage', 'alice');
-    await subscribe(t.deps, acme, 'storage', 'infra.*', 'responder');
-    await addRule(t.deps, acme, { name: 'nfs', conditions: [{ field: 'subject', pattern: 'NFS mount|shared_mount' }], actions: { org: 'infra.nfs' } }, 'alice');
+    await aliceResponds('NFS mount|shared_mount');
     // A tenant's first minutes: no kind of mail is rare yet, so Nagios's storm and Monit's each
     // open an event, until Monit's second host storms where Nagios's does.
     const placed = [];
@@ -205,11 +209,7 @@ describe('grouping: many messages, one event', () => {
   });
 
   it('tells the responders once that an event grouping merged another into grew louder', async () => {
-    await addUser(t.deps, acme, { email: 'alice@acme.test', handle: 'alice' });
-    await addGroup(t.deps, acme, 'storage');
-    await joinGroup(t.deps, acme, 'storage', 'alice');
-    await subscribe(t.deps, acme, 'storage', 'infra.*', 'responder');
-    await addRule(t.deps, acme, { name: 'nfs', conditions: [{ field: 'subject', pattern: 'NFS' }], actions: { org: 'infra.nfs' } }, 'alice');
+    await aliceResponds('NFS');
     const sink = await startSmtpSink();
     const deliver = () => deliverDue(t.deps, nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true }), 'test');
     try {
