@@ -418,8 +418,7 @@ export class OpenEvents {
       const s = event.sources.get(k);
       return s !== undefined && !s.recovered && at - s.since > this.settings.windowMs && !quieter(s.severity, keys.severity);
     });
-    const storming = placing.storm !== null && placing.storm.chance <= this.settings.burstChance;
-    if (storming) this.rates.observeStorm(placing.kind!, at, this.settings.windowMs);
+    const storming = this.observeStorm(placing);
     event.members.push({ keys, at, kind: placing.kind, rarity, newHere, ongoing, slow, storming });
     for (const key of keysOfSources) {
       const source = event.sources.get(key);
@@ -477,7 +476,7 @@ export class OpenEvents {
     const placing = this.measureNow(keys, at);
     this.observe(keys, placing.kind, at);
     this.observeNews(placing, newFromHost(placing.rare, at, this.settings));
-    if (placing.storm !== null && placing.storm.chance <= this.settings.burstChance) this.rates.observeStorm(placing.kind!, at, this.settings.windowMs);
+    this.observeStorm(placing);
     if (placing.rare === null || placing.rare.chance > this.settings.rareChance) return;
     this.rates.observeRare(at);
     if (eventId === undefined) return;
@@ -548,6 +547,13 @@ export class OpenEvents {
   private observeNews(placing: Placing, newHere: boolean): void {
     const { rare } = placing;
     if (rare !== null && newHere && rare.chance > this.settings.rareChance && rare.chance <= this.settings.hostKindChance) this.rates.observeNews(placing.at);
+  }
+
+  /** Counts a message that came in an unusual storm of its kind in how often storms begin; says whether it did. */
+  private observeStorm(placing: Placing): boolean {
+    const storming = placing.storm !== null && placing.storm.chance <= this.settings.burstChance;
+    if (storming) this.rates.observeStorm(placing.kind!, placing.at, this.settings.windowMs);
+    return storming;
   }
 
   /** Counts a problem message in its kind's rate. */

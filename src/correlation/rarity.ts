@@ -81,9 +81,7 @@ export class KindRates {
 
   /** Counts a problem message of a kind (one per host it is about). */
   observe(kind: string, hosts: string[], at: number): void {
-    let j = this.all.length;
-    while (j > 0 && this.all[j - 1]! > at) j--;
-    this.all.splice(j, 0, at);
+    insertInOrder(this.all, at);
     for (const host of hosts) this.hosts.set(host, Math.max(this.hosts.get(host) ?? at, at));
     let list = this.seen.get(kind);
     if (!list) this.seen.set(kind, (list = []));
@@ -138,26 +136,25 @@ export class KindRates {
 
   /** Remembers that a message was rare for its kind. */
   observeRare(at: number): void {
-    let j = this.rare.length;
-    while (j > 0 && this.rare[j - 1]! > at) j--;
-    this.rare.splice(j, 0, at);
+    insertInOrder(this.rare, at);
   }
 
   /** Remembers that a message was news from its host, and not rare for the fleet. */
   observeNews(at: number): void {
-    let j = this.news.length;
-    while (j > 0 && this.news[j - 1]! > at) j--;
-    this.news.splice(j, 0, at);
+    insertInOrder(this.news, at);
   }
 
   /** Remembers a message that came in an unusual storm of its kind: a storm begins when its kind was quiet for a window. */
   observeStorm(kind: string, at: number, windowMs: number): void {
     const last = this.storming.get(kind);
     this.storming.set(kind, Math.max(last ?? at, at));
-    if (last !== undefined && at - last <= windowMs) return;
-    let j = this.storms.length;
-    while (j > 0 && this.storms[j - 1]! > at) j--;
-    this.storms.splice(j, 0, at);
+    if (last === undefined || at - last > windowMs) insertInOrder(this.storms, at);
+  }
+
+  /** How many of `count` things seen over the horizon come inside `windowMs`, at their rate (a new tenant's history counts as at least minHistoryMs). */
+  private perWindow(count: number, at: number, windowMs: number): number {
+    const history = this.all.length === 0 ? 0 : Math.min(this.settings.horizonMs, at - this.all[0]!);
+    return (count * windowMs) / Math.max(history, this.settings.minHistoryMs);
   }
 
   /**
@@ -166,8 +163,7 @@ export class KindRates {
    * rate is not known yet), and two kinds storming together then say little.
    */
   stormRate(at: number, windowMs: number): number {
-    const history = this.all.length === 0 ? 0 : Math.min(this.settings.horizonMs, at - this.all[0]!);
-    return (this.storms.length * windowMs) / Math.max(history, this.settings.minHistoryMs);
+    return this.perWindow(this.storms.length, at, windowMs);
   }
 
   /**
@@ -177,8 +173,7 @@ export class KindRates {
    * minutes is a coincidence, no sign.
    */
   newsRate(at: number, windowMs: number): number {
-    const history = this.all.length === 0 ? 0 : Math.min(this.settings.horizonMs, at - this.all[0]!);
-    return (this.news.length * windowMs) / Math.max(history, this.settings.minHistoryMs) / Math.max(1, this.hosts.size);
+    return this.perWindow(this.news.length, at, windowMs) / Math.max(1, this.hosts.size);
   }
 
   /**
@@ -186,25 +181,13 @@ export class KindRates {
    * horizon: when rare mail is common, two rare messages together say little.
    */
   rareRate(at: number, windowMs: number): number {
-    const history = this.all.length === 0 ? 0 : Math.min(this.settings.horizonMs, at - this.all[0]!);
-    return (this.rare.length * windowMs) / Math.max(history, this.settings.minHistoryMs);
+    return this.perWindow(this.rare.length, at, windowMs);
   }
 
   /** Forgets what is older than the horizon. */
   prune(now: number): void {
     const from = now - this.settings.horizonMs;
-    let old = 0;
-    while (old < this.all.length && this.all[old]! <= from) old++;
-    if (old > 0) this.all.splice(0, old);
-    let rare = 0;
-    while (rare < this.rare.length && this.rare[rare]! <= from) rare++;
-    if (rare > 0) this.rare.splice(0, rare);
-    let news = 0;
-    while (news < this.news.length && this.news[news]! <= from) news++;
-    if (news > 0) this.news.splice(0, news);
-    let storms = 0;
-    while (storms < this.storms.length && this.storms[storms]! <= from) storms++;
-    if (storms > 0) this.storms.splice(0, storms);
+    for (const times of [this.all, this.rare, this.news, this.storms]) dropUpTo(times, from);
     for (const [kind, last] of this.storming) if (last <= from) this.storming.delete(kind);
     for (const [host, last] of this.hosts) if (last <= from) this.hosts.delete(host);
     for (const [kind, list] of this.seen) {
@@ -214,4 +197,18 @@ export class KindRates {
       else if (drop > 0) list.splice(0, drop);
     }
   }
+}
+
+/** Puts a time into a list kept oldest first (times come nearly in order: looked for from the end). */
+function insertInOrder(times: number[], at: number): void {
+  let j = times.length;
+  while (j > 0 && times[j - 1]! > at) j--;
+  times.splice(j, 0, at);
+}
+
+/** Drops the times up to `from` from a list kept oldest first. */
+function dropUpTo(times: number[], from: number): void {
+  let old = 0;
+  while (old < times.length && times[old]! <= from) old++;
+  if (old > 0) times.splice(0, old);
 }

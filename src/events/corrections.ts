@@ -10,22 +10,17 @@
 import type { Transaction } from 'sequelize';
 import type { Deps } from '../deps.js';
 import { DatamerError } from '../errors.js';
-import type { ActivityVia, CorrectionKind, Event } from '../../models/index.js';
+import type { CorrectionKind, Event } from '../../models/index.js';
 import { applyChange, stateOf } from './change.js';
 import { splitMessageEvent } from './create.js';
 import { eventIdOfMessage, findEvent } from './events.js';
 import { groupingTransaction } from './grouping-session.js';
-import { mergeInto } from './merge.js';
+import { mergeInto, noteOf, type MergedBy } from './merge.js';
 import { bothServers, highestSeverity } from './lifecycle.js';
 import { retitleEvent } from './titles.js';
 
-export interface CorrectedBy {
-  /** a user handle, or `cli:<login>` */
-  actor: string;
-  via: ActivityVia;
-  /** why, in the engineer's words */
-  reason: string | null;
-}
+/** Who corrected the grouping (a user handle, or `cli:<login>`), how, and why in their words. */
+export type CorrectedBy = MergedBy;
 
 export interface Merged {
   /** the event merged away: completed, `mergedIntoId` set */
@@ -67,8 +62,6 @@ async function record(
 function ofMessages(event: Event): void {
   if (event.kind !== 'message') throw new DatamerError('INPUT_INVALID', `event #${event.id} is a schedule alert, not mail: only events of messages are merged and split`);
 }
-
-const note = (by: CorrectedBy) => (by.reason ? { note: by.reason } : {});
 
 /**
  * Every message of event `fromId` goes into event `intoId`. The target keeps its status and
@@ -119,8 +112,8 @@ export async function splitMessage(deps: Deps, tenantId: number, eventId: number
     const into = await splitMessageEvent(deps, {
       tenantId, messageId, fromEventId: from.id, subject: message.subject, classification: { severity: message.severity, org: message.org, servers: message.servers ?? [] }, at,
     }, transaction);
-    await applyChange(deps, from, { type: 'split-out', severity, servers }, by, { messageId, into: into.id, ...note(by) }, at, transaction);
-    await applyChange(deps, into, { type: 'split-from' }, by, { messageId, from: from.id, ...note(by) }, at, transaction);
+    await applyChange(deps, from, { type: 'split-out', severity, servers }, by, { messageId, into: into.id, ...noteOf(by) }, at, transaction);
+    await applyChange(deps, into, { type: 'split-from' }, by, { messageId, from: from.id, ...noteOf(by) }, at, transaction);
     if (from.status === 'completed') {
       await applyChange(deps, into, { type: 'complete', note: `split from #${from.id}, which was completed` }, by, (next) => ({ from: 'open', to: next.status, note: `split from #${from.id}, which was completed` }), at, transaction);
     }

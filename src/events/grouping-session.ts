@@ -340,7 +340,6 @@ export class GroupingSession {
       const from = await findEvent(this.deps, m.tenantId, this.eventIdOf(m.from), this.transaction);
       const into = await findEvent(this.deps, m.tenantId, this.eventIdOf(m.into), this.transaction);
       await mergeInto(this.deps, m.tenantId, from, into, { ...by, reason: m.note }, m.at, this.transaction);
-      changed.add(m.tenantId);
     }
     // Kinds learned together in this transaction, under the ids their events now have.
     for (const [tenantId, held] of this.tenants) {

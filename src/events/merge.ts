@@ -19,6 +19,9 @@ export interface MergedBy {
   reason: string | null;
 }
 
+/** The activity detail's `note`: why, when someone said. */
+export const noteOf = (by: MergedBy) => (by.reason ? { note: by.reason } : {});
+
 /**
  * What a merge does to who is on the problem, for the activity log: the target nobody had takes
  * the merged event's assignee (`assignee`: the notifier tells them, the shared mailbox files the
@@ -42,7 +45,7 @@ async function assigneesOf(deps: Deps, tenantId: number, from: Event, into: Even
  */
 export async function mergeInto(deps: Deps, tenantId: number, from: Event, into: Event, by: MergedBy, at: Date, transaction: Transaction): Promise<number[]> {
   const messageIds = await moveEventMessages(deps, tenantId, from.id, into.id, transaction);
-  const moved = { messageIds, ...(by.reason ? { note: by.reason } : {}) };
+  const moved = { messageIds, ...noteOf(by) };
   const severity = { from: into.severity, to: highestSeverity(into.severity, from.severity) };
   const assignees = await assigneesOf(deps, tenantId, from, into, transaction);
   await applyChange(deps, into, { type: 'merge-from', severity: from.severity, servers: from.servers, fromCompleted: from.status === 'completed', assigneeId: from.assigneeId }, by,
